@@ -1,0 +1,18 @@
+package io.jresnet.backend;
+
+/**
+ * What a provider's cheap {@link BackendProvider#probe()} found.
+ *
+ * @param available whether {@link BackendProvider#create} will work
+ * @param reason why not (or a short note when available), never null
+ * @param device the device that would run the work, e.g. "AMD EPYC (2 threads, AVX-512)"
+ */
+public record Availability(boolean available, String reason, String device) {
+    public static Availability available(String device) {
+        return new Availability(true, "", device);
+    }
+
+    public static Availability unavailable(String reason) {
+        return new Availability(false, reason, "");
+    }
+}

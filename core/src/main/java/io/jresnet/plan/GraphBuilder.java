@@ -1,0 +1,212 @@
+package io.jresnet.plan;
+
+import io.jresnet.ShapeException;
+import io.jresnet.UnsupportedLayerException;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a {@link Graph} op by op, inferring and checking each value's shape as it goes, so a wrong
+ * wiring fails at the op that causes it, named. Every method returns the id of the value it creates.
+ */
+public final class GraphBuilder {
+    private final List<Shape> shapes = new ArrayList<>();
+    private final List<Op> ops = new ArrayList<>();
+    private int input = -1;
+
+    public int input(Shape shape) {
+        if (input >= 0) throw new IllegalStateException("the graph already has an input");
+        input = newValue(shape);
+        return input;
+    }
+
+    public Shape shape(int value) {
+        if (value < 0 || value >= shapes.size()) throw new IllegalArgumentException("no value " + value);
+        return shapes.get(value);
+    }
+
+    private int newValue(Shape s) {
+        shapes.add(s);
+        return shapes.size() - 1;
+    }
+
+    private Shape requireNchw(String name, int value) {
+        Shape s = shape(value);
+        if (s.rank() != 4) throw new ShapeException(name + ": expected an NCHW input (rank 4), found " + s);
+        return s;
+    }
+
+    static int outSize(String name, int in, int k, int stride, int padA, int padB) {
+        if (stride < 1) throw new UnsupportedLayerException(name + ": stride must be >= 1, found " + stride);
+        if (padA < 0 || padB < 0) throw new UnsupportedLayerException(name + ": negative padding " + padA + "/" + padB);
+        int span = in + padA + padB - k;
+        if (span < 0) {
+            throw new ShapeException(name + ": kernel " + k + " does not fit input extent " + in + " with padding "
+                    + padA + "+" + padB);
+        }
+        return span / stride + 1;
+    }
+
+    /** Convolution with symmetric padding and no bias. */
+    public int conv(String name, int x, Tensor weight, int stride, int pad) {
+        return conv(name, x, weight, null, stride, stride, pad, pad, pad, pad);
+    }
+
+    public int conv(String name, int x, Tensor weight, Tensor bias, int strideH, int strideW, int padTop,
+                    int padLeft, int padBottom, int padRight) {
+        Shape in = requireNchw(name, x);
+        Shape w = weight.shape();
+        if (w.rank() != 4) throw new ShapeException(name + ": conv weight must be [K, C, R, S], found " + w);
+        if (w.dim(1) != in.c()) {
+            if (w.dim(1) != 0 && in.c() % w.dim(1) == 0) {
+                throw new UnsupportedLayerException(name + ": grouped convolution (groups=" + in.c() / w.dim(1)
+                        + ") is not supported; ResNets use groups=1");
+            }
+            throw new ShapeException(name + ": weight " + w + " expects " + w.dim(1) + " input channels, input "
+                    + in + " has " + in.c());
+        }
+        int k = w.dim(0);
+        if (bias == null) {
+            bias = Tensor.zeros(k);
+        } else if (bias.size() != k) {
+            throw new ShapeException(name + ": bias has " + bias.size() + " elements, expected " + k);
+        }
+        int oh = outSize(name, in.h(), w.dim(2), strideH, padTop, padBottom);
+        int ow = outSize(name, in.w(), w.dim(3), strideW, padLeft, padRight);
+        int y = newValue(Shape.nchw(in.n(), k, oh, ow));
+        ops.add(new Op.Conv(name, x, y, weight, bias.reshape(k), strideH, strideW, padTop, padLeft, padBottom,
+                padRight, -1, false));
+        return y;
+    }
+
+    public int batchNorm(String name, int x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps) {
+        Shape in = requireNchw(name, x);
+        for (Tensor t : new Tensor[] {gamma, beta, mean, var}) {
+            if (t.size() != in.c()) {
+                throw new ShapeException(name + ": batch-norm parameter of " + t.size() + " elements for "
+                        + in.c() + " channels");
+            }
+        }
+        int y = newValue(in);
+        ops.add(new Op.BatchNorm(name, x, y, gamma, beta, mean, var, eps));
+        return y;
+    }
+
+    public int affine(String name, int x, Tensor scale, Tensor shift, boolean relu) {
+        Shape in = requireNchw(name, x);
+        if (scale.size() != in.c() || shift.size() != in.c()) {
+            throw new ShapeException(name + ": affine parameters of " + scale.size() + "/" + shift.size()
+                    + " elements for " + in.c() + " channels");
+        }
+        int y = newValue(in);
+        ops.add(new Op.Affine(name, x, y, scale, shift, relu));
+        return y;
+    }
+
+    public int relu(String name, int x) {
+        int y = newValue(shape(x));
+        ops.add(new Op.Relu(name, x, y));
+        return y;
+    }
+
+    public int add(String name, int a, int b) {
+        if (!shape(a).equals(shape(b))) {
+            throw new ShapeException(name + ": cannot add " + shape(a) + " and " + shape(b)
+                    + " (broadcasting is not supported)");
+        }
+        int y = newValue(shape(a));
+        ops.add(new Op.Add(name, a, b, y, false));
+        return y;
+    }
+
+    public int maxPool(String name, int x, int kernel, int stride, int pad) {
+        return maxPool(name, x, kernel, kernel, stride, stride, pad, pad, pad, pad);
+    }
+
+    public int maxPool(String name, int x, int kernelH, int kernelW, int strideH, int strideW, int padTop,
+                       int padLeft, int padBottom, int padRight) {
+        Shape in = requireNchw(name, x);
+        if (padTop >= kernelH || padBottom >= kernelH || padLeft >= kernelW || padRight >= kernelW) {
+            // A window made only of padding would have no maximum.
+            throw new UnsupportedLayerException(name + ": max-pool padding must be smaller than the kernel");
+        }
+        int oh = outSize(name, in.h(), kernelH, strideH, padTop, padBottom);
+        int ow = outSize(name, in.w(), kernelW, strideW, padLeft, padRight);
+        int y = newValue(Shape.nchw(in.n(), in.c(), oh, ow));
+        ops.add(new Op.MaxPool(name, x, y, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight));
+        return y;
+    }
+
+    public int globalAvgPool(String name, int x) {
+        Shape in = requireNchw(name, x);
+        int y = newValue(Shape.nchw(in.n(), in.c(), 1, 1));
+        ops.add(new Op.GlobalAvgPool(name, x, y));
+        return y;
+    }
+
+    /** Flatten all but the batch dimension: {@code [N, ...] -> [N, prod(...)]}. */
+    public int flatten(String name, int x) {
+        Shape in = shape(x);
+        int n = in.dim(0);
+        return reshape(name, x, Shape.of(n, n == 0 ? 0 : (int) (in.size() / n)));
+    }
+
+    public int reshape(String name, int x, Shape to) {
+        if (to.size() != shape(x).size()) {
+            throw new ShapeException(name + ": cannot reshape " + shape(x) + " to " + to);
+        }
+        int y = newValue(to);
+        ops.add(new Op.Reshape(name, x, y));
+        return y;
+    }
+
+    public int linear(String name, int x, Tensor weight, Tensor bias) {
+        Shape in = shape(x);
+        Shape w = weight.shape();
+        if (w.rank() != 2) throw new ShapeException(name + ": linear weight must be [out, in], found " + w);
+        int n = in.dim(0);
+        long features = n == 0 ? 0 : in.size() / n;
+        if (features != w.dim(1)) {
+            throw new ShapeException(name + ": weight " + w + " expects " + w.dim(1) + " input features, input "
+                    + in + " has " + features);
+        }
+        if (bias == null) {
+            bias = Tensor.zeros(w.dim(0));
+        } else if (bias.size() != w.dim(0)) {
+            throw new ShapeException(name + ": bias has " + bias.size() + " elements, expected " + w.dim(0));
+        }
+        int y = newValue(Shape.of(n, w.dim(0)));
+        ops.add(new Op.Linear(name, x, y, weight, bias.reshape(w.dim(0)), false));
+        return y;
+    }
+
+    public int shortcutPad(String name, int x, int stride, int outChannels) {
+        Shape in = requireNchw(name, x);
+        if (outChannels < in.c()) {
+            throw new ShapeException(name + ": option-A shortcut cannot reduce " + in.c() + " channels to " + outChannels);
+        }
+        int oh = (in.h() - 1) / stride + 1;
+        int ow = (in.w() - 1) / stride + 1;
+        int y = newValue(Shape.nchw(in.n(), outChannels, oh, ow));
+        ops.add(new Op.ShortcutPad(name, x, y, stride, outChannels));
+        return y;
+    }
+
+    public int softmax(String name, int x) {
+        Shape in = shape(x);
+        if (!(in.rank() == 2 || (in.rank() == 4 && in.h() == 1 && in.w() == 1))) {
+            throw new ShapeException(name + ": softmax expects [N, K] or [N, K, 1, 1], found " + in);
+        }
+        int y = newValue(in);
+        ops.add(new Op.Softmax(name, x, y));
+        return y;
+    }
+
+    public Graph build(int output) {
+        if (input < 0) throw new IllegalStateException("the graph has no input");
+        shape(output);
+        return new Graph(shapes, ops, input, output);
+    }
+}

@@ -1,0 +1,108 @@
+package io.jresnet.plan;
+
+import io.jresnet.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a backend compiles: the fused ops of a network for one input shape, in execution order, and
+ * the buffers their values live in. Values whose lifetimes do not overlap share a buffer; a
+ * reshape's output shares its input's buffer. Only the kinds listed in {@link Op} as fused appear.
+ *
+ * <p>Buffer sizes are in floats of the plain NCHW layout; a backend with a blocked layout keeps the
+ * same buffer assignment and sizes each buffer for its own layout ({@link #valuesIn}).
+ */
+public final class Plan {
+    private final Graph graph;
+    private final List<Op> ops;
+    private final int[] bufferOf;
+    private final long[] bufferFloats;
+
+    Plan(Graph graph, List<Op> ops, int[] bufferOf, long[] bufferFloats) {
+        this.graph = graph;
+        this.ops = List.copyOf(ops);
+        this.bufferOf = bufferOf;
+        this.bufferFloats = bufferFloats;
+    }
+
+    public List<Op> ops() {
+        return ops;
+    }
+
+    public Shape shape(int value) {
+        return graph.shape(value);
+    }
+
+    public int input() {
+        return graph.input();
+    }
+
+    public int output() {
+        return graph.output();
+    }
+
+    public Shape inputShape() {
+        return graph.inputShape();
+    }
+
+    public Shape outputShape() {
+        return graph.outputShape();
+    }
+
+    public int valueCount() {
+        return graph.valueCount();
+    }
+
+    /** The buffer holding {@code value}, or -1 for a value the plan never materialises. */
+    public int buffer(int value) {
+        return bufferOf[value];
+    }
+
+    public int bufferCount() {
+        return bufferFloats.length;
+    }
+
+    /** Size of buffer {@code b} in floats: the largest value it ever holds. */
+    public long bufferFloats(int b) {
+        return bufferFloats[b];
+    }
+
+    /** Total activation memory in floats. */
+    public long totalBufferFloats() {
+        long t = 0;
+        for (long f : bufferFloats) t += f;
+        return t;
+    }
+
+    /** The values that live in buffer {@code b} at some time. */
+    public List<Integer> valuesIn(int b) {
+        List<Integer> vs = new ArrayList<>();
+        for (int v = 0; v < bufferOf.length; v++) if (bufferOf[v] == b) vs.add(v);
+        return vs;
+    }
+
+    /** Multiply-accumulates of one run. */
+    public long macs() {
+        long m = 0;
+        for (Op op : ops) m += op.macs(graph);
+        return m;
+    }
+
+    public long macs(Op op) {
+        return op.macs(graph);
+    }
+
+    /** One line per op: index, kind, name, input and output shapes, buffers. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            sb.append(String.format("%3d %-13s %-28s", i, op.getClass().getSimpleName(), op.name()));
+            for (int v : op.inputs()) sb.append(" v").append(v).append(shape(v)).append("@b").append(buffer(v));
+            sb.append(" -> v").append(op.output()).append(shape(op.output())).append("@b").append(buffer(op.output()));
+            if (op instanceof Op.Conv c) sb.append(c.residual() >= 0 ? " +res" : "").append(c.relu() ? " +relu" : "");
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,118 @@
+package io.jresnet.reference;
+
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.Executable;
+import io.jresnet.plan.Op;
+import io.jresnet.plan.Plan;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+
+/** Runs a plan with {@link ReferenceKernels}, one op after another, on one thread. */
+public final class ReferenceBackend implements Backend {
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public String device() {
+        return ReferenceProvider.DEVICE;
+    }
+
+    @Override
+    public Executable compile(Plan plan) {
+        return new ReferenceExecutable(plan);
+    }
+
+    @Override
+    public void close() {}
+
+    static final class ReferenceExecutable implements Executable {
+        private final Plan plan;
+        private final float[][] buffers;
+
+        ReferenceExecutable(Plan plan) {
+            this.plan = plan;
+            this.buffers = new float[plan.bufferCount()][];
+            for (int b = 0; b < buffers.length; b++) buffers[b] = new float[Math.toIntExact(plan.bufferFloats(b))];
+        }
+
+        @Override
+        public Shape inputShape() {
+            return plan.inputShape();
+        }
+
+        @Override
+        public Shape outputShape() {
+            return plan.outputShape();
+        }
+
+        private float[] buf(int value) {
+            return buffers[plan.buffer(value)];
+        }
+
+        @Override
+        public void run(Tensor input, Tensor output) {
+            Executable.checkShapes(this, input, output);
+            input.copyTo(java.nio.FloatBuffer.wrap(buf(plan.input()), 0, input.size()));
+            for (Op op : plan.ops()) execute(op);
+            Tensor.wrap(buf(plan.output()), 0, plan.outputShape()).copyTo(
+                    java.nio.FloatBuffer.wrap(output.array(), output.offset(), output.size()));
+        }
+
+        private void execute(Op op) {
+            switch (op) {
+                case Op.Conv c -> {
+                    Shape in = plan.shape(c.input());
+                    Shape out = plan.shape(c.output());
+                    ReferenceKernels.conv2d(buf(c.input()), 0, in.n(), in.c(), in.h(), in.w(),
+                            c.weight().array(), c.weight().offset(), c.outChannels(), c.kernelH(), c.kernelW(),
+                            c.bias().array(), c.bias().offset(), c.strideH(), c.strideW(), c.padTop(), c.padLeft(),
+                            buf(c.output()), 0, out.h(), out.w(),
+                            c.residual() >= 0 ? buf(c.residual()) : null, 0, c.relu());
+                }
+                case Op.Affine a -> {
+                    Shape in = plan.shape(a.input());
+                    int n = in.dim(0);
+                    int ch = in.rank() > 1 ? in.dim(1) : 1;
+                    int spatial = (int) (in.size() / Math.max(1, (long) n * ch));
+                    ReferenceKernels.affine(buf(a.input()), 0, n, ch, spatial, a.scale().array(), a.scale().offset(),
+                            a.shift().array(), a.shift().offset(), buf(a.output()), 0, a.relu());
+                }
+                case Op.Add a -> ReferenceKernels.add(buf(a.a()), 0, buf(a.b()), 0, buf(a.output()), 0,
+                        plan.shape(a.output()).intSize(), a.relu());
+                case Op.MaxPool m -> {
+                    Shape in = plan.shape(m.input());
+                    Shape out = plan.shape(m.output());
+                    ReferenceKernels.maxPool(buf(m.input()), 0, in.n(), in.c(), in.h(), in.w(), m.kernelH(),
+                            m.kernelW(), m.strideH(), m.strideW(), m.padTop(), m.padLeft(), buf(m.output()), 0,
+                            out.h(), out.w());
+                }
+                case Op.GlobalAvgPool g -> {
+                    Shape in = plan.shape(g.input());
+                    ReferenceKernels.globalAvgPool(buf(g.input()), 0, in.n(), in.c(), in.h() * in.w(),
+                            buf(g.output()), 0);
+                }
+                case Op.Linear l -> ReferenceKernels.linear(buf(l.input()), 0, plan.shape(l.output()).dim(0),
+                        l.inFeatures(), l.weight().array(), l.weight().offset(), l.outFeatures(), l.bias().array(),
+                        l.bias().offset(), buf(l.output()), 0, l.relu());
+                case Op.ShortcutPad p -> {
+                    Shape in = plan.shape(p.input());
+                    Shape out = plan.shape(p.output());
+                    ReferenceKernels.shortcutPad(buf(p.input()), 0, in.n(), in.c(), in.h(), in.w(), p.stride(),
+                            buf(p.output()), 0, out.c(), out.h(), out.w());
+                }
+                case Op.Softmax s -> {
+                    Shape in = plan.shape(s.input());
+                    ReferenceKernels.softmax(buf(s.input()), 0, in.dim(0), in.dim(1), buf(s.output()), 0);
+                }
+                case Op.BatchNorm b -> throw new IllegalStateException("plan holds an unfolded BatchNorm " + b.name());
+                case Op.Relu r -> throw new IllegalStateException("plan holds an unfused ReLU " + r.name());
+                case Op.Reshape r -> throw new IllegalStateException("plan holds a Reshape " + r.name());
+            }
+        }
+
+        @Override
+        public void close() {}
+    }
+}
