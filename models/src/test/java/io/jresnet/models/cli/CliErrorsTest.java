@@ -164,6 +164,9 @@ class CliErrorsTest {
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("Missing required options") && r.err().contains("'jresnet infer --help'"), r.err());
         assertEquals(2, run("frobnicate").exitCode());
+        CliTestSupport.Result bare = run();
+        assertEquals(2, bare.exitCode());
+        assertTrue(bare.err().contains("Usage: jresnet"), bare.err());
         assertEquals(2, run("bench", "--iterations", "many").exitCode());
     }
 }
