@@ -65,7 +65,8 @@ public final class ModelFiles {
      *     name wins over the metadata, with the class and input-channel counts read off the weights
      */
     public static ResNet load(Path file, String arch) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(file);
+        SafeTensors.Contents raw = SafeTensors.read(file);
+        SafeTensors.Contents contents = new SafeTensors.Contents(CheckpointNames.normalize(raw.tensors()), raw.metadata());
         ResNetSpec spec = spec(file, contents, arch);
         ResNet net;
         try {

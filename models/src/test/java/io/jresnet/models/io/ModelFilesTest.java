@@ -109,4 +109,27 @@ class ModelFilesTest {
         e = assertThrows(FormatException.class, () -> ModelFiles.load(f));
         assertTrue(e.getMessage().contains("describes no valid architecture"), e.getMessage());
     }
+
+    @Test
+    void timmAndWrappedCheckpointsLoad() throws IOException {
+        // timm names ResNet parameters as torchvision does but often omits the BN batch counters;
+        // DataParallel prefixes every key with "module.".
+        ResNet net = Zoo.build("resnet18", 9);
+        Map<String, Tensor> wrapped = new LinkedHashMap<>();
+        net.stateDict().forEach((k, v) -> {
+            if (!k.endsWith("num_batches_tracked")) wrapped.put("module." + k, v);
+        });
+        Path file = dir.resolve("timm.safetensors");
+        SafeTensors.write(file, wrapped, Map.of());
+        ResNet loaded = ModelFiles.load(file, "resnet18");
+        for (var e : net.stateDict().entrySet()) {
+            if (e.getKey().endsWith("num_batches_tracked")) continue;
+            org.junit.jupiter.api.Assertions.assertArrayEquals(e.getValue().toArray(),
+                    loaded.stateDict().get(e.getKey()).toArray(), e.getKey());
+        }
+        // nested wrappers are all removed
+        assertTrue(CheckpointNames.normalize(Map.of("model.module.fc.bias", Tensor.zeros(1))).containsKey("fc.bias"));
+        // a prefix only some keys carry is a real name and stays
+        assertTrue(CheckpointNames.normalize(Map.of("model.x", Tensor.zeros(1), "y", Tensor.zeros(1))).containsKey("model.x"));
+    }
 }
