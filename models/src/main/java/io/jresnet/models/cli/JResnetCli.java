@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class,
             InferCommand.class,
             BenchCommand.class,
+            ClassifyCommand.class,
         })
 public final class JResnetCli implements Callable<Integer> {
     /** Indented output for humans; every command that prints JSON uses this. */
