@@ -15,6 +15,9 @@ import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import io.jresnet.testing.Tolerance;
 import java.nio.file.Path;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.GraphBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,5 +51,31 @@ class OnnxRuntimeAgreementTest {
             direct = e.run(input);
         }
         new Tolerance(1e-5, 1e-5).relativeTo(direct).assertClose(direct, imported, name + " imported vs direct");
+    }
+
+    /** Graph-level export of the ops a ResNet does not use (affine, fused epilogues, softmax, padding shortcut). */
+    @Test
+    void exportedGraphOpsAgreeWithOnnxRuntime() throws Exception {
+        GraphBuilder g = new GraphBuilder();
+        int x = g.input(Shape.nchw(2, 3, 12, 12));
+        Tensor scale = Tensor.uniform(Shape.of(3), 0.5f, 1.5f, 1);
+        Tensor shift = Tensor.uniform(Shape.of(3), -0.5f, 0.5f, 2);
+        int a = g.affine("normalize", x, scale, shift, true);
+        int c = g.conv("conv", a, Tensor.normal(Shape.nchw(5, 3, 3, 3), 0.3f, 3), Tensor.uniform(Shape.of(5), -0.1f, 0.1f, 4),
+                2, 2, 1, 1, 1, 2);
+        int p = g.shortcutPad("shortcut", g.maxPool("pool", a, 3, 3, 2, 2, 1, 1, 1, 2), 1, 5);
+        int sum = g.relu("relu", g.add("add", c, p));
+        int flat = g.flatten("flatten", g.globalAvgPool("gap", sum));
+        int logits = g.softmax("softmax", g.linear("fc", flat, Tensor.normal(Shape.of(4, 5), 0.5f, 5), null));
+        Graph graph = g.build(logits);
+        Path file = dir.resolve("graph.onnx");
+        OnnxExporter.write(graph, file);
+        Tensor input = Tensor.uniform(graph.inputShape(), -1f, 1f, 6);
+        Tensor direct;
+        try (Executable e = new ReferenceBackend().compile(Planner.plan(graph))) {
+            direct = e.run(input);
+        }
+        assertAgree("graph ops ORT vs jresnet(direct)", runOrt(file, input), direct);
+        assertAgree("graph ops ORT vs jresnet(imported)", runOrt(file, input), runJresnet(file, input));
     }
 }
