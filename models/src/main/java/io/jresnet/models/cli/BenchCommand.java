@@ -34,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "resnet50", paramLabel = "NAME|FILE",
-            description = "A zoo name (seeded random weights) or a .safetensors file (default: ${DEFAULT-VALUE}).")
+            description = "A zoo name (seeded random weights) or a .safetensors or .onnx file (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")

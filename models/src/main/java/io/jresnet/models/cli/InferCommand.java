@@ -27,7 +27,7 @@ final class InferCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
-            description = "A zoo name (seeded random weights) or a .safetensors file.")
+            description = "A zoo name (seeded random weights) or a .safetensors or .onnx file.")
     String model;
 
     @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")

@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
             InferCommand.class,
             BenchCommand.class,
             ClassifyCommand.class,
+            ExportCommand.class,
+            VerifyCommand.class,
         })
 public final class JResnetCli implements Callable<Integer> {
     /** Indented output for humans; every command that prints JSON uses this. */

@@ -4,6 +4,7 @@ import io.jresnet.FormatException;
 import io.jresnet.JResnetException;
 import io.jresnet.models.Zoo;
 import io.jresnet.models.io.ModelFiles;
+import io.jresnet.models.onnx.OnnxImporter;
 import io.jresnet.nn.ResNetSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,8 +45,9 @@ public final class ModelSource {
         String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
         return switch (extension) {
             case "safetensors" -> new NetworkModel(ModelFiles.load(file, arch), file.toString());
+            case "onnx" -> new OnnxLoadedModel(OnnxImporter.load(file));
             default -> throw FormatException.in(file, "unknown model file type '" + extension
-                    + "'; expected a .safetensors weights file or a zoo name (" + String.join(", ", Zoo.names()) + ")");
+                    + "'; expected a .safetensors or .onnx file or a zoo name (" + String.join(", ", Zoo.names()) + ")");
         };
     }
 }

@@ -24,7 +24,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A zoo name (resnet50, resnet20, plain20, ...) or a .safetensors file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A zoo name (resnet50, resnet20, plain20, ...) or a .safetensors or .onnx file.")
     String model;
 
     @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")

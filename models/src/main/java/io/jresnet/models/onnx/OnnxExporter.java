@@ -9,6 +9,7 @@ import io.jresnet.models.onnx.proto.OnnxProto.GraphProto;
 import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
 import io.jresnet.models.onnx.proto.OnnxProto.NodeProto;
 import io.jresnet.models.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jresnet.models.onnx.proto.OnnxProto.StringStringEntryProto;
 import io.jresnet.models.onnx.proto.OnnxProto.TensorProto;
 import io.jresnet.models.onnx.proto.OnnxProto.TensorShapeProto;
 import io.jresnet.models.onnx.proto.OnnxProto.TypeProto;
@@ -40,6 +41,8 @@ public final class OnnxExporter {
     static final long IR_VERSION = 7;
     public static final String INPUT = "input";
     public static final String OUTPUT = "logits";
+    /** Metadata key holding the image side a model was designed for (224 ImageNet, 32 CIFAR). */
+    public static final String INPUT_SIZE_KEY = "jresnet.input_size";
 
     private final Graph graph;
     private final boolean dynamicSpatial;
@@ -97,6 +100,9 @@ public final class OnnxExporter {
                 .setProducerVersion("0.1.0")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(g)
+                // The image side the graph was built for: readers use it where H and W are symbolic.
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey(INPUT_SIZE_KEY)
+                        .setValue(Integer.toString(graph.inputShape().dim(graph.inputShape().rank() - 1))))
                 .build();
     }
 
@@ -189,8 +195,13 @@ public final class OnnxExporter {
             case Op.Conv c -> {
                 boolean plain = c.residual() < 0 && !c.relu();
                 String out = plain ? name(c.output(), on) : unique(on + "/conv");
-                g.addNode(node("Conv", on, out, names[c.input()], initializer(on + ".weight", c.weight()),
-                        initializer(on + ".bias", c.bias()))
+                // A conv without bias (every conv before a BN) has an all-zero bias here; leave it out
+                // of the file, as torchvision's exports do, so parameter counts match.
+                String[] inputs = allZero(c.bias())
+                        ? new String[] {names[c.input()], initializer(on + ".weight", c.weight())}
+                        : new String[] {names[c.input()], initializer(on + ".weight", c.weight()),
+                                initializer(on + ".bias", c.bias())};
+                g.addNode(node("Conv", on, out, inputs)
                         .addAttribute(ints("kernel_shape", c.kernelH(), c.kernelW()))
                         .addAttribute(ints("strides", c.strideH(), c.strideW()))
                         .addAttribute(ints("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
@@ -271,5 +282,10 @@ public final class OnnxExporter {
         for (int i = 1; i < target.length; i++) target[i] = out.dim(i);
         // 0 copies the (symbolic) batch dimension from the input.
         g.addNode(node("Reshape", on, name(r.output(), on), names[r.input()], int64Initializer(on + ".shape", target)));
+    }
+
+    private static boolean allZero(Tensor t) {
+        for (int i = 0; i < t.size(); i++) if (t.array()[t.offset() + i] != 0f) return false;
+        return true;
     }
 }

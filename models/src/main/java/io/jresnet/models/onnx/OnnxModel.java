@@ -49,6 +49,13 @@ public final class OnnxModel {
         return outputName;
     }
 
+    /** The model's metadata_props (key to value). */
+    public Map<String, String> metadata() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        proto.getMetadataPropsList().forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
     public String producer() {
         return (proto.getProducerName() + " " + proto.getProducerVersion()).trim();
     }
