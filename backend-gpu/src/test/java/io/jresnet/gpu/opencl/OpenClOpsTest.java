@@ -1,6 +1,5 @@
 package io.jresnet.gpu.opencl;
 
-import static io.jresnet.gpu.Tolerance.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jresnet.backend.Backend;
@@ -15,6 +14,7 @@ import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.testing.Tolerance;
 import java.util.Map;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.Stream;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * program is the expensive part on POCL.
  */
 class OpenClOpsTest {
-    static final double ATOL = 1e-4, RTOL = 1e-4;
+    static final Tolerance TOLERANCE = Tolerance.OP;
     static Backend tuned, plain;
 
     @BeforeAll
@@ -63,9 +63,9 @@ class OpenClOpsTest {
         try (Executable e = tuned.compile(plan)) {
             fromTuned = e.run(input);
         }
-        assertClose(expected, fromPlain, ATOL, RTOL, what + " (plain kernels vs reference)");
-        assertClose(expected, fromTuned, ATOL, RTOL, what + " (tuned kernels vs reference)");
-        assertClose(fromPlain, fromTuned, ATOL, RTOL, what + " (tuned vs plain kernels)");
+        TOLERANCE.assertClose(expected, fromPlain, what + " (plain kernels vs reference)");
+        TOLERANCE.assertClose(expected, fromTuned, what + " (tuned kernels vs reference)");
+        TOLERANCE.assertClose(fromPlain, fromTuned, what + " (tuned vs plain kernels)");
     }
 
     static Tensor weights(int... dims) {
