@@ -25,6 +25,7 @@
 #define LOAD4(p, i) vload4((i), (p))
 #define STORE4(v, p, i) vstore4((v), (i), (p))
 #define EXP(x) exp(x)
+#define FMAX(a, b) fmax((a), (b))
 #define IS_NAN(x) isnan(x)
 #define NEG_INF (-INFINITY)
 #define DEVICE_FN static inline
@@ -46,6 +47,7 @@ DEVICE_FN int jr_block_dim(int d) { return d == 0 ? blockDim.x : d == 1 ? blockD
 #define LOAD4(p, i) (((const float4 *) (p))[(i)])
 #define STORE4(v, p, i) (((float4 *) (p))[(i)] = (v))
 #define EXP(x) expf(x)
+#define FMAX(a, b) fmaxf((a), (b))
 #define IS_NAN(x) isnan(x)
 #define NEG_INF (-__int_as_float(0x7f800000))
 

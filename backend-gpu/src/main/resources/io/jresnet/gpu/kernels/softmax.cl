@@ -15,7 +15,7 @@ KERNEL void softmax_v1_direct(GLOBAL const float *x, GLOBAL float *y, int N, int
     if (n >= N) return;
     GLOBAL const float *row = x + n * K;
     float m = NEG_INF;
-    for (int i = 0; i < K; i++) m = max(m, row[i]);
+    for (int i = 0; i < K; i++) m = FMAX(m, row[i]);
     float sum = 0.0f;
     for (int i = 0; i < K; i++) sum += EXP(row[i] - m);
     for (int i = 0; i < K; i++) y[n * K + i] = EXP(row[i] - m) / sum;
@@ -31,11 +31,11 @@ KERNEL void softmax_v2_reduce(GLOBAL const float *x, GLOBAL float *y, int N, int
     GLOBAL const float *row = x + (valid ? n : 0) * K;
 
     float m = NEG_INF;
-    if (valid) for (int i = lid; i < K; i += SOFTMAX_ITEMS) m = max(m, row[i]);
+    if (valid) for (int i = lid; i < K; i += SOFTMAX_ITEMS) m = FMAX(m, row[i]);
     partial[lid] = m;
     BARRIER();
     for (int span = SOFTMAX_ITEMS / 2; span > 0; span /= 2) {
-        if (lid < span) partial[lid] = max(partial[lid], partial[lid + span]);
+        if (lid < span) partial[lid] = FMAX(partial[lid], partial[lid + span]);
         BARRIER();
     }
     m = partial[0];
