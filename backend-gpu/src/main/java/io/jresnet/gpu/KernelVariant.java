@@ -20,7 +20,7 @@ public enum KernelVariant {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "plain" -> PLAIN;
             case "tuned" -> TUNED;
-            default -> throw new IllegalArgumentException("kernels must be 'plain' or 'tuned', found '" + value + "'");
+            default -> throw new io.jresnet.BackendException("kernels must be 'plain' or 'tuned', found '" + value + "'");
         };
     }
 }
