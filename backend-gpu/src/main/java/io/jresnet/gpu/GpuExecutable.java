@@ -75,6 +75,32 @@ final class GpuExecutable implements Executable {
         MemorySegment.copy(outputStaging, ValueLayout.JAVA_FLOAT, 0, output.array(), output.offset(), output.size());
     }
 
+    /** Each op is one launch; here the queue is drained after each so its wall time is its own. */
+    @Override
+    public void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
+        Executable.checkShapes(this, input, output);
+        if (nanosPerOp.length != launches.size()) {
+            throw new IllegalArgumentException("nanosPerOp has " + nanosPerOp.length + " slots for " + launches.size() + " ops");
+        }
+        if (owner.released()) throw new IllegalStateException("executable is closed");
+        MemorySegment.copy(input.array(), input.offset(), inputStaging, ValueLayout.JAVA_FLOAT, 0, input.size());
+        queue.write(buf(plan.input()), inputStaging, (long) input.size() * Float.BYTES);
+        queue.finish();
+        for (int i = 0; i < launches.size(); i++) {
+            long t0 = System.nanoTime();
+            launches.get(i).enqueue();
+            queue.finish();
+            nanosPerOp[i] += System.nanoTime() - t0;
+        }
+        queue.read(buf(plan.output()), outputStaging, (long) output.size() * Float.BYTES);
+        MemorySegment.copy(outputStaging, ValueLayout.JAVA_FLOAT, 0, output.array(), output.offset(), output.size());
+    }
+
+    @Override
+    public boolean supportsProfiling() {
+        return true;
+    }
+
     @Override
     public void close() {
         backend.closed(owner);

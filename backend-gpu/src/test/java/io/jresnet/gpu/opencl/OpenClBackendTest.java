@@ -113,6 +113,21 @@ class OpenClBackendTest {
     }
 
     @Test
+    void profiledRunGivesTheSameResultAndTimesEveryOp() {
+        Plan plan = resnet20(1);
+        Tensor x = Tensor.uniform(plan.inputShape(), -1, 1, 9);
+        try (Backend b = new OpenClProvider().create(BackendOptions.defaults()); Executable e = b.compile(plan)) {
+            assertTrue(e.supportsProfiling());
+            Tensor plain = e.run(x);
+            Tensor profiled = Tensor.zeros(e.outputShape());
+            long[] nanos = new long[plan.ops().size()];
+            e.runProfiled(x, profiled, nanos);
+            new Tolerance(0, 0).assertClose(plain, profiled, "profiled run");
+            for (int i = 0; i < nanos.length; i++) assertTrue(nanos[i] > 0, "op " + i + " timed");
+        }
+    }
+
+    @Test
     void unknownKernelVariantIsRejected() {
         BackendException e = assertThrows(BackendException.class,
                 () -> new OpenClProvider().create(new BackendOptions(0, Map.of("kernels", "fast"))));
