@@ -1,24 +1,17 @@
 package io.jresnet.models.cli;
 
 import io.jresnet.JResnetException;
-import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.models.Classifier;
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
-import io.jresnet.plan.Planner;
-import io.jresnet.reference.ReferenceKernels;
-import io.jresnet.tensor.Tensor;
+import io.jresnet.tensor.Shape;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,47 +56,25 @@ final class ClassifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (top < 1) throw new JResnetException("--top must be at least 1, found " + top);
         LoadedModel m = ModelSource.load(model, arch, 0);
-        Preprocessing pre = preprocess != null ? Preprocessing.named(preprocess) : defaultPreprocessing(m);
+        Preprocessing pre = preprocess != null ? Preprocessing.named(preprocess)
+                : Classifier.defaultPreprocessing(m.inChannels(), m.defaultInputSize());
         if (pre.channels() != m.inChannels()) {
             throw new JResnetException("preprocessing " + pre.name() + " gives " + pre.channels() + " channels, "
                     + m.name() + " takes " + m.inChannels());
         }
-        Tensor batch = pre.loadBatch(images);
-        Tensor logits;
-        try (Backend b = Backends.create(backend, BackendOptions.threads(threads));
-             Executable exe = b.compile(Planner.plan(m.graph(batch.shape())))) {
-            logits = exe.run(batch);
-        }
-        int n = batch.shape().n();
-        int classes = logits.size() / n;
-        List<String> names = labels != null ? Labels.load(labels) : defaultLabels(m, classes);
-        if (names.size() < classes) {
-            throw new JResnetException("label list has " + names.size() + " names, the model has " + classes + " classes");
-        }
-        float[] probs = new float[logits.size()];
-        ReferenceKernels.softmax(logits.array(), logits.offset(), n, classes, probs, 0);
+        List<String> names = labels != null ? Labels.load(labels)
+                : Classifier.defaultLabels(m.inChannels(), m.graph(Shape.nchw(1, m.inChannels(), pre.crop(), pre.crop()))
+                        .outputShape().dim(1));
         PrintWriter out = spec.commandLine().getOut();
-        for (int i = 0; i < n; i++) {
-            int base = i * classes;
-            out.println(images.get(i) + ":");
-            List<Integer> order = IntStream.range(0, classes).boxed()
-                    .sorted(Comparator.comparingDouble((Integer c) -> -probs[base + c])).limit(top).toList();
-            for (int c : order) out.printf(Locale.ROOT, "  %6.2f%%  %s (%d)%n", 100 * probs[base + c], names.get(c), c);
+        try (Classifier classifier = new Classifier(m::graph, pre, names,
+                Backends.create(backend, BackendOptions.threads(threads)), true)) {
+            List<List<Classifier.Prediction>> answers = classifier.classify(images, top);
+            for (int i = 0; i < images.size(); i++) {
+                out.println(images.get(i) + ":");
+                for (Classifier.Prediction p : answers.get(i)) out.println("  " + p);
+            }
         }
         out.flush();
         return 0;
-    }
-
-    static Preprocessing defaultPreprocessing(LoadedModel m) {
-        if (m.inChannels() == 1) return Preprocessing.FASHION_MNIST;
-        return m.defaultInputSize() >= 224 ? Preprocessing.IMAGENET_V1 : Preprocessing.CIFAR10;
-    }
-
-    static List<String> defaultLabels(LoadedModel m, int classes) {
-        if (classes == 1000) return Labels.load("imagenet");
-        if (classes == 10) return Labels.load(m.inChannels() == 1 ? "fashion-mnist" : "cifar10");
-        List<String> numbered = new ArrayList<>();
-        for (int c = 0; c < classes; c++) numbered.add("class " + c);
-        return numbered;
     }
 }

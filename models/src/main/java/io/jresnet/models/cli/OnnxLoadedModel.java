@@ -1,6 +1,5 @@
 package io.jresnet.models.cli;
 
-import io.jresnet.models.onnx.OnnxExporter;
 import io.jresnet.models.onnx.OnnxModel;
 import io.jresnet.nn.ResNet;
 import io.jresnet.plan.Graph;
@@ -33,16 +32,12 @@ record OnnxLoadedModel(OnnxModel model) implements LoadedModel {
 
     @Override
     public int inChannels() {
-        return (int) declared(1, 3);
+        return model.imageChannels();
     }
 
-    /** The declared height; where it is symbolic, the size jresnet's exporter recorded, else 224. */
     @Override
     public int defaultInputSize() {
-        long fallback = 224;
-        String recorded = model.metadata().get(OnnxExporter.INPUT_SIZE_KEY);
-        if (recorded != null && recorded.matches("[1-9][0-9]{0,4}")) fallback = Integer.parseInt(recorded);
-        return (int) declared(2, fallback);
+        return model.imageSize();
     }
 
     @Override

@@ -49,6 +49,23 @@ public final class OnnxModel {
         return outputName;
     }
 
+    /** Image channels: the declared dimension 1 of an NCHW input, else 3. */
+    public int imageChannels() {
+        return declaredInput != null && declaredInput.length == 4 && declaredInput[1] > 0 ? (int) declaredInput[1] : 3;
+    }
+
+    /**
+     * The image side the model expects: the declared height; where it is symbolic, the size jresnet's
+     * exporter recorded in the metadata; else 224.
+     */
+    public int imageSize() {
+        if (declaredInput != null && declaredInput.length == 4 && declaredInput[2] > 0 && declaredInput[2] < 1 << 16) {
+            return (int) declaredInput[2];
+        }
+        String recorded = metadata().get(OnnxExporter.INPUT_SIZE_KEY);
+        return recorded != null && recorded.matches("[1-9][0-9]{0,4}") ? Integer.parseInt(recorded) : 224;
+    }
+
     /** The model's metadata_props (key to value). */
     public Map<String, String> metadata() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
