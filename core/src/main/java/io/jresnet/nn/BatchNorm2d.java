@@ -5,6 +5,9 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.train.Ops;
+import io.jresnet.train.Tape;
+import io.jresnet.train.Var;
 
 /**
  * Batch normalisation over the channels of NCHW input (Ioffe and Szegedy 2015):
@@ -97,6 +100,12 @@ public final class BatchNorm2d extends Module {
         Tensor y = Tensor.zeros(in);
         ReferenceKernels.affine(x.array(), x.offset(), n, channels, spatial, scale, 0, shift, 0, y.array(), 0, false);
         return y;
+    }
+
+    @Override
+    public Var forward(Var x, Tape tape) {
+        check(x.shape());
+        return Ops.batchNorm2d(tape, x, this);
     }
 
     @Override

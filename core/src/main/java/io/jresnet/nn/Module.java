@@ -1,12 +1,15 @@
 package io.jresnet.nn;
 
 import io.jresnet.JResnetException;
+import io.jresnet.UnsupportedLayerException;
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.train.Tape;
+import io.jresnet.train.Var;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,7 +22,8 @@ import java.util.TreeSet;
  * full names compose like torchvision's state-dict keys ({@code layer2.0.downsample.1.running_var}).
  *
  * <p>A module can run eagerly ({@link #forward}, scalar math, honouring train/eval mode) and lower
- * itself into a {@link Graph} for the inference planner ({@link #lower}).
+ * itself into a {@link Graph} for the inference planner ({@link #lower}). For training, the same pass
+ * runs on a {@link Tape} ({@link #forward(Var, Tape)}), which records what backpropagation needs.
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -127,6 +131,21 @@ public abstract class Module {
 
     /** Eager forward pass with the scalar reference math. */
     public abstract Tensor forward(Tensor x);
+
+    /**
+     * Forward pass on a tape: the same result as {@link #forward(Tensor)} in the same mode, with every
+     * op recorded so that {@link Tape#backward} can fill in parameter gradients. Containers pass the
+     * tape to their children; layers call the matching op in {@link io.jresnet.train.Ops}.
+     */
+    public Var forward(Var x, Tape tape) {
+        throw new UnsupportedLayerException(getClass().getSimpleName() + " has no training path (forward on a Tape)");
+    }
+
+    /** Runs the children in registration order on the tape (for sequential containers). */
+    protected final Var forwardChildren(Var x, Tape tape) {
+        for (Module m : children.values()) x = m.forward(x, tape);
+        return x;
+    }
 
     /** Adds this module's ops to {@code g}, reading value {@code x}; returns the output value. */
     public abstract int lower(GraphBuilder g, String path, int x);

@@ -2,6 +2,8 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.train.Tape;
+import io.jresnet.train.Var;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +58,11 @@ public final class ResNet extends Module {
     public Tensor forward(Tensor x) {
         for (Module m : children().values()) x = m.forward(x);
         return x;
+    }
+
+    @Override
+    public Var forward(Var x, Tape tape) {
+        return forwardChildren(x, tape);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.train.Tape;
+import io.jresnet.train.Var;
 import java.util.List;
 
 /** Runs its children in order. Children are named "0", "1", ... as in torch.nn.Sequential. */
@@ -18,6 +20,11 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         for (Module m : children().values()) x = m.forward(x);
         return x;
+    }
+
+    @Override
+    public Var forward(Var x, Tape tape) {
+        return forwardChildren(x, tape);
     }
 
     @Override

@@ -1,0 +1,360 @@
+package io.jresnet.train;
+
+import io.jresnet.ShapeException;
+import io.jresnet.nn.BatchNorm2d;
+import io.jresnet.nn.Parameter;
+import io.jresnet.reference.ReferenceKernels;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.util.stream.IntStream;
+
+/**
+ * The differentiable ops a ResNet is made of. Each computes its output now and records on the tape
+ * how to turn the output's gradient into gradients of its inputs and parameters. Backward steps
+ * add into gradients ({@code +=}); parameter gradients accumulate until the optimizer zeroes them.
+ *
+ * <p>Forward math is the eager modules' math (the same reference kernels, or for convolution a
+ * faster kernel checked against them), so a tape forward in eval mode equals {@code Module.forward}.
+ */
+public final class Ops {
+    private Ops() {}
+
+    /** Convolution with square kernel, symmetric padding; {@code bias} may be null. */
+    public static Var conv2d(Tape tape, Var x, Parameter weight, Parameter bias, int stride, int padding) {
+        Shape in = x.shape(), ws = weight.value().shape();
+        int k = ws.dim(0), r = ws.dim(2);
+        if (in.rank() != 4 || in.c() != ws.dim(1)) {
+            throw new ShapeException("conv2d: input " + in + " does not match weight " + ws);
+        }
+        int oh = (in.h() + 2 * padding - r) / stride + 1, ow = (in.w() + 2 * padding - r) / stride + 1;
+        if (in.h() + 2 * padding < r || in.w() + 2 * padding < r) {
+            throw new ShapeException("conv2d: kernel " + r + " does not fit input " + in + " with padding " + padding);
+        }
+        Tensor y = Tensor.zeros(in.n(), k, oh, ow);
+        Tensor w = weight.value();
+        ConvKernels.forward(x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
+                bias == null ? null : dense(bias.value()), stride, padding, y.array(), oh, ow);
+        Var out = tape.output(y, true);
+        tape.record(() -> {
+            if (!out.hasGrad()) return;
+            float[] dy = out.grad().array();
+            if (x.requiresGrad()) {
+                ConvKernels.backwardData(dy, in.n(), k, oh, ow, dense(w), in.c(), r, stride, padding,
+                        x.grad().array(), in.h(), in.w());
+            }
+            ConvKernels.backwardWeight(x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dy, k, oh,
+                    ow, r, stride, padding, weight.grad().array(), bias == null ? null : bias.grad().array());
+        });
+        return out;
+    }
+
+    /**
+     * Batch normalisation with the module's own forward (batch statistics and running-statistics
+     * update in training mode, running statistics in eval mode).
+     *
+     * <p>Training mode, per channel over the {@code M = N*H*W} values, with {@code xhat = (x - mean) *
+     * istd}, {@code istd = 1 / sqrt(var + eps)}: {@code dbeta = sum dy}, {@code dgamma = sum dy * xhat},
+     * and, through the mean and the variance, {@code dx = gamma * istd / M * (M * dy - sum dy - xhat *
+     * sum(dy * xhat))}. Eval mode is a fixed affine map: {@code dx = gamma * istd * dy}.
+     */
+    public static Var batchNorm2d(Tape tape, Var x, BatchNorm2d bn) {
+        boolean training = bn.isTraining();
+        Shape in = x.shape();
+        // Captured before forward, which in training mode moves the running statistics.
+        float[] mean = training ? null : bn.runningMean().value().toArray();
+        float[] var = training ? null : bn.runningVar().value().toArray();
+        Tensor y = bn.forward(x.value());
+        Var out = tape.output(y, true);
+        tape.record(() -> {
+            if (!out.hasGrad()) return;
+            int n = in.n(), c = in.c(), spatial = in.h() * in.w();
+            float[] xs = x.value().array(), dy = out.grad().array(), gamma = bn.weight().value().toArray();
+            int xOff = x.value().offset();
+            float[] dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
+            float[] dx = x.requiresGrad() ? x.grad().array() : null;
+            IntStream.range(0, c).parallel().forEach(ch -> {
+                double m, v;
+                if (training) { // the batch statistics exactly as BatchNorm2d.forward computes them
+                    double s = 0, ss = 0;
+                    for (int b = 0; b < n; b++) {
+                        int base = xOff + (b * c + ch) * spatial;
+                        for (int i = 0; i < spatial; i++) {
+                            double t = xs[base + i];
+                            s += t;
+                            ss += t * t;
+                        }
+                    }
+                    long count = (long) n * spatial;
+                    m = s / count;
+                    v = Math.max(ss / count - m * m, 0);
+                } else {
+                    m = mean[ch];
+                    v = var[ch];
+                }
+                double istd = 1.0 / Math.sqrt((float) v + (double) bn.eps());
+                double sumDy = 0, sumDyXhat = 0;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    for (int i = 0; i < spatial; i++) {
+                        double g = dy[base + i];
+                        sumDy += g;
+                        sumDyXhat += g * (xs[xOff + base + i] - m) * istd;
+                    }
+                }
+                dGamma[ch] += (float) sumDyXhat;
+                dBeta[ch] += (float) sumDy;
+                if (dx == null) return;
+                double scale = gamma[ch] * istd;
+                double count = (double) n * spatial;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    for (int i = 0; i < spatial; i++) {
+                        if (training) {
+                            double xhat = (xs[xOff + base + i] - m) * istd;
+                            dx[base + i] += (float) (scale * (dy[base + i] - sumDy / count - xhat * sumDyXhat / count));
+                        } else {
+                            dx[base + i] += (float) (scale * dy[base + i]);
+                        }
+                    }
+                }
+            });
+        });
+        return out;
+    }
+
+    /** {@code max(x, 0)}; the gradient passes where the output is positive. */
+    public static Var relu(Tape tape, Var x) {
+        Tensor xv = x.value();
+        Tensor y = Tensor.zeros(xv.shape());
+        float[] a = xv.array(), ya = y.array();
+        for (int i = 0; i < ya.length; i++) ya[i] = Math.max(a[xv.offset() + i], 0f);
+        Var out = tape.output(y, x.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array(), dx = x.grad().array();
+                for (int i = 0; i < ya.length; i++) if (ya[i] > 0f) dx[i] += dy[i];
+            });
+        }
+        return out;
+    }
+
+    /** Element-wise {@code a + b} (the residual addition); both inputs receive the output's gradient. */
+    public static Var add(Tape tape, Var a, Var b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new ShapeException("add: shapes " + a.shape() + " and " + b.shape() + " differ");
+        }
+        Tensor y = Tensor.zeros(a.shape());
+        ReferenceKernels.add(a.value().array(), a.value().offset(), b.value().array(), b.value().offset(), y.array(), 0,
+                y.size(), false);
+        Var out = tape.output(y, a.requiresGrad() || b.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array();
+                for (Var v : new Var[] {a, b}) {
+                    if (!v.requiresGrad()) continue;
+                    float[] d = v.grad().array();
+                    for (int i = 0; i < dy.length; i++) d[i] += dy[i];
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Option-A shortcut: {@code y[b,k,oy,ox] = k < c ? x[b,k,oy*s,ox*s] : 0}. The gradient goes back to
+     * the sampled positions of the first {@code c} channels; the padded channels have no source.
+     */
+    public static Var shortcutPad(Tape tape, Var x, int stride, int outChannels) {
+        Shape in = x.shape();
+        int n = in.n(), c = in.c(), h = in.h(), w = in.w();
+        int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+        Tensor y = Tensor.zeros(n, outChannels, oh, ow);
+        ReferenceKernels.shortcutPad(x.value().array(), x.value().offset(), n, c, h, w, stride, y.array(), 0,
+                outChannels, oh, ow);
+        Var out = tape.output(y, x.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array(), dx = x.grad().array();
+                for (int b = 0; b < n; b++) {
+                    for (int ch = 0; ch < Math.min(c, outChannels); ch++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                dx[((b * c + ch) * h + oy * stride) * w + ox * stride] +=
+                                        dy[((b * outChannels + ch) * oh + oy) * ow + ox];
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Max pooling; the gradient goes to the first maximum of each window (the one forward picked). */
+    public static Var maxPool2d(Tape tape, Var x, int kernel, int stride, int padding) {
+        Shape in = x.shape();
+        int n = in.n(), c = in.c(), h = in.h(), w = in.w();
+        int oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1;
+        if (oh < 1 || ow < 1) throw new ShapeException("maxPool2d: window " + kernel + " does not fit input " + in);
+        int[] argmax = new int[n * c * oh * ow];
+        Tensor y = Tensor.zeros(n, c, oh, ow);
+        float[] xs = x.value().array(), ys = y.array();
+        int xOff = x.value().offset();
+        for (int p = 0; p < n * c; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    int at = -1;
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= h) continue;
+                        for (int kx = 0; kx < kernel; kx++) {
+                            int ix = ox * stride - padding + kx;
+                            if (ix < 0 || ix >= w) continue;
+                            int i = (p * h + iy) * w + ix;
+                            float v = xs[xOff + i];
+                            if (at < 0 || v > m || (Float.isNaN(v) && !Float.isNaN(m))) {
+                                m = v;
+                                at = i;
+                            }
+                        }
+                    }
+                    int o = (p * oh + oy) * ow + ox;
+                    ys[o] = m;
+                    argmax[o] = at;
+                }
+            }
+        }
+        Var out = tape.output(y, x.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array(), dx = x.grad().array();
+                for (int o = 0; o < dy.length; o++) if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
+            });
+        }
+        return out;
+    }
+
+    /** Mean over height and width, {@code [N,C,H,W] -> [N,C,1,1]}; each input gets {@code dy / (H*W)}. */
+    public static Var globalAvgPool2d(Tape tape, Var x) {
+        Shape in = x.shape();
+        if (in.rank() != 4) throw new ShapeException("globalAvgPool2d: expected NCHW, found " + in);
+        int nc = in.n() * in.c(), spatial = in.h() * in.w();
+        Tensor y = Tensor.zeros(in.n(), in.c(), 1, 1);
+        ReferenceKernels.globalAvgPool(x.value().array(), x.value().offset(), in.n(), in.c(), spatial, y.array(), 0);
+        Var out = tape.output(y, x.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array(), dx = x.grad().array();
+                for (int p = 0; p < nc; p++) {
+                    float g = dy[p] / spatial;
+                    for (int i = 0; i < spatial; i++) dx[p * spatial + i] += g;
+                }
+            });
+        }
+        return out;
+    }
+
+    /** {@code [N, ...] -> [N, features]}; the gradient is the output's, reshaped. */
+    public static Var flatten(Tape tape, Var x) {
+        int n = x.shape().dim(0);
+        Tensor y = x.value().reshape(n, n == 0 ? 0 : x.value().size() / n);
+        Var out = tape.output(y, x.requiresGrad());
+        if (out.requiresGrad()) {
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                float[] dy = out.grad().array(), dx = x.grad().array();
+                for (int i = 0; i < dy.length; i++) dx[i] += dy[i];
+            });
+        }
+        return out;
+    }
+
+    /** {@code y = x W^T + b}: {@code dx = dy W}, {@code dW += dy^T x}, {@code db += sum_b dy}. */
+    public static Var linear(Tape tape, Var x, Parameter weight, Parameter bias) {
+        int out = weight.value().shape().dim(0), in = weight.value().shape().dim(1);
+        int n = x.shape().dim(0);
+        if (x.shape().rank() != 2 || x.shape().dim(1) != in) {
+            throw new ShapeException("linear(" + in + "->" + out + "): expected [N, " + in + "], found " + x.shape());
+        }
+        Tensor y = Tensor.zeros(n, out);
+        float[] w = dense(weight.value()), xs = x.value().array();
+        int xOff = x.value().offset();
+        ReferenceKernels.linear(xs, xOff, n, in, w, 0, out, bias == null ? null : dense(bias.value()), 0, y.array(), 0,
+                false);
+        Var result = tape.output(y, true);
+        tape.record(() -> {
+            if (!result.hasGrad()) return;
+            float[] dy = result.grad().array(), dw = weight.grad().array();
+            float[] dx = x.requiresGrad() ? x.grad().array() : null;
+            for (int b = 0; b < n; b++) {
+                for (int o = 0; o < out; o++) {
+                    float g = dy[b * out + o];
+                    for (int i = 0; i < in; i++) {
+                        dw[o * in + i] += g * xs[xOff + b * in + i];
+                        if (dx != null) dx[b * in + i] += g * w[o * in + i];
+                    }
+                }
+            }
+            if (bias != null) {
+                float[] db = bias.grad().array();
+                for (int b = 0; b < n; b++) for (int o = 0; o < out; o++) db[o] += dy[b * out + o];
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Mean softmax cross-entropy over the batch, fused with the softmax: {@code loss = mean_b
+     * (logsumexp(z_b) - z_b[label_b])}, computed with the row maximum subtracted so {@code exp} never
+     * overflows; {@code dz = (softmax(z) - onehot(label)) / N}. Returns a single-element value.
+     */
+    public static Var softmaxCrossEntropy(Tape tape, Var logits, int[] labels) {
+        Shape s = logits.shape();
+        if (s.rank() != 2 || s.dim(0) != labels.length) {
+            throw new ShapeException("softmaxCrossEntropy: logits " + s + " for " + labels.length + " labels");
+        }
+        int n = s.dim(0), k = s.dim(1);
+        float[] z = logits.value().array();
+        int zOff = logits.value().offset();
+        double[] logSumExp = new double[n];
+        double total = 0;
+        for (int b = 0; b < n; b++) {
+            if (labels[b] < 0 || labels[b] >= k) {
+                throw new ShapeException("softmaxCrossEntropy: label " + labels[b] + " of item " + b + " is outside [0, "
+                        + k + ")");
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < k; i++) max = Math.max(max, z[zOff + b * k + i]);
+            double sum = 0;
+            for (int i = 0; i < k; i++) sum += Math.exp(z[zOff + b * k + i] - max);
+            logSumExp[b] = max + Math.log(sum);
+            total += logSumExp[b] - z[zOff + b * k + labels[b]];
+        }
+        Var loss = tape.output(Tensor.wrap(new float[] {(float) (total / n)}, Shape.of()), logits.requiresGrad());
+        if (loss.requiresGrad()) {
+            tape.record(() -> {
+                if (!loss.hasGrad()) return;
+                double g = loss.grad().array()[0] / n;
+                float[] dz = logits.grad().array();
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < k; i++) {
+                        double p = Math.exp(z[zOff + b * k + i] - logSumExp[b]);
+                        dz[b * k + i] += (float) (g * (p - (i == labels[b] ? 1 : 0)));
+                    }
+                }
+            });
+        }
+        return loss;
+    }
+
+    /** The tensor's elements as an array starting at index 0 (the tensor's own array when it can be). */
+    private static float[] dense(Tensor t) {
+        return t.offset() == 0 && t.array().length == t.size() ? t.array() : t.toArray();
+    }
+}

@@ -1,0 +1,95 @@
+package io.jresnet.train;
+
+import io.jresnet.ShapeException;
+import io.jresnet.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Records a forward pass as it runs (define by run) so that {@link #backward} can replay it in
+ * reverse. Each op in {@link Ops} computes its output eagerly and, if the tape is recording and
+ * some input needs a gradient, appends one closure that reads the output's gradient and adds into
+ * the gradients of its inputs and parameters. The recording order is a topological order of
+ * whatever module tree produced it, so running the closures backwards is correct for any nesting of
+ * sequences, blocks and shortcuts.
+ *
+ * <p>A recording tape is used for one backward pass, then cleared (its closures hold the
+ * activations). {@link #inference()} gives a tape that records nothing, for evaluation with the same
+ * fast kernels. Not thread-safe: one tape per forward pass.
+ */
+public final class Tape {
+    private final boolean recording;
+    private final List<Runnable> steps = new ArrayList<>();
+    private boolean consumed;
+
+    private Tape(boolean recording) {
+        this.recording = recording;
+    }
+
+    /** A tape that records, for training. */
+    public static Tape recording() {
+        return new Tape(true);
+    }
+
+    /** A tape that records nothing: forward only, nothing kept alive. */
+    public static Tape inference() {
+        return new Tape(false);
+    }
+
+    public boolean isRecording() {
+        return recording;
+    }
+
+    /** An input whose gradient is not wanted (images). */
+    public Var constant(Tensor value) {
+        return new Var(value, false);
+    }
+
+    /** An input whose gradient is wanted (tests, or a tensor that is optimised directly). */
+    public Var variable(Tensor value) {
+        return new Var(value, true);
+    }
+
+    /** The output of an op: it needs a gradient if an input does or the op has trainable parameters. */
+    Var output(Tensor value, boolean requiresGrad) {
+        return new Var(value, requiresGrad && recording);
+    }
+
+    /** Appends a backward step; ignored unless recording. */
+    void record(Runnable backwardStep) {
+        if (consumed) throw new IllegalStateException("this tape has already run backward; record a new forward pass");
+        if (recording) steps.add(backwardStep);
+    }
+
+    /** Number of recorded backward steps. */
+    public int size() {
+        return steps.size();
+    }
+
+    /** Backpropagates from a scalar loss (seed gradient 1). */
+    public void backward(Var loss) {
+        if (loss.value().size() != 1) {
+            throw new ShapeException("backward(loss) needs a single-element loss, found shape " + loss.shape()
+                    + "; use backward(output, gradient)");
+        }
+        backward(loss, Tensor.zeros(loss.shape()).fill(1f));
+    }
+
+    /**
+     * Backpropagates {@code gradOutput} (dLoss/dOutput) through everything recorded, adding into the
+     * gradients of variables and of the trainable {@link io.jresnet.nn.Parameter}s the ops read.
+     */
+    public void backward(Var output, Tensor gradOutput) {
+        if (!recording) throw new IllegalStateException("an inference tape records nothing to backpropagate");
+        if (consumed) throw new IllegalStateException("backward already ran on this tape");
+        if (!gradOutput.shape().equals(output.shape())) {
+            throw new ShapeException("gradient of shape " + gradOutput.shape() + " for an output of shape "
+                    + output.shape());
+        }
+        Tensor g = output.grad();
+        for (int i = 0; i < g.size(); i++) g.array()[g.offset() + i] += gradOutput.array()[gradOutput.offset() + i];
+        for (int i = steps.size() - 1; i >= 0; i--) steps.get(i).run();
+        steps.clear();
+        consumed = true;
+    }
+}

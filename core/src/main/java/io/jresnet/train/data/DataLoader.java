@@ -1,0 +1,134 @@
+package io.jresnet.train.data;
+
+import io.jresnet.JResnetException;
+import io.jresnet.tensor.Tensor;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+
+/**
+ * Mini-batches of a {@link Dataset} as float tensors: shuffled per epoch, augmented, normalised.
+ * Everything random derives from {@code seed} and the epoch number, so epoch {@code e} yields the same
+ * batches however many epochs ran before it (a resumed run sees the data a continuous run would).
+ */
+public final class DataLoader {
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final Augmentation augmentation;
+    private final Normalization normalization;
+    private final long seed;
+
+    /** One mini-batch: {@code images [n, c, h, w]}, their labels and their indices in the data set. */
+    public record Batch(Tensor images, int[] labels, int[] indices) {
+        public int size() {
+            return labels.length;
+        }
+    }
+
+    public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, Augmentation augmentation,
+                      Normalization normalization, long seed) {
+        if (batchSize < 1) throw new JResnetException("batch size " + batchSize + " < 1");
+        if (normalization.channels() != data.channels()) {
+            throw new JResnetException("normalisation for " + normalization.channels() + " channels, data set " + data
+                    + " has " + data.channels());
+        }
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.dropLast = dropLast;
+        this.augmentation = augmentation;
+        this.normalization = normalization;
+        this.seed = seed;
+    }
+
+    /** For training: shuffled, augmented, partial last batch dropped (BN needs more than one image). */
+    public static DataLoader training(Dataset data, int batchSize, Augmentation augmentation, Normalization norm,
+                                      long seed) {
+        return new DataLoader(data, batchSize, true, true, augmentation, norm, seed);
+    }
+
+    /** For evaluation: in order, no augmentation, every image. */
+    public static DataLoader evaluation(Dataset data, int batchSize, Normalization norm) {
+        return new DataLoader(data, batchSize, false, false, Augmentation.NONE, norm, 0);
+    }
+
+    public Dataset data() {
+        return data;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public int batchesPerEpoch() {
+        return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+    }
+
+    /** The batches of epoch {@code epoch} (0-based). */
+    public Iterable<Batch> epoch(int epoch) {
+        return () -> batches(epoch);
+    }
+
+    private Iterator<Batch> batches(int epoch) {
+        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        if (shuffle) {
+            for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        int batches = batchesPerEpoch();
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < batches;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int from = next++ * batchSize, n = Math.min(batchSize, order.length - from);
+                int[] idx = new int[n], labels = new int[n];
+                for (int i = 0; i < n; i++) {
+                    idx[i] = order[from + i];
+                    labels[i] = data.label(idx[i]);
+                }
+                return new Batch(images(idx, rng), labels, idx);
+            }
+        };
+    }
+
+    private Tensor images(int[] idx, SplittableRandom rng) {
+        int c = data.channels(), h = data.height(), w = data.width(), pad = augmentation.padding();
+        Tensor t = Tensor.zeros(idx.length, c, h, w);
+        float[] out = t.array();
+        byte[] px = data.pixels();
+        for (int i = 0; i < idx.length; i++) {
+            int dy = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad; // crop offset in the padded image, minus pad
+            int dx = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
+            boolean flip = augmentation.horizontalFlip() && rng.nextBoolean();
+            for (int ch = 0; ch < c; ch++) {
+                float scale = 1f / (255f * normalization.std()[ch]);
+                float shift = -normalization.mean()[ch] / normalization.std()[ch];
+                int src = (idx[i] * c + ch) * h * w, dst = (i * c + ch) * h * w;
+                for (int y = 0; y < h; y++) {
+                    int sy = y + dy;
+                    for (int x = 0; x < w; x++) {
+                        int sx = (flip ? w - 1 - x : x) + dx;
+                        int raw = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0 : px[src + sy * w + sx] & 0xff;
+                        out[dst + y * w + x] = raw * scale + shift;
+                    }
+                }
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,125 @@
+package io.jresnet.train;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jresnet.tensor.Tensor;
+import io.jresnet.testing.Tolerance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Compares backpropagated gradients with central finite differences of the scalar
+ * {@code L = sum(out * r)} for a fixed random projection {@code r}, summed in double.
+ *
+ * <p>The model runs in float32, so no single step is right everywhere: a large one suffers
+ * truncation error and, through a whole net, crossings of ReLU kinks; a small one suffers rounding of
+ * {@code L} (about 1e-7 relative) divided by the step. The check therefore tries each of its steps
+ * in turn, and an element passes if the numeric gradient at its best step satisfies
+ * {@code |analytic - numeric| <= max(atol * scale, floor) + rtol * |numeric|}, where {@code scale} is
+ * the largest analytic gradient magnitude of the element's tensor and {@code floor} the absolute
+ * noise level of the differences, below which a gradient is indistinguishable from zero. A wrong gradient misses at
+ * every step. The step actually taken is measured after float rounding.
+ */
+final class GradientCheck {
+    /** What to check: tensors whose elements are perturbed, with their analytic gradients after backward. */
+    record Target(String name, Tensor value, Supplier<Tensor> gradient) {}
+
+    private final double[] steps;
+    private final double atol;
+    private final double rtol;
+    private final double floor;
+    private final int samplesPerTensor;
+
+    GradientCheck(double[] steps, double atol, double rtol, double floor, int samplesPerTensor) {
+        this.steps = steps.clone();
+        this.atol = atol;
+        this.rtol = rtol;
+        this.floor = floor;
+        this.samplesPerTensor = samplesPerTensor;
+    }
+
+    /** One step, for ops small enough that it suits every element. */
+    GradientCheck(double step, double atol, double rtol, int samplesPerTensor) {
+        this(new double[] {step}, atol, rtol, 1e-7, samplesPerTensor);
+    }
+
+    /**
+     * @param forward runs the computation on the given tape (the targets are read from their tensors)
+     * @param targets the tensors to differentiate with respect to; their gradients must be zero before
+     * @return the worst ratio of error to allowed error (below 1 means pass), for reporting
+     */
+    double check(Function<Tape, Var> forward, List<Target> targets, long seed) {
+        Tape tape = Tape.recording();
+        Var out = forward.apply(tape);
+        Tensor r = Tensor.uniform(out.shape(), -1f, 1f, seed);
+        tape.backward(out, r);
+        Map<String, Tensor> analytic = new LinkedHashMap<>();
+        for (Target t : targets) analytic.put(t.name, t.gradient.get().copy());
+
+        SplittableRandom rng = new SplittableRandom(seed + 1);
+        double worst = 0;
+        List<String> failures = new ArrayList<>();
+        for (Target t : targets) {
+            float[] v = t.value.array();
+            Tensor a = analytic.get(t.name);
+            double absolute = Math.max(atol * Tolerance.maxAbs(a), floor);
+            for (int pick : pick(t.value.size(), rng)) {
+                int i = t.value.offset() + pick;
+                double an = a.array()[a.offset() + pick];
+                double best = Double.POSITIVE_INFINITY, bestNumeric = Double.NaN;
+                for (double step : steps) {
+                    float orig = v[i];
+                    float up = (float) (orig + step), down = (float) (orig - step);
+                    v[i] = up;
+                    double lUp = project(forward, r);
+                    v[i] = down;
+                    double lDown = project(forward, r);
+                    v[i] = orig;
+                    double numeric = (lUp - lDown) / ((double) up - down);
+                    double ratio = Math.abs(an - numeric) / (absolute + rtol * Math.abs(numeric));
+                    if (ratio < best) {
+                        best = ratio;
+                        bestNumeric = numeric;
+                    }
+                }
+                if (!(best <= 1)) {
+                    failures.add(String.format("%s[%d]: analytic %.6g, numeric %.6g", t.name, pick, an, bestNumeric));
+                }
+                if (!Double.isNaN(best)) worst = Math.max(worst, best);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " gradient elements disagree with finite differences (steps " + java.util.Arrays.toString(steps) + ", atol "
+                    + atol + " x scale, at least " + floor + ", rtol " + rtol + "): " + failures.subList(0, Math.min(8, failures.size())));
+        }
+        return worst;
+    }
+
+    private int[] pick(int n, SplittableRandom rng) {
+        if (n <= samplesPerTensor) {
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) all[i] = i;
+            return all;
+        }
+        int[] some = new int[samplesPerTensor];
+        for (int i = 0; i < some.length; i++) some[i] = rng.nextInt(n);
+        return some;
+    }
+
+    private static double project(Function<Tape, Var> forward, Tensor r) {
+        Tensor out = forward.apply(Tape.inference()).value();
+        double s = 0;
+        for (int i = 0; i < out.size(); i++) s += (double) out.array()[out.offset() + i] * r.array()[i];
+        return s;
+    }
+
+    /** Target for a parameter-like tensor with a gradient supplier. */
+    static Target target(String name, Tensor value, Supplier<Tensor> gradient) {
+        return new Target(name, value, gradient);
+    }
+}

@@ -1,0 +1,176 @@
+package io.jresnet.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jresnet.nn.BatchNorm2d;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.Module;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.nn.ShortcutType;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import io.jresnet.testing.Tolerance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+
+/** Whole networks in training mode: backprop through every layer against finite differences. */
+class ResNetGradTest {
+    /**
+     * Through a whole net in float32 a finite-difference step moves some pre-activations across ReLU
+     * kinks, and batch statistics of 8 values (2 images of 2x2 in the last stage) are strongly
+     * nonlinear: numeric gradients of early layers approach the analytic ones only as the step
+     * shrinks, until rounding takes over. Hence several steps, and see {@link #checkNet} for how the
+     * kinks are made rarer. Differences below 1e-4 are at the noise level of the smallest step.
+     */
+    private static final GradientCheck CHECK = new GradientCheck(new double[] {3e-3, 1e-3, 3e-4}, 1e-2, 3e-2, 1e-4, 4);
+
+    /**
+     * Without shortcuts every gradient of the first layers passes through all the kinks of the net:
+     * at the best step some still sit about 3% from the analytic value, so the relative tolerance is
+     * 6%. Every op is checked tightly on its own in {@link OpsGradTest}.
+     */
+    private static final GradientCheck PLAIN = new GradientCheck(new double[] {3e-3, 1e-3, 3e-4}, 1e-2, 6e-2, 1e-4, 4);
+
+    /** A tiny bottleneck net with the ImageNet stem (7x7/2 conv, max pool) and projection shortcuts. */
+    static ResNetSpec tinyBottleneck(ShortcutType shortcut) {
+        return new ResNetSpec("tiny-bottleneck", ResNetSpec.Block.BOTTLENECK, new int[] {1, 1}, new int[] {2, 3},
+                ResNetSpec.Stem.IMAGENET, shortcut, 1, 3);
+    }
+
+    private static double checkNet(ResNetSpec spec, Shape input, long seed) {
+        return checkNet(CHECK, spec, input, seed, null);
+    }
+
+    /** @param corrupt if not null, recorded first on the tape so that it runs after every other backward step */
+    private static double checkNet(GradientCheck check, ResNetSpec spec, Shape input, long seed,
+                                   Consumer<ResNet> corrupt) {
+        ResNet net = new ResNet(spec);
+        Initializers.kaiming(net, seed, false);
+        Initializers.randomBatchNormStatistics(net, seed + 1); // BN scales away from 1
+        shiftBatchNormsAwayFromTheKink(net, seed);
+        net.train(true);
+        Tensor x = Tensor.uniform(input, -1, 1, seed + 2);
+        Var[] in = new Var[1];
+        Function<Tape, Var> f = tape -> {
+            if (corrupt != null) tape.record(() -> corrupt.accept(net));
+            return net.forward(in[0] = tape.variable(x), tape);
+        };
+        List<GradientCheck.Target> targets = new ArrayList<>();
+        targets.add(GradientCheck.target("input", x, () -> in[0].grad()));
+        net.namedParameters().forEach((name, p) -> {
+            if (p.trainable()) targets.add(GradientCheck.target(name, p.value(), p::grad));
+        });
+        double worst = check.check(f, targets, seed + 3);
+        return worst;
+    }
+
+    /**
+     * BN shifts in [1, 2] put most ReLU inputs (which BN makes unit-variance) well above the kink, so
+     * finite differences cross it rarely; the 2-16% below zero still exercise the ReLU mask.
+     */
+    private static void shiftBatchNormsAwayFromTheKink(ResNet net, long seed) {
+        for (Module m : Initializers.modules(net)) {
+            if (m instanceof BatchNorm2d bn) bn.bias().value().copyFrom(Tensor.uniform(bn.bias().value().shape(), 1, 2, seed));
+        }
+    }
+
+    @Test
+    void cifarResNet8OptionAOneChannel8x8() {
+        checkNet(ResNetSpec.cifar(8).withInChannels(1), Shape.nchw(2, 1, 8, 8), 100);
+    }
+
+    @Test
+    void aGradientTenPercentOffInOneLayerFailsTheWholeNetCheck() {
+        Consumer<ResNet> scaleOneLayer = net -> {
+            float[] g = net.namedParameters().get("layer2.0.conv2.weight").grad().array();
+            for (int i = 0; i < g.length; i++) g[i] *= 1.1f;
+        };
+        assertThrows(AssertionFailedError.class, () -> checkNet(CHECK, ResNetSpec.cifar(8).withInChannels(1),
+                Shape.nchw(2, 1, 8, 8), 100, scaleOneLayer));
+    }
+
+    @Test
+    void plainCifarNet8() {
+        checkNet(PLAIN, ResNetSpec.cifar(8).withInChannels(1).plain(), Shape.nchw(2, 1, 8, 8), 200, null);
+    }
+
+    @Test
+    void cifarResNet8OptionCProjectionsEverywhere() {
+        checkNet(ResNetSpec.cifar(8).withInChannels(1).withShortcut(ShortcutType.C).withClasses(4),
+                Shape.nchw(2, 1, 6, 6), 300);
+    }
+
+    @Test
+    void bottleneckWithImageNetStemAndOptionB() {
+        checkNet(tinyBottleneck(ShortcutType.B), Shape.nchw(2, 1, 16, 16), 400);
+    }
+
+    /**
+     * The loss's gradient enters the net correctly: backward from the fused loss gives the same
+     * parameter gradients as backward from the logits seeded with {@code (softmax - onehot) / N}
+     * computed here in double. (The loss op and the net are each checked against finite differences.)
+     */
+    @Test
+    void softmaxCrossEntropyLossDrivesTheWholeNet() {
+        ResNet net = new ResNet(ResNetSpec.cifar(8).withInChannels(1));
+        Initializers.kaiming(net, 500, false);
+        net.train(true);
+        Tensor x = Tensor.uniform(Shape.nchw(2, 1, 8, 8), -1, 1, 501);
+        int[] labels = {3, 7};
+        Tape viaLoss = Tape.recording();
+        viaLoss.backward(Ops.softmaxCrossEntropy(viaLoss, net.forward(viaLoss.constant(x), viaLoss), labels));
+        Map<String, Tensor> fromLoss = new LinkedHashMap<>();
+        net.namedParameters().forEach((name, p) -> {
+            if (p.trainable()) {
+                fromLoss.put(name, p.grad().copy());
+                p.grad().fill(0f);
+            }
+        });
+        Tape viaLogits = Tape.recording();
+        Var logits = net.forward(viaLogits.constant(x), viaLogits);
+        Tensor seed = Tensor.zeros(logits.shape());
+        for (int b = 0; b < 2; b++) {
+            double sum = 0;
+            for (int i = 0; i < 10; i++) sum += Math.exp(logits.value().get(b, i));
+            for (int i = 0; i < 10; i++) {
+                seed.set((float) ((Math.exp(logits.value().get(b, i)) / sum - (i == labels[b] ? 1 : 0)) / 2), b, i);
+            }
+        }
+        viaLogits.backward(logits, seed);
+        fromLoss.forEach((name, g) -> new Tolerance(1e-6, 1e-4).relativeTo(g)
+                .assertClose(g, net.namedParameters().get(name).grad(), name));
+    }
+
+    @Test
+    void tapeForwardEqualsEagerForwardInBothModes() {
+        for (ResNetSpec spec : List.of(ResNetSpec.cifar(8).withInChannels(1), tinyBottleneck(ShortcutType.B))) {
+            for (boolean training : new boolean[] {false, true}) {
+                ResNet eagerNet = new ResNet(spec), tapeNet = new ResNet(spec);
+                Initializers.kaiming(eagerNet, 600, false);
+                Initializers.kaiming(tapeNet, 600, false);
+                Initializers.randomBatchNormStatistics(eagerNet, 601);
+                Initializers.randomBatchNormStatistics(tapeNet, 601);
+                eagerNet.train(training);
+                tapeNet.train(training);
+                Tensor x = Tensor.uniform(Shape.nchw(3, 1, 16, 16), -1, 1, 602);
+                Tensor eager = eagerNet.forward(x);
+                Tape tape = Tape.recording();
+                Tensor taped = tapeNet.forward(tape.constant(x), tape).value();
+                String what = spec.name() + (training ? " train" : " eval");
+                new Tolerance(1e-4, 1e-3).relativeTo(eager).assertClose(eager, taped, what);
+                var eagerState = eagerNet.stateDict();
+                tapeNet.stateDict().forEach((name, t) ->
+                        Tolerance.OP.assertClose(eagerState.get(name), t, what + " " + name));
+                assertEquals(true, tape.size() > 0, "eval-mode forward on a recording tape records too");
+            }
+        }
+    }
+}
