@@ -25,6 +25,23 @@ public interface Executable extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs like {@link #run(Tensor, Tensor)} and adds each op's wall time in nanoseconds to
+     * {@code nanosPerOp[i]} (indexed like {@code plan.ops()}), for per-layer profiles. Backends whose
+     * ops overlap (asynchronous GPU queues) synchronise after each op here, so the sum can exceed a
+     * normal run.
+     *
+     * @throws UnsupportedOperationException if {@link #supportsProfiling()} is false
+     */
+    default void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not time single ops");
+    }
+
+    /** Whether {@link #runProfiled} works. */
+    default boolean supportsProfiling() {
+        return false;
+    }
+
     /** Shape checks shared by implementations. */
     static void checkShapes(Executable e, Tensor input, Tensor output) {
         if (!input.shape().equals(e.inputShape())) {

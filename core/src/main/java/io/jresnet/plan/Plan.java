@@ -17,12 +17,22 @@ public final class Plan {
     private final List<Op> ops;
     private final int[] bufferOf;
     private final long[] bufferFloats;
+    private final int[] owner;
 
-    Plan(Graph graph, List<Op> ops, int[] bufferOf, long[] bufferFloats) {
+    Plan(Graph graph, List<Op> ops, int[] bufferOf, long[] bufferFloats, int[] owner) {
         this.graph = graph;
         this.ops = List.copyOf(ops);
         this.bufferOf = bufferOf;
         this.bufferFloats = bufferFloats;
+        this.owner = owner;
+    }
+
+    /**
+     * The value whose memory {@code value} is: itself, or for the output of a (removed) reshape, the
+     * value it reshapes.
+     */
+    public int storageOwner(int value) {
+        return owner[value];
     }
 
     public List<Op> ops() {

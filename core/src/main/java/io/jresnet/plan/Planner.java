@@ -213,6 +213,6 @@ public final class Planner {
         }
         for (int v = 0; v < nv; v++) if (root[v] != v) bufferOf[v] = bufferOf[root[v]];
         long[] bufferFloats = sizes.stream().mapToLong(Long::longValue).toArray();
-        return new Plan(g, ops, bufferOf, bufferFloats);
+        return new Plan(g, ops, bufferOf, bufferFloats, root);
     }
 }

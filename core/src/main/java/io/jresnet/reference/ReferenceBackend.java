@@ -53,9 +53,23 @@ public final class ReferenceBackend implements Backend {
 
         @Override
         public void run(Tensor input, Tensor output) {
+            runProfiled(input, output, null);
+        }
+
+        @Override
+        public boolean supportsProfiling() {
+            return true;
+        }
+
+        @Override
+        public void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
             Executable.checkShapes(this, input, output);
             input.copyTo(java.nio.FloatBuffer.wrap(buf(plan.input()), 0, input.size()));
-            for (Op op : plan.ops()) execute(op);
+            for (int i = 0; i < plan.ops().size(); i++) {
+                long t0 = nanosPerOp == null ? 0 : System.nanoTime();
+                execute(plan.ops().get(i));
+                if (nanosPerOp != null) nanosPerOp[i] += System.nanoTime() - t0;
+            }
             Tensor.wrap(buf(plan.output()), 0, plan.outputShape()).copyTo(
                     java.nio.FloatBuffer.wrap(output.array(), output.offset(), output.size()));
         }

@@ -1,0 +1,54 @@
+package io.jresnet.bench;
+
+import io.jresnet.JResnetException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.Executable;
+import io.jresnet.models.Zoo;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.plan.Plan;
+import io.jresnet.reference.ReferenceBackend;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+
+/** Shared set-up: the benchmark models with seeded weights, and validation against {@code reference}. */
+final class BenchModels {
+    private BenchModels() {}
+
+    static ResNet model(String name) {
+        ResNet net = Zoo.build(name, 42);
+        Initializers.randomBatchNormStatistics(net, 43);
+        return net;
+    }
+
+    static Shape input(ResNet net, int batch) {
+        int size = net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : 32;
+        return Shape.nchw(batch, net.spec().inChannels(), size, size);
+    }
+
+    /**
+     * Checks that {@code backend} computes what {@code reference} does on one image through the same
+     * model (the reference is too slow to run every batch size), with the conformance suite's network
+     * tolerance: max abs diff at most 1e-3 of the largest logit (plus 1e-3 relative).
+     */
+    static void validate(Backend backend, ResNet net) {
+        if (backend.name().equals("reference")) return;
+        Shape one = input(net, 1);
+        Plan plan = net.plan(one);
+        Tensor x = Tensor.uniform(one, -1f, 1f, 5);
+        Tensor expected, actual;
+        try (Executable e = new ReferenceBackend().compile(plan)) { expected = e.run(x); }
+        try (Executable e = backend.compile(plan)) { actual = e.run(x); }
+        double scale = 0, worst = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            float ev = expected.array()[i], av = actual.array()[i];
+            scale = Math.max(scale, Math.abs(ev));
+            worst = Math.max(worst, Math.abs(av - ev) - 1e-3 * Math.abs(ev));
+        }
+        if (!(worst <= 1e-3 * Math.max(1, scale))) {
+            throw new JResnetException(backend.name() + " disagrees with reference on " + net.spec().name()
+                    + ": excess error " + worst + " at logit scale " + scale);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.jresnet.nn;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Tensor;
+
+/** Two 3x3 convs: {@code F(x) = bn2(conv2(relu(bn1(conv1(x)))))}; the stride is on conv1. Expansion 1. */
+public final class BasicBlock extends ResidualBlock {
+    public static final int EXPANSION = 1;
+
+    private final Conv2d conv1;
+    private final BatchNorm2d bn1;
+    private final Conv2d conv2;
+    private final BatchNorm2d bn2;
+    private final ReLU relu = new ReLU();
+
+    public BasicBlock(int inChannels, int planes, int stride, ShortcutType shortcut) {
+        super(shortcut);
+        conv1 = child("conv1", new Conv2d(inChannels, planes, 3, stride, 1, false));
+        bn1 = child("bn1", new BatchNorm2d(planes));
+        conv2 = child("conv2", new Conv2d(planes, planes, 3, 1, 1, false));
+        bn2 = child("bn2", new BatchNorm2d(planes));
+        attachShortcut(inChannels, planes * EXPANSION, stride);
+    }
+
+    /** The BatchNorm whose scale "zero-init residual" sets to zero. */
+    public BatchNorm2d lastBatchNorm() {
+        return bn2;
+    }
+
+    @Override
+    protected Tensor residualForward(Tensor x) {
+        return bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))));
+    }
+
+    @Override
+    protected int lowerResidual(GraphBuilder g, String path, int x) {
+        x = conv1.lower(g, join(path, "conv1"), x);
+        x = bn1.lower(g, join(path, "bn1"), x);
+        x = g.relu(join(path, "relu1"), x);
+        x = conv2.lower(g, join(path, "conv2"), x);
+        return bn2.lower(g, join(path, "bn2"), x);
+    }
+}

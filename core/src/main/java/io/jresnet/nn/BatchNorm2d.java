@@ -1,0 +1,106 @@
+package io.jresnet.nn;
+
+import io.jresnet.ShapeException;
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.reference.ReferenceKernels;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+
+/**
+ * Batch normalisation over the channels of NCHW input (Ioffe and Szegedy 2015):
+ * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}. In training mode mean and var are the
+ * batch's (biased variance) and the running statistics move towards them with {@code momentum}
+ * (the running variance uses the unbiased estimate, as torch does); in eval mode the running
+ * statistics are used. Names: {@code weight, bias, running_mean, running_var, num_batches_tracked}.
+ */
+public final class BatchNorm2d extends Module {
+    public static final float DEFAULT_EPS = 1e-5f;
+    public static final float DEFAULT_MOMENTUM = 0.1f;
+
+    private final int channels;
+    private final float eps;
+    private final float momentum;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Parameter runningMean;
+    private final Parameter runningVar;
+    private final Parameter batchesTracked;
+
+    public BatchNorm2d(int channels) {
+        this(channels, DEFAULT_EPS, DEFAULT_MOMENTUM);
+    }
+
+    public BatchNorm2d(int channels, float eps, float momentum) {
+        this.channels = channels;
+        this.eps = eps;
+        this.momentum = momentum;
+        this.weight = weight("weight", Tensor.zeros(channels).fill(1f));
+        this.bias = weight("bias", Tensor.zeros(channels));
+        this.runningMean = buffer("running_mean", Tensor.zeros(channels));
+        this.runningVar = buffer("running_var", Tensor.zeros(channels).fill(1f));
+        this.batchesTracked = buffer("num_batches_tracked", Tensor.zeros(Shape.of()));
+    }
+
+    public int channels() { return channels; }
+    public float eps() { return eps; }
+    public float momentum() { return momentum; }
+    public Parameter weight() { return weight; }
+    public Parameter bias() { return bias; }
+    public Parameter runningMean() { return runningMean; }
+    public Parameter runningVar() { return runningVar; }
+
+    private void check(Shape in) {
+        if (in.rank() != 4 || in.c() != channels) {
+            throw new ShapeException("BatchNorm2d(" + channels + "): expected [N, " + channels + ", H, W], found " + in);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Shape in = x.shape();
+        check(in);
+        int n = in.n(), spatial = in.h() * in.w();
+        float[] mean = new float[channels];
+        float[] var = new float[channels];
+        if (isTraining()) {
+            long count = (long) n * spatial;
+            for (int c = 0; c < channels; c++) {
+                double s = 0, ss = 0;
+                for (int b = 0; b < n; b++) {
+                    int base = x.offset() + (b * channels + c) * spatial;
+                    for (int i = 0; i < spatial; i++) {
+                        double v = x.array()[base + i];
+                        s += v;
+                        ss += v * v;
+                    }
+                }
+                double m = s / count;
+                double v = Math.max(ss / count - m * m, 0);
+                mean[c] = (float) m;
+                var[c] = (float) v;
+                double unbiased = count > 1 ? v * count / (count - 1) : v;
+                float[] rm = runningMean.value().array(), rv = runningVar.value().array();
+                rm[c] = (float) ((1 - momentum) * rm[c] + momentum * m);
+                rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
+            }
+            batchesTracked.value().array()[0] += 1;
+        } else {
+            runningMean.value().copyTo(mean);
+            runningVar.value().copyTo(var);
+        }
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            scale[c] = (float) (weight.value().array()[c] / Math.sqrt((double) var[c] + eps));
+            shift[c] = (float) (bias.value().array()[c] - (double) mean[c] * scale[c]);
+        }
+        Tensor y = Tensor.zeros(in);
+        ReferenceKernels.affine(x.array(), x.offset(), n, channels, spatial, scale, 0, shift, 0, y.array(), 0, false);
+        return y;
+    }
+
+    @Override
+    public int lower(GraphBuilder g, String path, int x) {
+        return g.batchNorm(path, x, weight.value(), bias.value(), runningMean.value(), runningVar.value(), eps);
+    }
+}

@@ -1,0 +1,49 @@
+package io.jresnet.nn;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Tensor;
+
+/**
+ * 1x1 reduce, 3x3, 1x1 restore to {@code 4 * planes} channels, each followed by BN (ReLU after the
+ * first two). The stride sits on the 3x3 conv ("ResNet v1.5", as torchvision), not on the first 1x1.
+ */
+public final class BottleneckBlock extends ResidualBlock {
+    public static final int EXPANSION = 4;
+
+    private final Conv2d conv1;
+    private final BatchNorm2d bn1;
+    private final Conv2d conv2;
+    private final BatchNorm2d bn2;
+    private final Conv2d conv3;
+    private final BatchNorm2d bn3;
+    private final ReLU relu = new ReLU();
+
+    public BottleneckBlock(int inChannels, int planes, int stride, ShortcutType shortcut) {
+        super(shortcut);
+        conv1 = child("conv1", new Conv2d(inChannels, planes, 1, 1, 0, false));
+        bn1 = child("bn1", new BatchNorm2d(planes));
+        conv2 = child("conv2", new Conv2d(planes, planes, 3, stride, 1, false));
+        bn2 = child("bn2", new BatchNorm2d(planes));
+        conv3 = child("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
+        bn3 = child("bn3", new BatchNorm2d(planes * EXPANSION));
+        attachShortcut(inChannels, planes * EXPANSION, stride);
+    }
+
+    public BatchNorm2d lastBatchNorm() {
+        return bn3;
+    }
+
+    @Override
+    protected Tensor residualForward(Tensor x) {
+        Tensor y = relu.forward(bn1.forward(conv1.forward(x)));
+        y = relu.forward(bn2.forward(conv2.forward(y)));
+        return bn3.forward(conv3.forward(y));
+    }
+
+    @Override
+    protected int lowerResidual(GraphBuilder g, String path, int x) {
+        x = g.relu(join(path, "relu1"), bn1.lower(g, join(path, "bn1"), conv1.lower(g, join(path, "conv1"), x)));
+        x = g.relu(join(path, "relu2"), bn2.lower(g, join(path, "bn2"), conv2.lower(g, join(path, "conv2"), x)));
+        return bn3.lower(g, join(path, "bn3"), conv3.lower(g, join(path, "conv3"), x));
+    }
+}

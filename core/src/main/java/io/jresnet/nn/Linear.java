@@ -1,0 +1,44 @@
+package io.jresnet.nn;
+
+import io.jresnet.ShapeException;
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.reference.ReferenceKernels;
+import io.jresnet.tensor.Tensor;
+
+/** {@code y = x W^T + b} with {@code weight [out, in]} and {@code bias [out]}, as torch.nn.Linear. */
+public final class Linear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public Linear(int inFeatures, int outFeatures) {
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.weight = weight("weight", Tensor.zeros(outFeatures, inFeatures));
+        this.bias = weight("bias", Tensor.zeros(outFeatures));
+    }
+
+    public int inFeatures() { return inFeatures; }
+    public int outFeatures() { return outFeatures; }
+    public Parameter weight() { return weight; }
+    public Parameter bias() { return bias; }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        int n = x.shape().dim(0);
+        if (n != 0 && x.size() / n != inFeatures) {
+            throw new ShapeException("Linear(" + inFeatures + "->" + outFeatures + "): input " + x.shape() + " has "
+                    + x.size() / n + " features per item");
+        }
+        Tensor y = Tensor.zeros(n, outFeatures);
+        ReferenceKernels.linear(x.array(), x.offset(), n, inFeatures, weight.value().array(), 0, outFeatures,
+                bias.value().array(), 0, y.array(), 0, false);
+        return y;
+    }
+
+    @Override
+    public int lower(GraphBuilder g, String path, int x) {
+        return g.linear(path, x, weight.value(), bias.value());
+    }
+}

@@ -1,0 +1,44 @@
+package io.jresnet.nn;
+
+import io.jresnet.ShapeException;
+import io.jresnet.tensor.Tensor;
+
+/**
+ * A named tensor a module owns: a trainable weight, or a buffer such as a batch-norm running mean
+ * (saved and loaded with the weights, never trained). The gradient is allocated on first use.
+ */
+public final class Parameter {
+    private final Tensor value;
+    private final boolean trainable;
+    private Tensor grad;
+
+    Parameter(Tensor value, boolean trainable) {
+        this.value = value;
+        this.trainable = trainable;
+    }
+
+    public Tensor value() {
+        return value;
+    }
+
+    /** True for weights the optimizer updates; false for buffers (running statistics). */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /** The accumulated gradient, same shape as the value, zero until written. */
+    public Tensor grad() {
+        if (grad == null) grad = Tensor.zeros(value.shape());
+        return grad;
+    }
+
+    /** Copies {@code src} into this parameter; the shapes must hold the same elements in the same order. */
+    public void load(String name, Tensor src) {
+        if (src.size() != value.size()
+                || (src.rank() == value.rank() && !src.shape().equals(value.shape()))) {
+            throw new ShapeException("parameter '" + name + "': expected shape " + value.shape() + ", found "
+                    + src.shape());
+        }
+        value.copyFrom(src.reshape(value.shape()));
+    }
+}

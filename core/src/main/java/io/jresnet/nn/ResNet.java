@@ -1,0 +1,66 @@
+package io.jresnet.nn;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A residual network built from a {@link ResNetSpec}, with torchvision's module names: {@code conv1,
+ * bn1, relu, [maxpool,] layer1..layerK, avgpool, fc}. A stage is built like torchvision's
+ * {@code _make_layer}: its first block takes the stride and the width change, the rest keep shape.
+ */
+public final class ResNet extends Module {
+    private final ResNetSpec spec;
+    private final List<ResidualBlock> blocks = new ArrayList<>();
+
+    public ResNet(ResNetSpec spec) {
+        this.spec = spec;
+        boolean imagenet = spec.stem() == ResNetSpec.Stem.IMAGENET;
+        int width = spec.stageWidths()[0];
+        child("conv1", imagenet ? new Conv2d(spec.inChannels(), width, 7, 2, 3, false)
+                : new Conv2d(spec.inChannels(), width, 3, 1, 1, false));
+        child("bn1", new BatchNorm2d(width));
+        child("relu", new ReLU());
+        if (imagenet) child("maxpool", new MaxPool2d(3, 2, 1));
+        int in = width;
+        for (int s = 0; s < spec.blocksPerStage().length; s++) {
+            int planes = spec.stageWidths()[s];
+            List<Module> stage = new ArrayList<>();
+            for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
+                int stride = (b == 0 && s > 0) ? 2 : 1;
+                ResidualBlock block = spec.block() == ResNetSpec.Block.BASIC
+                        ? new BasicBlock(in, planes, stride, spec.shortcut())
+                        : new BottleneckBlock(in, planes, stride, spec.shortcut());
+                blocks.add(block);
+                stage.add(block);
+                in = planes * spec.expansion();
+            }
+            child("layer" + (s + 1), new Sequential(stage));
+        }
+        child("avgpool", new GlobalAvgPool2d());
+        child("flatten", new Flatten());
+        child("fc", new Linear(in, spec.numClasses()));
+    }
+
+    public ResNetSpec spec() {
+        return spec;
+    }
+
+    /** The residual blocks in order. */
+    public List<ResidualBlock> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : children().values()) x = m.forward(x);
+        return x;
+    }
+
+    @Override
+    public int lower(GraphBuilder g, String path, int x) {
+        for (var e : children().entrySet()) x = e.getValue().lower(g, join(path, e.getKey()), x);
+        return x;
+    }
+}

@@ -1,0 +1,123 @@
+package io.jresnet.nn;
+
+import io.jresnet.JResnetException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The architecture of a ResNet as data, like torchvision's {@code resnet50 = Bottleneck, [3, 4, 6, 3]}.
+ *
+ * @param name zoo name, e.g. {@code resnet50}, {@code resnet56}, {@code plain20}
+ * @param block basic (two 3x3) or bottleneck (1x1, 3x3, 1x1) blocks
+ * @param blocksPerStage how many blocks each stage has; stage {@code i > 0} starts with stride 2
+ * @param stageWidths the {@code planes} of each stage (output channels / expansion)
+ * @param stem ImageNet (7x7/2 conv, 3x3/2 max pool) or CIFAR (3x3/1 conv)
+ * @param shortcut the shortcut option; {@link ShortcutType#NONE} makes the plain counterpart
+ * @param inChannels image channels (3 for RGB, 1 for Fashion-MNIST)
+ * @param numClasses width of the final linear layer
+ */
+public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
+                         ShortcutType shortcut, int inChannels, int numClasses) {
+
+    public enum Block { BASIC, BOTTLENECK }
+
+    public enum Stem { IMAGENET, CIFAR }
+
+    public ResNetSpec {
+        if (blocksPerStage.length != stageWidths.length || blocksPerStage.length == 0) {
+            throw new JResnetException("ResNetSpec " + name + ": " + blocksPerStage.length + " stages but "
+                    + stageWidths.length + " widths");
+        }
+        blocksPerStage = blocksPerStage.clone();
+        stageWidths = stageWidths.clone();
+    }
+
+    public int expansion() {
+        return block == Block.BASIC ? BasicBlock.EXPANSION : BottleneckBlock.EXPANSION;
+    }
+
+    /** Weighted layers: the stem conv, every conv of the residual functions, and the FC. */
+    public int depth() {
+        int perBlock = block == Block.BASIC ? 2 : 3;
+        return Arrays.stream(blocksPerStage).sum() * perBlock + 2;
+    }
+
+    /** The ImageNet family of He et al. (torchvision v1.5 layout), 1000 classes, RGB. */
+    public static ResNetSpec imagenet(int depth) {
+        int[] blocks = switch (depth) {
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34, 50 -> new int[] {3, 4, 6, 3};
+            case 101 -> new int[] {3, 4, 23, 3};
+            case 152 -> new int[] {3, 8, 36, 3};
+            default -> throw new JResnetException("no ImageNet ResNet of depth " + depth + " (18, 34, 50, 101, 152)");
+        };
+        Block b = depth < 50 ? Block.BASIC : Block.BOTTLENECK;
+        return new ResNetSpec("resnet" + depth, b, blocks, new int[] {64, 128, 256, 512}, Stem.IMAGENET,
+                ShortcutType.B, 3, 1000);
+    }
+
+    /** The CIFAR family: depth 6n+2, three stages of n basic blocks, 16/32/64 channels, option A, 10 classes. */
+    public static ResNetSpec cifar(int depth) {
+        if (depth < 8 || (depth - 2) % 6 != 0) {
+            throw new JResnetException("a CIFAR ResNet has depth 6n+2 (20, 32, 44, 56, 110), found " + depth);
+        }
+        int n = (depth - 2) / 6;
+        return new ResNetSpec("resnet" + depth, Block.BASIC, new int[] {n, n, n}, new int[] {16, 32, 64}, Stem.CIFAR,
+                ShortcutType.A, 3, 10);
+    }
+
+    /** The same network without shortcuts ("plain-N" of the degradation experiment). */
+    public ResNetSpec plain() {
+        return new ResNetSpec(name.replace("resnet", "plain"), block, blocksPerStage, stageWidths, stem,
+                ShortcutType.NONE, inChannels, numClasses);
+    }
+
+    public ResNetSpec withShortcut(ShortcutType s) {
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses);
+    }
+
+    public ResNetSpec withClasses(int classes) {
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes);
+    }
+
+    public ResNetSpec withInChannels(int channels) {
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses);
+    }
+
+    /** Every named architecture: resnet18..152, resnet20..110 and their plain counterparts. */
+    public static Map<String, ResNetSpec> zoo() {
+        Map<String, ResNetSpec> zoo = new LinkedHashMap<>();
+        for (int d : List.of(18, 34, 50, 101, 152)) zoo.put("resnet" + d, imagenet(d));
+        for (int d : List.of(20, 32, 44, 56, 110)) zoo.put("resnet" + d, cifar(d));
+        for (ResNetSpec s : List.copyOf(zoo.values())) zoo.put(s.plain().name(), s.plain());
+        return zoo;
+    }
+
+    /** Looks a name up in {@link #zoo()}, case-insensitively. */
+    public static ResNetSpec named(String name) {
+        ResNetSpec s = zoo().get(name.toLowerCase(Locale.ROOT));
+        if (s == null) throw new JResnetException("unknown model '" + name + "'; known: " + zoo().keySet());
+        return s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ResNetSpec s && name.equals(s.name) && block == s.block
+                && Arrays.equals(blocksPerStage, s.blocksPerStage) && Arrays.equals(stageWidths, s.stageWidths)
+                && stem == s.stem && shortcut == s.shortcut && inChannels == s.inChannels && numClasses == s.numClasses;
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode() * 31 + Arrays.hashCode(blocksPerStage);
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + block + " " + Arrays.toString(blocksPerStage) + " x " + Arrays.toString(stageWidths) + ", "
+                + stem + " stem, shortcut " + shortcut + ", " + inChannels + " in, " + numClasses + " classes)";
+    }
+}

@@ -1,0 +1,73 @@
+package io.jresnet.nn;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Tensor;
+
+/**
+ * The residual principle: {@code y = relu(F(x) + shortcut(x))}, with the ReLU after the addition.
+ * Subclasses define {@code F} (the residual function up to and including its last BatchNorm) and call
+ * {@link #attachShortcut} once their own layers are registered, so state-dict keys come out in
+ * torchvision's order.
+ */
+public abstract class ResidualBlock extends Module {
+    private final ShortcutType type;
+    private Module shortcut;
+
+    protected ResidualBlock(ShortcutType type) {
+        this.type = type;
+    }
+
+    /**
+     * Registers the shortcut for a block taking {@code inChannels} to {@code outChannels} with
+     * {@code stride}: nothing for identity, a {@code downsample} projection (options B, C) or a
+     * zero-padding {@code shortcut} (option A).
+     */
+    protected final void attachShortcut(int inChannels, int outChannels, int stride) {
+        boolean shapeChanges = stride != 1 || inChannels != outChannels;
+        switch (type) {
+            case NONE -> shortcut = null;
+            case A -> shortcut = shapeChanges ? child("shortcut", new ZeroPadShortcut(stride, outChannels)) : null;
+            case B, C -> shortcut = (type == ShortcutType.C || shapeChanges)
+                    ? child("downsample", new Sequential(new Conv2d(inChannels, outChannels, 1, stride, 0, false),
+                            new BatchNorm2d(outChannels)))
+                    : null;
+        }
+    }
+
+    public ShortcutType shortcutType() {
+        return type;
+    }
+
+    /** The projection or padding module, or null for identity (and for plain blocks). */
+    public Module shortcut() {
+        return shortcut;
+    }
+
+    /** F(x), before the addition and the final ReLU. */
+    protected abstract Tensor residualForward(Tensor x);
+
+    protected abstract int lowerResidual(GraphBuilder g, String path, int x);
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor f = residualForward(x);
+        float[] y = f.array();
+        if (type != ShortcutType.NONE) {
+            Tensor s = shortcut == null ? x : shortcut.forward(x);
+            for (int i = 0; i < y.length; i++) y[i] += s.array()[s.offset() + i];
+        }
+        for (int i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0f);
+        return f;
+    }
+
+    @Override
+    public int lower(GraphBuilder g, String path, int x) {
+        int s = -1;
+        if (type != ShortcutType.NONE) {
+            s = shortcut == null ? x : shortcut.lower(g, join(path, shortcut instanceof Sequential ? "downsample" : "shortcut"), x);
+        }
+        int f = lowerResidual(g, path, x);
+        if (s >= 0) f = g.add(join(path, "add"), f, s);
+        return g.relu(join(path, "relu"), f);
+    }
+}

@@ -1,0 +1,28 @@
+package io.jresnet.nn;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Tensor;
+import java.util.List;
+
+/** Runs its children in order. Children are named "0", "1", ... as in torch.nn.Sequential. */
+public final class Sequential extends Module {
+    public Sequential(Module... modules) {
+        this(List.of(modules));
+    }
+
+    public Sequential(List<? extends Module> modules) {
+        for (int i = 0; i < modules.size(); i++) child(Integer.toString(i), modules.get(i));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : children().values()) x = m.forward(x);
+        return x;
+    }
+
+    @Override
+    public int lower(GraphBuilder g, String path, int x) {
+        for (var e : children().entrySet()) x = e.getValue().lower(g, join(path, e.getKey()), x);
+        return x;
+    }
+}

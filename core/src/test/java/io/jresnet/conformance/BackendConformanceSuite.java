@@ -1,0 +1,294 @@
+package io.jresnet.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jresnet.ShapeException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.Executable;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.plan.Plan;
+import io.jresnet.plan.Planner;
+import io.jresnet.reference.ReferenceBackend;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import io.jresnet.testing.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The backend conformance suite: every fused op on odd shapes, and every zoo network at a small input
+ * size, run on the backend under test and on the {@code reference} backend, compared with
+ * {@link Tolerance}. A backend module runs it by subclassing:
+ *
+ * <pre>{@code
+ * class CpuConformanceTest extends BackendConformanceSuite {
+ *     protected Backend createBackend() { return new CpuProvider().create(BackendOptions.defaults()); }
+ * }
+ * }</pre>
+ *
+ * Tolerances: single ops {@link #opTolerance()} (default atol 1e-4, rtol 1e-4, inputs in [-1, 1]);
+ * networks {@link #networkTolerance()} (default 1e-3 absolute relative to the largest logit, rtol
+ * 1e-3), since float32 sums over thousands of terms in another order differ by that much.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendConformanceSuite {
+    private Backend backend;
+    private final Backend reference = new ReferenceBackend();
+    /** Reference results are the same for every backend: compute each once per JVM. */
+    private static final Map<String, Tensor> REFERENCE_CACHE = new ConcurrentHashMap<>();
+
+    protected abstract Backend createBackend();
+
+    protected Tolerance opTolerance() {
+        return Tolerance.OP;
+    }
+
+    protected Tolerance networkTolerance() {
+        return new Tolerance(1e-3, 1e-3);
+    }
+
+    @BeforeAll
+    void openBackend() {
+        backend = createBackend();
+    }
+
+    @AfterAll
+    void closeBackend() {
+        if (backend != null) backend.close();
+    }
+
+    protected final Backend backend() {
+        return backend;
+    }
+
+    /** Runs {@code plan} on the backend under test and on the reference, and compares. */
+    protected final void check(String what, Plan plan, Tensor input, Tolerance tol) {
+        Tensor expected = REFERENCE_CACHE.computeIfAbsent(what, k -> run(reference, plan, input));
+        Tensor actual = run(backend, plan, input);
+        tol.relativeTo(expected).assertClose(expected, actual, backend.name() + " " + what);
+    }
+
+    private static Tensor run(Backend b, Plan plan, Tensor input) {
+        try (Executable e = b.compile(plan)) {
+            return e.run(input);
+        }
+    }
+
+    private static Tensor weights(long seed, int... dims) {
+        Shape s = Shape.of(dims);
+        long fan = s.size() / dims[0];
+        return Tensor.uniform(s, (float) -Math.sqrt(3.0 / fan), (float) Math.sqrt(3.0 / fan), seed);
+    }
+
+    private static Tensor input(long seed, int... dims) {
+        return Tensor.uniform(Shape.of(dims), -1f, 1f, seed);
+    }
+
+    private Plan singleOp(Shape in, Function<GraphBuilder, Integer> body) {
+        GraphBuilder g = new GraphBuilder();
+        g.input(in);
+        return Planner.plan(g.build(body.apply(g)));
+    }
+
+    // ---- convolution ------------------------------------------------------------------------
+
+    /** n, c, h, w, k, kernel, stride, pad, residual?, relu? */
+    static Stream<int[]> convCases() {
+        return Stream.of(
+                new int[] {1, 3, 7, 7, 5, 1, 1, 0, 0, 0},
+                new int[] {1, 17, 13, 13, 19, 3, 1, 1, 1, 1},
+                new int[] {3, 17, 13, 13, 33, 3, 2, 1, 0, 1},
+                new int[] {1, 64, 7, 7, 64, 3, 1, 1, 1, 1},
+                new int[] {3, 64, 13, 13, 128, 1, 2, 0, 0, 0},
+                new int[] {1, 3, 13, 13, 64, 7, 2, 3, 0, 1},
+                new int[] {3, 3, 7, 7, 17, 7, 2, 3, 0, 1},
+                new int[] {1, 64, 1, 1, 17, 3, 1, 1, 1, 1},
+                new int[] {3, 17, 1, 1, 64, 1, 1, 0, 1, 1},
+                new int[] {1, 64, 56, 56, 64, 3, 1, 1, 1, 1},
+                new int[] {1, 64, 56, 56, 256, 1, 1, 0, 1, 1},
+                new int[] {1, 256, 14, 14, 64, 1, 1, 0, 0, 1},
+                new int[] {3, 32, 13, 13, 16, 3, 2, 1, 0, 0},
+                new int[] {3, 16, 7, 7, 24, 3, 1, 1, 1, 0},
+                new int[] {1, 8, 12, 9, 8, 3, 1, 1, 0, 1});
+    }
+
+    @ParameterizedTest(name = "conv n{0} c{1} {2}x{3} -> k{4} kernel{5} s{6} p{7} res{8} relu{9}")
+    @MethodSource("convCases")
+    void conv(int n, int c, int h, int w, int k, int kernel, int stride, int pad, int residual, int relu) {
+        long seed = 31L * n + 7L * c + h + 3L * k + kernel + stride;
+        Tensor weight = weights(seed, k, c, kernel, kernel);
+        Tensor bias = Tensor.uniform(Shape.of(k), -0.5f, 0.5f, seed + 1);
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> {
+            int x = 0;
+            int res = -1;
+            if (residual == 1) {
+                // The shortcut: a projection of the input to the output's shape, computed first.
+                res = g.conv("proj", x, weights(seed + 2, k, c, 1, 1), null, stride, stride, 0, 0, 0, 0);
+            }
+            int y = g.conv("conv", x, weight, bias, stride, stride, pad, pad, pad, pad);
+            if (res >= 0) y = g.add("add", y, res);
+            return relu == 1 ? g.relu("relu", y) : y;
+        });
+        check("conv" + List.of(n, c, h, w, k, kernel, stride, pad, residual, relu), plan, input(seed + 3, n, c, h, w),
+                opTolerance());
+    }
+
+    @Test
+    void convWithAsymmetricPaddingAndStrides() {
+        Plan plan = singleOp(Shape.nchw(2, 5, 9, 11), g ->
+                g.conv("conv", 0, weights(5, 6, 5, 3, 2), null, 2, 1, 0, 1, 2, 0));
+        check("conv-asymmetric", plan, input(6, 2, 5, 9, 11), opTolerance());
+    }
+
+    @Test
+    void convFollowedByBatchNormFolds() {
+        Shape in = Shape.nchw(2, 17, 9, 9);
+        Plan plan = singleOp(in, g -> {
+            int y = g.conv("conv", 0, weights(8, 24, 17, 3, 3), null, 1, 1, 1, 1, 1, 1);
+            y = g.batchNorm("bn", y, Tensor.uniform(Shape.of(24), 0.5f, 1.5f, 9), Tensor.uniform(Shape.of(24), -.2f, .2f, 10),
+                    Tensor.uniform(Shape.of(24), -.2f, .2f, 11), Tensor.uniform(Shape.of(24), 0.5f, 1.5f, 12), 1e-5f);
+            return g.relu("relu", y);
+        });
+        assertEquals(1, plan.ops().size(), "conv+bn+relu should fuse into one op:\n" + plan.describe());
+        check("conv-bn-relu", plan, input(13, 2, 17, 9, 9), opTolerance());
+    }
+
+    // ---- the other ops ----------------------------------------------------------------------
+
+    static Stream<int[]> poolCases() {
+        // n, c, h, w, kernel, stride, pad
+        return Stream.of(new int[] {1, 64, 56, 56, 3, 2, 1}, new int[] {3, 17, 13, 13, 3, 2, 1},
+                new int[] {2, 5, 7, 7, 2, 2, 0}, new int[] {1, 3, 1, 1, 3, 1, 1}, new int[] {2, 19, 8, 6, 3, 1, 1});
+    }
+
+    @ParameterizedTest(name = "maxpool n{0} c{1} {2}x{3} k{4} s{5} p{6}")
+    @MethodSource("poolCases")
+    void maxPool(int n, int c, int h, int w, int kernel, int stride, int pad) {
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> g.maxPool("pool", 0, kernel, stride, pad));
+        check("maxpool" + List.of(n, c, h, w, kernel, stride, pad), plan, input(n + c + h, n, c, h, w), opTolerance());
+    }
+
+    @ParameterizedTest(name = "global average pool n{0} c{1} {2}x{3}")
+    @MethodSource("spatialCases")
+    void globalAvgPool(int n, int c, int h, int w) {
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> g.globalAvgPool("gap", 0));
+        check("gap" + List.of(n, c, h, w), plan, input(n * c + w, n, c, h, w), opTolerance());
+    }
+
+    static Stream<int[]> spatialCases() {
+        return Stream.of(new int[] {1, 2048, 7, 7}, new int[] {3, 17, 13, 13}, new int[] {2, 64, 1, 1},
+                new int[] {1, 3, 56, 56}, new int[] {2, 19, 8, 5});
+    }
+
+    @ParameterizedTest(name = "linear n{0} in{1} out{2}")
+    @MethodSource("linearCases")
+    void linear(int n, int in, int out) {
+        Plan plan = singleOp(Shape.nchw(n, in, 1, 1), g -> {
+            int f = g.flatten("flatten", 0);
+            return g.linear("fc", f, weights(in + out, out, in), Tensor.uniform(Shape.of(out), -1, 1, out));
+        });
+        check("linear" + List.of(n, in, out), plan, input(n + in, n, in, 1, 1), opTolerance());
+    }
+
+    static Stream<int[]> linearCases() {
+        return Stream.of(new int[] {1, 2048, 1000}, new int[] {3, 17, 5}, new int[] {8, 64, 10}, new int[] {1, 1, 1},
+                new int[] {2, 512, 33});
+    }
+
+    @ParameterizedTest(name = "add+relu, affine n{0} c{1} {2}x{3}")
+    @MethodSource("spatialCases")
+    void elementwise(int n, int c, int h, int w) {
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> {
+            // BN straight on the input cannot fold: it stays an affine op; its output has two readers,
+            // so the add cannot fuse into anything either.
+            int a = g.batchNorm("bn", 0, Tensor.uniform(Shape.of(c), .5f, 1.5f, 1), Tensor.uniform(Shape.of(c), -.2f, .2f, 2),
+                    Tensor.uniform(Shape.of(c), -.2f, .2f, 3), Tensor.uniform(Shape.of(c), .5f, 1.5f, 4), 1e-5f);
+            int r = g.relu("relu1", a);
+            int s = g.add("add", a, r);
+            return g.relu("relu2", g.add("add2", s, 0));
+        });
+        check("elementwise" + List.of(n, c, h, w), plan, input(c + h, n, c, h, w), opTolerance());
+    }
+
+    static Stream<int[]> shortcutCases() {
+        // n, c, h, w, stride, out channels
+        return Stream.of(new int[] {1, 16, 32, 32, 2, 32}, new int[] {3, 17, 13, 13, 2, 33}, new int[] {2, 5, 7, 7, 1, 8},
+                new int[] {1, 32, 1, 1, 2, 64});
+    }
+
+    @ParameterizedTest(name = "shortcut pad n{0} c{1} {2}x{3} s{4} -> {5}")
+    @MethodSource("shortcutCases")
+    void shortcutPad(int n, int c, int h, int w, int stride, int out) {
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> g.shortcutPad("pad", 0, stride, out));
+        check("shortcut" + List.of(n, c, h, w, stride, out), plan, input(c * h, n, c, h, w), opTolerance());
+    }
+
+    @ParameterizedTest(name = "softmax n{0} k{1}")
+    @MethodSource("linearCases")
+    void softmax(int n, int k, int unused) {
+        Plan plan = singleOp(Shape.of(n, k), g -> g.softmax("softmax", 0));
+        Tensor x = Tensor.uniform(Shape.of(n, k), -30f, 30f, k);
+        check("softmax" + List.of(n, k), plan, x, new Tolerance(1e-6, 1e-4));
+    }
+
+    // ---- whole networks ---------------------------------------------------------------------
+
+    static Stream<String> networks() {
+        return ResNetSpec.zoo().keySet().stream();
+    }
+
+    /** Every zoo network at a small input: ImageNet family at 32x32 (batch 1), CIFAR family at 16x16 (batch 2). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void network(String name) {
+        ResNetSpec spec = ResNetSpec.named(name).withClasses(37);
+        ResNet net = new ResNet(spec);
+        Initializers.kaiming(net, 42, false);
+        Initializers.randomBatchNormStatistics(net, 43);
+        boolean imagenet = spec.stem() == ResNetSpec.Stem.IMAGENET;
+        Shape in = imagenet ? Shape.nchw(1, 3, 32, 32) : Shape.nchw(2, 3, 16, 16);
+        check("network " + name, net.plan(in), Tensor.uniform(in, -1f, 1f, 44), networkTolerance());
+    }
+
+    @Test
+    void repeatedRunsGiveTheSameResult() {
+        ResNet net = new ResNet(ResNetSpec.named("resnet20"));
+        Initializers.kaiming(net, 1, false);
+        Initializers.randomBatchNormStatistics(net, 2);
+        Shape in = Shape.nchw(3, 3, 13, 13);
+        try (Executable e = backend.compile(net.plan(in))) {
+            Tensor x = Tensor.uniform(in, -1, 1, 3);
+            Tensor first = e.run(x);
+            Tensor out = Tensor.zeros(e.outputShape());
+            List<Tensor> again = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                e.run(x, out);
+                again.add(out.copy());
+            }
+            for (Tensor t : again) new Tolerance(0, 0).assertClose(first, t, "run repeated");
+        }
+    }
+
+    @Test
+    void wrongInputShapeIsRejected() {
+        Graph g = new ResNet(ResNetSpec.named("resnet20")).toGraph(Shape.nchw(1, 3, 8, 8));
+        try (Executable e = backend.compile(Planner.plan(g))) {
+            assertThrows(ShapeException.class, () -> e.run(Tensor.zeros(2, 3, 8, 8)));
+        }
+    }
+}
