@@ -27,13 +27,16 @@ import java.util.List;
  */
 final class CpuExecutable implements Executable {
     /** A unit of scheduled work: an op over {@code items} work items. */
-    abstract static class Step implements WorkerPool.Task {
+    abstract class Step implements WorkerPool.Task {
         final String name;
         final int items;
+        /** Index in {@code plan.ops()} of the op this step belongs to (conversions count for their reader). */
+        final int op;
 
         Step(String name, int items) {
             this.name = name;
             this.items = items;
+            this.op = compilingOp;
         }
 
         abstract void compute(int from, int to);
@@ -74,6 +77,8 @@ final class CpuExecutable implements Executable {
     private final Blocked outputGeometry;
     private final OutputStep outputStep;
     private boolean closed;
+    /** The op being compiled, recorded by each {@link Step} created for it. */
+    private int compilingOp = -1;
 
     CpuExecutable(Plan plan, CpuKernels kernels, WorkerPool pool) {
         this.plan = plan;
@@ -89,7 +94,10 @@ final class CpuExecutable implements Executable {
         this.inputBuffer = plan.buffer(plan.input());
         states[inputBuffer] = new BufferState(Layout.PLAIN, plan.inputShape());
         List<Step> list = new ArrayList<>();
-        for (Op op : plan.ops()) list.add(compile(op, list));
+        for (Op op : plan.ops()) {
+            compilingOp++;
+            list.add(compile(op, list));
+        }
         this.steps = list.toArray(Step[]::new);
         this.outputBuffer = plan.buffer(plan.output());
         BufferState out = states[outputBuffer];
@@ -330,42 +338,51 @@ final class CpuExecutable implements Executable {
 
     @Override
     public void run(Tensor input, Tensor output) {
+        runProfiled(input, output, null);
+    }
+
+    @Override
+    public boolean supportsProfiling() {
+        return true;
+    }
+
+    /** Each step's time goes to its op; the final layout conversion counts for the last op. */
+    @Override
+    public void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
         if (closed) throw new BackendException("cpu backend: executable used after close()");
         Executable.checkShapes(this, input, output);
+        if (nanosPerOp != null && nanosPerOp.length < plan.ops().size()) {
+            throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + plan.ops().size() + " ops");
+        }
         System.arraycopy(input.array(), input.offset(), buf(inputBuffer), 0, input.size());
         for (Step s : steps) {
-            if (s.items > 1) pool.run(s);
-            else if (s.items == 1) s.compute(0, 1);
+            long t0 = nanosPerOp == null ? 0 : System.nanoTime();
+            execute(s);
+            if (nanosPerOp != null) nanosPerOp[s.op] += System.nanoTime() - t0;
         }
+        long t0 = nanosPerOp == null ? 0 : System.nanoTime();
         if (outputBlocked) {
             outputStep.dst = output.array();
             outputStep.dstOff = output.offset();
-            if (outputStep.items > 1) pool.run(outputStep);
-            else outputStep.compute(0, outputStep.items);
+            execute(outputStep);
             outputStep.dst = null;
         } else {
             System.arraycopy(buf(outputBuffer), 0, output.array(), output.offset(), output.size());
         }
+        if (nanosPerOp != null && outputStep.op >= 0) nanosPerOp[outputStep.op] += System.nanoTime() - t0;
     }
 
-    /** Steps in execution order, for profiles and tests. */
+    /** Single-item steps run on the caller; a hand-off would cost more than they do. */
+    private void execute(Step s) {
+        if (s.items > 1) pool.run(s);
+        else if (s.items == 1) s.compute(0, 1);
+    }
+
+    /** Steps in execution order, for tests. */
     List<String> stepNames() {
         List<String> names = new ArrayList<>();
         for (Step s : steps) names.add(s.name);
         return names;
-    }
-
-    /** Runs the steps one by one with a timer, for profiling; returns nanoseconds per step. */
-    long[] profile(Tensor input, Tensor output) {
-        Executable.checkShapes(this, input, output);
-        System.arraycopy(input.array(), input.offset(), buf(inputBuffer), 0, input.size());
-        long[] ns = new long[steps.length];
-        for (int i = 0; i < steps.length; i++) {
-            long t0 = System.nanoTime();
-            pool.run(steps[i]);
-            ns[i] = System.nanoTime() - t0;
-        }
-        return ns;
     }
 
     @Override

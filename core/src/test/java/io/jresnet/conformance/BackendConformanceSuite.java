@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -105,11 +106,16 @@ public abstract class BackendConformanceSuite {
         return Planner.plan(g.build(body.apply(g)));
     }
 
+    /** Each int[] case as one argument per element (JUnit passes an int[] as a single argument). */
+    private static Stream<Arguments> cases(int[]... cases) {
+        return Stream.of(cases).map(c -> Arguments.of(java.util.Arrays.stream(c).boxed().toArray()));
+    }
+
     // ---- convolution ------------------------------------------------------------------------
 
     /** n, c, h, w, k, kernel, stride, pad, residual?, relu? */
-    static Stream<int[]> convCases() {
-        return Stream.of(
+    static Stream<Arguments> convCases() {
+        return cases(
                 new int[] {1, 3, 7, 7, 5, 1, 1, 0, 0, 0},
                 new int[] {1, 17, 13, 13, 19, 3, 1, 1, 1, 1},
                 new int[] {3, 17, 13, 13, 33, 3, 2, 1, 0, 1},
@@ -170,9 +176,9 @@ public abstract class BackendConformanceSuite {
 
     // ---- the other ops ----------------------------------------------------------------------
 
-    static Stream<int[]> poolCases() {
+    static Stream<Arguments> poolCases() {
         // n, c, h, w, kernel, stride, pad
-        return Stream.of(new int[] {1, 64, 56, 56, 3, 2, 1}, new int[] {3, 17, 13, 13, 3, 2, 1},
+        return cases(new int[] {1, 64, 56, 56, 3, 2, 1}, new int[] {3, 17, 13, 13, 3, 2, 1},
                 new int[] {2, 5, 7, 7, 2, 2, 0}, new int[] {1, 3, 1, 1, 3, 1, 1}, new int[] {2, 19, 8, 6, 3, 1, 1});
     }
 
@@ -190,8 +196,8 @@ public abstract class BackendConformanceSuite {
         check("gap" + List.of(n, c, h, w), plan, input(n * c + w, n, c, h, w), opTolerance());
     }
 
-    static Stream<int[]> spatialCases() {
-        return Stream.of(new int[] {1, 2048, 7, 7}, new int[] {3, 17, 13, 13}, new int[] {2, 64, 1, 1},
+    static Stream<Arguments> spatialCases() {
+        return cases(new int[] {1, 2048, 7, 7}, new int[] {3, 17, 13, 13}, new int[] {2, 64, 1, 1},
                 new int[] {1, 3, 56, 56}, new int[] {2, 19, 8, 5});
     }
 
@@ -205,8 +211,8 @@ public abstract class BackendConformanceSuite {
         check("linear" + List.of(n, in, out), plan, input(n + in, n, in, 1, 1), opTolerance());
     }
 
-    static Stream<int[]> linearCases() {
-        return Stream.of(new int[] {1, 2048, 1000}, new int[] {3, 17, 5}, new int[] {8, 64, 10}, new int[] {1, 1, 1},
+    static Stream<Arguments> linearCases() {
+        return cases(new int[] {1, 2048, 1000}, new int[] {3, 17, 5}, new int[] {8, 64, 10}, new int[] {1, 1, 1},
                 new int[] {2, 512, 33});
     }
 
@@ -225,9 +231,9 @@ public abstract class BackendConformanceSuite {
         check("elementwise" + List.of(n, c, h, w), plan, input(c + h, n, c, h, w), opTolerance());
     }
 
-    static Stream<int[]> shortcutCases() {
+    static Stream<Arguments> shortcutCases() {
         // n, c, h, w, stride, out channels
-        return Stream.of(new int[] {1, 16, 32, 32, 2, 32}, new int[] {3, 17, 13, 13, 2, 33}, new int[] {2, 5, 7, 7, 1, 8},
+        return cases(new int[] {1, 16, 32, 32, 2, 32}, new int[] {3, 17, 13, 13, 2, 33}, new int[] {2, 5, 7, 7, 1, 8},
                 new int[] {1, 32, 1, 1, 2, 64});
     }
 
