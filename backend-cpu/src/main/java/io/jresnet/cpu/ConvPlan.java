@@ -14,8 +14,11 @@ import io.jresnet.tensor.Shape;
  * {@code W[g * TILE_BLOCKS * L + k, cb * L + ci, r, s]}, zero where either channel is padding. The
  * micro-kernel therefore streams one contiguous panel per group.
  *
- * <p>Work is split into items {@code (image, group, pixel tile)} numbered in that order, so one
- * thread's contiguous range reuses a group's weight panel across many tiles.
+ * <p>Work is split into items {@code (image, group, pixel tile)}. For kernels with a window the items
+ * are numbered group-major, so one thread's contiguous range reuses a group's weight panel (up to
+ * 300 KB, kept in L2) across many tiles. For 1x1 kernels they are numbered tile-major: the weights
+ * are small and each input pixel is read once per group, so sweeping every group over one tile
+ * while its input is in L1 avoids streaming the whole input from L3 once per group.
  */
 final class ConvPlan {
     /** Output pixels per register tile (flattened over the output plane). */
@@ -38,6 +41,8 @@ final class ConvPlan {
     final float[] bias;
     final int groups;
     final int tiles;
+    /** Items numbered tile-major (group varies fastest) rather than group-major. */
+    final boolean groupInner;
 
     private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups) {
         this.name = c.name();
@@ -55,6 +60,19 @@ final class ConvPlan {
         this.bias = bias;
         this.groups = groups;
         this.tiles = (out.spatial() + TILE_PIXELS - 1) / TILE_PIXELS;
+        this.groupInner = kernelH * kernelW == 1;
+    }
+
+    int groupOf(int item) {
+        return groupInner ? item % groups : (item / tiles) % groups;
+    }
+
+    int tileOf(int item) {
+        return groupInner ? (item / groups) % tiles : item % tiles;
+    }
+
+    int imageOf(int item) {
+        return item / tiles / groups;
     }
 
     static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes) {

@@ -28,7 +28,7 @@ final class ScalarKernels implements CpuKernels {
         Blocked in = p.in, out = p.out;
         int L = lanes, P = out.spatial(), width = ConvPlan.TILE_BLOCKS * L;
         for (int item = from; item < to; item++) {
-            int tile = item % p.tiles, g = (item / p.tiles) % p.groups, n = item / p.tiles / p.groups;
+            int tile = p.tileOf(item), g = p.groupOf(item), n = p.imageOf(item);
             int p0 = Math.max(0, Math.min(tile * ConvPlan.TILE_PIXELS, P - ConvPlan.TILE_PIXELS));
             int p1 = Math.min(P, p0 + ConvPlan.TILE_PIXELS);
             for (int q = p0; q < p1; q++) {

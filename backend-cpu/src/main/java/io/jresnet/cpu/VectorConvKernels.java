@@ -33,7 +33,7 @@ final class VectorConvKernels {
         final int panel = L * 2 * L; // floats of packed weight per window position and input block
         final float[] wt = p.weights;
         for (int item = from; item < to; item++) {
-            int tile = item % p.tiles, g = (item / p.tiles) % p.groups, n = item / p.tiles / p.groups;
+            int tile = p.tileOf(item), g = p.groupOf(item), n = p.imageOf(item);
             int q0 = Math.max(0, Math.min(tile * T, P - T));
             int q1 = Math.min(q0 + 1, P - 1), q2 = Math.min(q0 + 2, P - 1), q3 = Math.min(q0 + 3, P - 1);
             int q4 = Math.min(q0 + 4, P - 1), q5 = Math.min(q0 + 5, P - 1);
@@ -76,28 +76,56 @@ final class VectorConvKernels {
                             o4 = offset(xb, y4 + r, x4 + s, H, W, L, zero);
                             o5 = offset(xb, y5 + r, x5 + s, H, W, L, zero);
                         }
-                        int wi = wb + (r * S + s) * panel;
-                        for (int ci = 0; ci < cn; ci++, wi += 2 * L) {
-                            FloatVector w0 = FloatVector.fromArray(F, wt, wi);
-                            FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
-                            FloatVector v = FloatVector.broadcast(F, x[o0 + ci]);
-                            a00 = v.fma(w0, a00);
-                            a01 = v.fma(w1, a01);
-                            v = FloatVector.broadcast(F, x[o1 + ci]);
-                            a10 = v.fma(w0, a10);
-                            a11 = v.fma(w1, a11);
-                            v = FloatVector.broadcast(F, x[o2 + ci]);
-                            a20 = v.fma(w0, a20);
-                            a21 = v.fma(w1, a21);
-                            v = FloatVector.broadcast(F, x[o3 + ci]);
-                            a30 = v.fma(w0, a30);
-                            a31 = v.fma(w1, a31);
-                            v = FloatVector.broadcast(F, x[o4 + ci]);
-                            a40 = v.fma(w0, a40);
-                            a41 = v.fma(w1, a41);
-                            v = FloatVector.broadcast(F, x[o5 + ci]);
-                            a50 = v.fma(w0, a50);
-                            a51 = v.fma(w1, a51);
+                        int wrs = wb + (r * S + s) * panel;
+                        if (cn == L) {
+                            // A whole block: the constant trip count lets C2 unroll the loop completely.
+                            for (int ci = 0; ci < L; ci++) {
+                                int wi = wrs + ci * 2 * L;
+                                FloatVector w0 = FloatVector.fromArray(F, wt, wi);
+                                FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
+                                FloatVector v = FloatVector.broadcast(F, x[o0 + ci]);
+                                a00 = v.fma(w0, a00);
+                                a01 = v.fma(w1, a01);
+                                v = FloatVector.broadcast(F, x[o1 + ci]);
+                                a10 = v.fma(w0, a10);
+                                a11 = v.fma(w1, a11);
+                                v = FloatVector.broadcast(F, x[o2 + ci]);
+                                a20 = v.fma(w0, a20);
+                                a21 = v.fma(w1, a21);
+                                v = FloatVector.broadcast(F, x[o3 + ci]);
+                                a30 = v.fma(w0, a30);
+                                a31 = v.fma(w1, a31);
+                                v = FloatVector.broadcast(F, x[o4 + ci]);
+                                a40 = v.fma(w0, a40);
+                                a41 = v.fma(w1, a41);
+                                v = FloatVector.broadcast(F, x[o5 + ci]);
+                                a50 = v.fma(w0, a50);
+                                a51 = v.fma(w1, a51);
+                            }
+                        } else {
+                            for (int ci = 0; ci < cn; ci++) {
+                                int wi = wrs + ci * 2 * L;
+                                FloatVector w0 = FloatVector.fromArray(F, wt, wi);
+                                FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
+                                FloatVector v = FloatVector.broadcast(F, x[o0 + ci]);
+                                a00 = v.fma(w0, a00);
+                                a01 = v.fma(w1, a01);
+                                v = FloatVector.broadcast(F, x[o1 + ci]);
+                                a10 = v.fma(w0, a10);
+                                a11 = v.fma(w1, a11);
+                                v = FloatVector.broadcast(F, x[o2 + ci]);
+                                a20 = v.fma(w0, a20);
+                                a21 = v.fma(w1, a21);
+                                v = FloatVector.broadcast(F, x[o3 + ci]);
+                                a30 = v.fma(w0, a30);
+                                a31 = v.fma(w1, a31);
+                                v = FloatVector.broadcast(F, x[o4 + ci]);
+                                a40 = v.fma(w0, a40);
+                                a41 = v.fma(w1, a41);
+                                v = FloatVector.broadcast(F, x[o5 + ci]);
+                                a50 = v.fma(w0, a50);
+                                a51 = v.fma(w1, a51);
+                            }
                         }
                     }
                 }
