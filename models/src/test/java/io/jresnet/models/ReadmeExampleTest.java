@@ -11,7 +11,12 @@ import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.jresnet.models.onnx.OnnxExporter;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Keeps the README's embedding example compiling and running: the block between the markers is in README.md verbatim. */
 class ReadmeExampleTest {
@@ -31,8 +36,31 @@ class ReadmeExampleTest {
         assertEquals(Shape.of(1, 1000), logits.shape());
         assertEquals(-1, logits.firstNonFinite());
 
+        assertReadmeHolds("README-EXAMPLE");
+    }
+
+    @Test
+    void onnxClassificationExampleRuns(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("resnet50.onnx"), image = dir.resolve("cat.jpg");
+        OnnxExporter.write(Zoo.build("resnet50", 3), model);
+        ImageIO.write(new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB), "jpg", image.toFile());
+        List<Classifier.Prediction> top;
+        // README-ONNX-BEGIN
+        try (Classifier classifier = Classifier.open(model)) {     // best backend; ImageNet preprocessing and labels
+            top = classifier.classify(image, 5);                    // the 5 most probable labels
+            top.forEach(System.out::println);                       // " 12.34%  tabby (281)"
+        }
+        // README-ONNX-END
+        assertEquals(5, top.size());
+        assertTrue(top.get(0).probability() >= top.get(4).probability());
+        assertReadmeHolds("README-ONNX");
+    }
+
+    /** Every line between the markers in this file appears in README.md. */
+    private static void assertReadmeHolds(String marker) throws Exception {
         String source = Files.readString(Path.of("src/test/java/io/jresnet/models/ReadmeExampleTest.java"));
-        String block = source.substring(source.indexOf("// README-EXAMPLE-BEGIN") + 23, source.indexOf("// README-EXAMPLE-END"));
+        int from = source.indexOf("// " + marker + "-BEGIN") + marker.length() + 9;
+        String block = source.substring(from, source.indexOf("// " + marker + "-END"));
         String readme = Files.readString(Path.of("../README.md"));
         for (String line : block.strip().split("\n")) {
             assertTrue(readme.contains(line.strip()), "README.md lacks the example line: " + line.strip());

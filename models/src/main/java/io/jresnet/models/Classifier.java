@@ -1,0 +1,142 @@
+package io.jresnet.models;
+
+import io.jresnet.JResnetException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.Backends;
+import io.jresnet.backend.Executable;
+import io.jresnet.models.image.Labels;
+import io.jresnet.models.image.Preprocessing;
+import io.jresnet.models.io.ModelFiles;
+import io.jresnet.models.onnx.OnnxImporter;
+import io.jresnet.models.onnx.OnnxModel;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.Planner;
+import io.jresnet.reference.ReferenceKernels;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * Image files in, labelled probabilities out: preprocessing, a compiled model on a backend, softmax and
+ * top-k in one object. Compiled executables are kept per batch size until {@link #close()}. Not
+ * thread-safe (it owns its executables): use one per thread.
+ */
+public final class Classifier implements AutoCloseable {
+    /** One ranked answer. */
+    public record Prediction(int index, String label, float probability) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%6.2f%%  %s (%d)", 100 * probability, label, index);
+        }
+    }
+
+    private final Function<Shape, Graph> graphs;
+    private final Preprocessing preprocessing;
+    private final List<String> labels;
+    private final Backend backend;
+    private final boolean ownsBackend;
+    private final Map<Integer, Executable> executables = new HashMap<>();
+
+    /**
+     * @param graphs the model's graph for an input shape
+     * @param labels class names; an empty list numbers the classes
+     * @param backend where to run; closed with the classifier only if {@code ownsBackend}
+     */
+    public Classifier(Function<Shape, Graph> graphs, Preprocessing preprocessing, List<String> labels, Backend backend,
+                      boolean ownsBackend) {
+        this.graphs = graphs;
+        this.preprocessing = preprocessing;
+        this.labels = List.copyOf(labels);
+        this.backend = backend;
+        this.ownsBackend = ownsBackend;
+    }
+
+    /**
+     * Opens an {@code .onnx} or {@code .safetensors} model on the best available backend, with the
+     * preprocessing and labels its input and class count suggest (ImageNet for 1000 classes at 224,
+     * CIFAR-10 or Fashion-MNIST for 10 classes with 3 or 1 channels).
+     */
+    public static Classifier open(Path modelFile) throws IOException {
+        String name = modelFile.getFileName().toString().toLowerCase(Locale.ROOT);
+        Function<Shape, Graph> graphs;
+        int channels, size;
+        if (name.endsWith(".onnx")) {
+            OnnxModel m = OnnxImporter.load(modelFile);
+            channels = m.imageChannels();
+            size = m.imageSize();
+            graphs = m::toGraph;
+        } else {
+            ResNet net = ModelFiles.load(modelFile);
+            channels = net.spec().inChannels();
+            size = net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : 32;
+            graphs = net::toGraph;
+        }
+        Preprocessing pre = defaultPreprocessing(channels, size);
+        int classes = graphs.apply(Shape.nchw(1, channels, pre.crop(), pre.crop())).outputShape().dim(1);
+        return new Classifier(graphs, pre, defaultLabels(channels, classes), Backends.create(), true);
+    }
+
+    /** ImageNet (v1) at 224 and up, Fashion-MNIST for one channel, CIFAR-10 otherwise. */
+    public static Preprocessing defaultPreprocessing(int channels, int inputSize) {
+        if (channels == 1) return Preprocessing.FASHION_MNIST;
+        return inputSize >= 224 ? Preprocessing.IMAGENET_V1 : Preprocessing.CIFAR10;
+    }
+
+    /** ImageNet's names for 1000 classes, CIFAR-10's or Fashion-MNIST's for 10, else none (numbered). */
+    public static List<String> defaultLabels(int channels, int classes) {
+        if (classes == 1000) return Labels.load("imagenet");
+        if (classes == 10) return Labels.load(channels == 1 ? "fashion-mnist" : "cifar10");
+        return List.of();
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public List<Prediction> classify(Path image, int k) {
+        return classify(List.of(image), k).get(0);
+    }
+
+    /** The top {@code k} predictions for each image, most probable first. */
+    public List<List<Prediction>> classify(List<Path> images, int k) {
+        if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
+        Tensor batch = preprocessing.loadBatch(images);
+        Executable exe = executables.computeIfAbsent(images.size(),
+                n -> backend.compile(Planner.plan(graphs.apply(batch.shape()))));
+        Tensor logits = exe.run(batch);
+        int n = images.size();
+        int classes = logits.size() / n;
+        if (!labels.isEmpty() && labels.size() < classes) {
+            throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");
+        }
+        float[] probs = new float[logits.size()];
+        ReferenceKernels.softmax(logits.array(), logits.offset(), n, classes, probs, 0);
+        List<List<Prediction>> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int base = i * classes;
+            all.add(IntStream.range(0, classes).boxed()
+                    .sorted(Comparator.comparingDouble((Integer c) -> -probs[base + c])).limit(k)
+                    .map(c -> new Prediction(c, labels.isEmpty() ? "class " + c : labels.get(c), probs[base + c]))
+                    .toList());
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        executables.values().forEach(Executable::close);
+        executables.clear();
+        if (ownsBackend) backend.close();
+    }
+}

@@ -1,0 +1,180 @@
+package io.jresnet.models.io;
+
+import io.jresnet.FormatException;
+import io.jresnet.JResnetException;
+import io.jresnet.nn.Parameter;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.nn.ShortcutType;
+import io.jresnet.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Saves and loads whole networks as safetensors files under torchvision's parameter names, so a
+ * file converted from a torchvision checkpoint loads directly and a file written here loads in
+ * torch ({@code model.load_state_dict(safetensors.torch.load_file(f))}).
+ *
+ * <p>The writer records the architecture in {@code __metadata__}: {@code arch} (the spec's name) and
+ * the details that rebuild variants outside the zoo ({@code block}, {@code blocks_per_stage},
+ * {@code stage_widths}, {@code stem}, {@code shortcut}, {@code in_channels}, {@code num_classes}).
+ */
+public final class ModelFiles {
+    public static final String ARCH = "arch";
+    static final String BLOCK = "block";
+    static final String BLOCKS_PER_STAGE = "blocks_per_stage";
+    static final String STAGE_WIDTHS = "stage_widths";
+    static final String STEM = "stem";
+    static final String SHORTCUT = "shortcut";
+    static final String IN_CHANNELS = "in_channels";
+    static final String NUM_CLASSES = "num_classes";
+
+    private ModelFiles() {}
+
+    public static void save(ResNet net, Path file) throws IOException {
+        SafeTensors.write(file, net.stateDict(), metadata(net.spec()));
+    }
+
+    static Map<String, String> metadata(ResNetSpec spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "pt"); // what safetensors.torch writes; some tools look for it
+        m.put(ARCH, spec.name());
+        m.put(BLOCK, spec.block().name().toLowerCase(Locale.ROOT));
+        m.put(BLOCKS_PER_STAGE, join(spec.blocksPerStage()));
+        m.put(STAGE_WIDTHS, join(spec.stageWidths()));
+        m.put(STEM, spec.stem().name().toLowerCase(Locale.ROOT));
+        m.put(SHORTCUT, spec.shortcut().name());
+        m.put(IN_CHANNELS, Integer.toString(spec.inChannels()));
+        m.put(NUM_CLASSES, Integer.toString(spec.numClasses()));
+        return m;
+    }
+
+    /** Loads a file whose metadata names its architecture. */
+    public static ResNet load(Path file) throws IOException {
+        return load(file, null);
+    }
+
+    /**
+     * Builds the network and loads every weight strictly (names and shapes must match exactly).
+     *
+     * @param arch the zoo architecture, or null to take it from the file's metadata; an explicit
+     *     name wins over the metadata, with the class and input-channel counts read off the weights
+     */
+    public static ResNet load(Path file, String arch) throws IOException {
+        SafeTensors.Contents raw = SafeTensors.read(file);
+        SafeTensors.Contents contents = new SafeTensors.Contents(CheckpointNames.normalize(raw.tensors()), raw.metadata());
+        ResNetSpec spec = spec(file, contents, arch);
+        ResNet net;
+        try {
+            net = new ResNet(spec); // no initialisation: every weight is overwritten below
+        } catch (JResnetException e) {
+            throw FormatException.in(file, "cannot build " + spec + ": " + e.getMessage());
+        }
+        Map<String, Tensor> state = new LinkedHashMap<>(contents.tensors());
+        // Checkpoints saved before torch 0.4.1 have no BN batch counters; torch accepts them, so do we.
+        for (Map.Entry<String, Parameter> p : net.namedParameters().entrySet()) {
+            if (p.getKey().endsWith("num_batches_tracked")) state.putIfAbsent(p.getKey(), p.getValue().value());
+        }
+        net.train(false);
+        try {
+            net.loadStateDict(state, true);
+        } catch (JResnetException e) {
+            throw FormatException.in(file, "weights do not fit " + spec.name() + ": " + e.getMessage());
+        }
+        return net;
+    }
+
+    private static ResNetSpec spec(Path file, SafeTensors.Contents contents, String arch) {
+        Map<String, String> meta = contents.metadata();
+        String metaArch = meta.get(ARCH);
+        String name = arch != null ? arch : metaArch;
+        if (name == null) {
+            throw FormatException.in(file, "the metadata does not name the architecture (no '" + ARCH
+                    + "' entry); name it explicitly, e.g. resnet50");
+        }
+        boolean described = meta.keySet().containsAll(
+                java.util.List.of(BLOCK, BLOCKS_PER_STAGE, STAGE_WIDTHS, STEM, SHORTCUT, IN_CHANNELS, NUM_CLASSES));
+        if (described && name.equals(metaArch)) {
+            ResNetSpec spec = describedSpec(file, meta);
+            requireLargeWeights(file, spec, contents.tensors());
+            return spec;
+        }
+        ResNetSpec spec;
+        try {
+            spec = ResNetSpec.named(name);
+        } catch (JResnetException e) {
+            throw FormatException.in(file, e.getMessage());
+        }
+        Tensor fc = contents.tensors().get("fc.weight");
+        if (fc != null && fc.rank() == 2) spec = spec.withClasses(fc.shape().dim(0));
+        Tensor conv1 = contents.tensors().get("conv1.weight");
+        if (conv1 != null && conv1.rank() == 4) spec = spec.withInChannels(conv1.shape().dim(1));
+        return spec;
+    }
+
+    private static ResNetSpec describedSpec(Path file, Map<String, String> meta) {
+        try {
+            return new ResNetSpec(meta.get(ARCH),
+                    ResNetSpec.Block.valueOf(meta.get(BLOCK).toUpperCase(Locale.ROOT)),
+                    ints(meta.get(BLOCKS_PER_STAGE)), ints(meta.get(STAGE_WIDTHS)),
+                    ResNetSpec.Stem.valueOf(meta.get(STEM).toUpperCase(Locale.ROOT)),
+                    ShortcutType.valueOf(meta.get(SHORTCUT).toUpperCase(Locale.ROOT)),
+                    positive(meta.get(IN_CHANNELS)), positive(meta.get(NUM_CLASSES)));
+        } catch (IllegalArgumentException | JResnetException e) {
+            throw FormatException.in(file, "the metadata describes no valid architecture ("
+                    + e.getMessage() + "): " + meta);
+        }
+    }
+
+    /**
+     * Checks the metadata against the weights before anything is allocated: the stem, every 3x3 conv
+     * (and bottleneck expansion conv) and the classifier must be in the file with the shapes the
+     * metadata implies. Every other weight is smaller than these, so a file whose metadata lies
+     * cannot make us build a network much larger than the file.
+     */
+    private static void requireLargeWeights(Path file, ResNetSpec spec, Map<String, Tensor> tensors) {
+        int stemKernel = spec.stem() == ResNetSpec.Stem.IMAGENET ? 7 : 3;
+        int[] widths = spec.stageWidths();
+        requireShape(file, spec, tensors, "conv1.weight", widths[0], spec.inChannels(), stemKernel, stemKernel);
+        for (int s = 0; s < widths.length; s++) {
+            int w = widths[s];
+            for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
+                String block = "layer" + (s + 1) + "." + b + ".";
+                requireShape(file, spec, tensors, block + "conv2.weight", w, w, 3, 3);
+                if (spec.block() == ResNetSpec.Block.BOTTLENECK) {
+                    requireShape(file, spec, tensors, block + "conv3.weight", w * spec.expansion(), w, 1, 1);
+                }
+            }
+        }
+        requireShape(file, spec, tensors, "fc.weight", spec.numClasses(), widths[widths.length - 1] * spec.expansion());
+    }
+
+    private static void requireShape(Path file, ResNetSpec spec, Map<String, Tensor> tensors, String name, int... dims) {
+        Tensor t = tensors.get(name);
+        if (t == null || !Arrays.equals(t.shape().dims(), dims)) {
+            throw FormatException.in(file, "the metadata describes " + spec + ", so tensor '" + name
+                    + "' should have shape " + Arrays.toString(dims) + ", found "
+                    + (t == null ? "no such tensor" : t.shape().toString()));
+        }
+    }
+
+    private static String join(int[] values) {
+        return String.join(",", Arrays.stream(values).mapToObj(Integer::toString).toList());
+    }
+
+    private static int[] ints(String csv) {
+        int[] v = Arrays.stream(csv.split(",")).mapToInt(s -> positive(s.strip())).toArray();
+        return v;
+    }
+
+    /** A count between 1 and 2^20; anything larger in metadata is a corrupt file, not a network. */
+    private static int positive(String s) {
+        int v = Integer.parseInt(s);
+        if (v < 1 || v > 1 << 20) throw new IllegalArgumentException(s + " is out of range");
+        return v;
+    }
+}

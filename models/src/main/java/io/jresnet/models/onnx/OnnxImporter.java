@@ -1,0 +1,118 @@
+package io.jresnet.models.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import io.jresnet.FormatException;
+import io.jresnet.UnsupportedLayerException;
+import io.jresnet.models.onnx.proto.OnnxProto.GraphProto;
+import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
+import io.jresnet.models.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jresnet.models.onnx.proto.OnnxProto.TensorProto;
+import io.jresnet.models.onnx.proto.OnnxProto.TensorShapeProto;
+import io.jresnet.models.onnx.proto.OnnxProto.ValueInfoProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads ONNX model files (opsets {@value #MIN_OPSET} to {@value #MAX_OPSET}) into an {@link OnnxModel}:
+ * parses the protobuf, decodes every initializer (inline or external) and finds the one image
+ * input. Turning the nodes into a jresnet graph happens per input shape in {@link OnnxModel#toGraph}.
+ */
+public final class OnnxImporter {
+    public static final int MIN_OPSET = 9;
+    public static final int MAX_OPSET = 21;
+
+    private OnnxImporter() {}
+
+    public static OnnxModel load(Path file) {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > Integer.MAX_VALUE - 8) {
+                throw FormatException.in(file, "larger than 2 GiB; ONNX files this large keep their weights as external data");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw FormatException.in(file, "no such file");
+        } catch (IOException e) {
+            throw new FormatException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        ModelProto model;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            model = ModelProto.parseFrom(in);
+        } catch (IOException e) { // InvalidProtocolBufferException: the bytes are not a ModelProto
+            throw new FormatException(file + ": not an ONNX model (protobuf: " + e.getMessage() + ")", e);
+        }
+        return fromProto(model, file);
+    }
+
+    /** Builds a model from an already parsed {@link ModelProto}; {@code file} names it in errors and locates external data. */
+    public static OnnxModel fromProto(ModelProto model, Path file) {
+        if (!model.hasGraph()) throw FormatException.in(file, "not an ONNX model (no graph)");
+        int opset = opset(model, file);
+        GraphProto g = model.getGraph();
+        if (g.getSparseInitializerCount() > 0) {
+            throw new UnsupportedLayerException(file + ": sparse initializers are not supported");
+        }
+        TensorReader reader = new TensorReader(file);
+        Map<String, Constant> initializers = new LinkedHashMap<>();
+        for (TensorProto t : g.getInitializerList()) {
+            String name = t.getName();
+            if (name.isEmpty()) throw FormatException.in(file, "an initializer has no name");
+            if (initializers.put(name, reader.read(t, name)) != null) {
+                throw FormatException.in(file, "initializer '" + name + "' is defined twice");
+            }
+        }
+        ValueInfoProto input = null;
+        for (ValueInfoProto v : g.getInputList()) {
+            if (initializers.containsKey(v.getName())) continue; // IR < 4 lists initializers as inputs too
+            if (input != null) {
+                throw new UnsupportedLayerException(file + ": the graph has several inputs ('" + input.getName()
+                        + "', '" + v.getName() + "'); jresnet runs graphs with one image input");
+            }
+            input = v;
+        }
+        if (input == null || input.getName().isEmpty()) throw FormatException.in(file, "the graph has no input");
+        if (g.getOutputCount() == 0 || g.getOutput(0).getName().isEmpty()) {
+            throw FormatException.in(file, "the graph has no output");
+        }
+        long[] declared = declaredDims(input, file);
+        return new OnnxModel(file, model, opset, initializers, input.getName(), declared, g.getOutput(0).getName());
+    }
+
+    private static int opset(ModelProto model, Path file) {
+        long version = -1;
+        for (OperatorSetIdProto o : model.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) version = o.getVersion();
+        }
+        if (version < 0) throw FormatException.in(file, "no opset_import for the standard ONNX domain");
+        if (version < MIN_OPSET || version > MAX_OPSET) {
+            throw new UnsupportedLayerException(file + ": opset " + version + " is not supported (jresnet reads opsets "
+                    + MIN_OPSET + " to " + MAX_OPSET + ")");
+        }
+        return (int) version;
+    }
+
+    /** The input's declared dims, -1 where symbolic or unknown. */
+    private static long[] declaredDims(ValueInfoProto input, Path file) {
+        if (!input.hasType() || !input.getType().hasTensorType()) {
+            throw new UnsupportedLayerException(file + ": input '" + input.getName() + "' is not a tensor");
+        }
+        var tensorType = input.getType().getTensorType();
+        if (tensorType.hasElemType() && tensorType.getElemType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new UnsupportedLayerException(file + ": input '" + input.getName() + "' has element type "
+                    + TensorReader.typeName(tensorType.getElemType()) + "; jresnet runs FLOAT inputs");
+        }
+        if (!tensorType.hasShape()) return null;
+        long[] dims = new long[tensorType.getShape().getDimCount()];
+        for (int i = 0; i < dims.length; i++) {
+            TensorShapeProto.Dimension d = tensorType.getShape().getDim(i);
+            dims[i] = d.hasDimValue() && d.getDimValue() > 0 ? d.getDimValue() : -1;
+        }
+        return dims;
+    }
+}

@@ -1,0 +1,129 @@
+package io.jresnet.models.onnx;
+
+import io.jresnet.ShapeException;
+import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
+import io.jresnet.plan.Graph;
+import io.jresnet.tensor.Shape;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A loaded ONNX model: its nodes, decoded initializers and input. {@link #toGraph(Shape)} builds a
+ * jresnet {@link Graph} for one concrete input shape; the batch dimension is always free, other
+ * dimensions must match the file's where it fixes them.
+ */
+public final class OnnxModel {
+    private final Path file;
+    private final ModelProto proto;
+    private final int opset;
+    private final Map<String, Constant> initializers;
+    private final String inputName;
+    private final long[] declaredInput;
+    private final String outputName;
+
+    OnnxModel(Path file, ModelProto proto, int opset, Map<String, Constant> initializers, String inputName,
+              long[] declaredInput, String outputName) {
+        this.file = file;
+        this.proto = proto;
+        this.opset = opset;
+        this.initializers = Map.copyOf(initializers);
+        this.inputName = inputName;
+        this.declaredInput = declaredInput;
+        this.outputName = outputName;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public int opset() {
+        return opset;
+    }
+
+    public String inputName() {
+        return inputName;
+    }
+
+    public String outputName() {
+        return outputName;
+    }
+
+    /** Image channels: the declared dimension 1 of an NCHW input, else 3. */
+    public int imageChannels() {
+        return declaredInput != null && declaredInput.length == 4 && declaredInput[1] > 0 ? (int) declaredInput[1] : 3;
+    }
+
+    /**
+     * The image side the model expects: the declared height; where it is symbolic, the size jresnet's
+     * exporter recorded in the metadata; else 224.
+     */
+    public int imageSize() {
+        if (declaredInput != null && declaredInput.length == 4 && declaredInput[2] > 0 && declaredInput[2] < 1 << 16) {
+            return (int) declaredInput[2];
+        }
+        String recorded = metadata().get(OnnxExporter.INPUT_SIZE_KEY);
+        return recorded != null && recorded.matches("[1-9][0-9]{0,4}") ? Integer.parseInt(recorded) : 224;
+    }
+
+    /** The model's metadata_props (key to value). */
+    public Map<String, String> metadata() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        proto.getMetadataPropsList().forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
+    public String producer() {
+        return (proto.getProducerName() + " " + proto.getProducerVersion()).trim();
+    }
+
+    /** The input's dims as the file declares them, -1 where symbolic; null when the file gives no shape. */
+    public long[] declaredInputDims() {
+        return declaredInput == null ? null : declaredInput.clone();
+    }
+
+    /**
+     * The input shape for {@code batch} images when the file fixes every other dimension.
+     *
+     * @throws ShapeException when the file leaves a non-batch dimension symbolic or gives no shape
+     */
+    public Shape inputShape(int batch) {
+        if (declaredInput == null || declaredInput.length == 0) {
+            throw new ShapeException(file + ": input '" + inputName + "' has no declared shape; pass one");
+        }
+        int[] dims = new int[declaredInput.length];
+        dims[0] = batch;
+        for (int i = 1; i < dims.length; i++) {
+            if (declaredInput[i] < 0 || declaredInput[i] > Integer.MAX_VALUE) {
+                throw new ShapeException(file + ": input '" + inputName + "' dimension " + i
+                        + " is symbolic; pass a full input shape");
+            }
+            dims[i] = (int) declaredInput[i];
+        }
+        return Shape.of(dims);
+    }
+
+    /** The graph for {@code batch} images at the declared input shape. */
+    public Graph toGraph(int batch) {
+        return toGraph(inputShape(batch));
+    }
+
+    /** The graph for one concrete input shape (e.g. {@code [1, 3, 64, 64]}); shape ops are folded for it. */
+    public Graph toGraph(Shape input) {
+        if (declaredInput != null) {
+            boolean ok = declaredInput.length == input.rank();
+            for (int i = 1; ok && i < declaredInput.length; i++) {
+                ok = declaredInput[i] < 0 || declaredInput[i] == input.dim(i);
+            }
+            if (!ok) {
+                throw new ShapeException(file + ": input '" + inputName + "' is declared " + describe(declaredInput)
+                        + ", cannot run it at " + input);
+            }
+        }
+        return new GraphTranslator(file, proto.getGraph(), opset, initializers, inputName, outputName).translate(input);
+    }
+
+    private static String describe(long[] dims) {
+        return Arrays.toString(Arrays.stream(dims).mapToObj(d -> d < 0 ? "?" : Long.toString(d)).toArray());
+    }
+}
