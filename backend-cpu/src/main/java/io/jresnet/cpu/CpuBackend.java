@@ -1,0 +1,59 @@
+package io.jresnet.cpu;
+
+import io.jresnet.BackendException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Executable;
+import io.jresnet.plan.Plan;
+
+/**
+ * The cpu backend: Vector API kernels (or their scalar twins) on a fixed pool of
+ * {@link BackendOptions#resolvedThreads()} threads, the calling thread being one of them.
+ *
+ * <p>Options: {@code vectorBits=0} in {@link BackendOptions#properties()} forces the scalar path for
+ * this backend; any other width is JVM-wide ({@code -Djresnet.cpu.vectorBits}, see {@link CpuSettings}).
+ * {@link #close()} stops the threads.
+ */
+public final class CpuBackend implements Backend {
+    private final CpuKernels kernels;
+    private final WorkerPool pool;
+    private final String device;
+
+    CpuBackend(BackendOptions options) {
+        int bits = CpuSettings.requestedVectorBits();
+        String option = options.property("vectorBits", null);
+        if (option != null) {
+            int asked = CpuSettings.parseBits("option vectorBits", option);
+            if (asked != 0 && asked != bits) {
+                throw new BackendException("cpu backend: option vectorBits=" + asked + " can only be 0 (scalar); the "
+                        + "vector width is JVM-wide, set -D" + CpuSettings.VECTOR_BITS + "=" + asked);
+            }
+            bits = asked;
+        }
+        this.kernels = bits == 0 ? new ScalarKernels(1) : new VectorKernels();
+        this.pool = new WorkerPool(options.resolvedThreads());
+        this.device = kernels.description() + ", " + pool.size() + " thread" + (pool.size() == 1 ? "" : "s") + " ("
+                + System.getProperty("os.arch") + ")";
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    /** Weights are packed and buffers allocated here; see {@link CpuExecutable} for threading rules. */
+    @Override
+    public Executable compile(Plan plan) {
+        return new CpuExecutable(plan, kernels, pool);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,27 @@
+package io.jresnet.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float species every vector kernel uses, fixed once per JVM. Kernels copy it into their own
+ * {@code static final} field and use it directly in their hot loops (a species passed as a parameter
+ * defeats C2's intrinsics and runs 15-30x slower).
+ */
+final class CpuSpecies {
+    static final VectorSpecies<Float> FLOAT = choose(CpuSettings.requestedVectorBits());
+
+    private CpuSpecies() {}
+
+    private static VectorSpecies<Float> choose(int bits) {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (bits <= 0 || bits >= preferred.vectorBitSize()) return preferred;
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    /** Bits of the preferred species, for the probe's device description. */
+    static int preferredBits() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+}

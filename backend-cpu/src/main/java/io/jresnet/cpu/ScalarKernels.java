@@ -1,0 +1,201 @@
+package io.jresnet.cpu;
+
+/**
+ * The plain-loop twin of {@link VectorKernels}: the same layout, plans and work items, written as the
+ * obvious loops over any block width. It is the fallback when {@code -Djresnet.cpu.vectorBits=0}
+ * (used with one lane, where the blocked layout is plain NCHW) and the oracle the vector kernels are
+ * tested against at their own block width. Accumulates in float, like the vector path.
+ */
+final class ScalarKernels implements CpuKernels {
+    private final int lanes;
+
+    ScalarKernels(int lanes) {
+        this.lanes = lanes;
+    }
+
+    @Override
+    public int lanes() {
+        return lanes;
+    }
+
+    @Override
+    public String description() {
+        return "scalar loops (block " + lanes + ")";
+    }
+
+    @Override
+    public void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
+        Blocked in = p.in, out = p.out;
+        int L = lanes, P = out.spatial(), width = ConvPlan.TILE_BLOCKS * L;
+        for (int item = from; item < to; item++) {
+            int tile = p.tileOf(item), g = p.groupOf(item), n = p.imageOf(item);
+            int p0 = Math.max(0, Math.min(tile * ConvPlan.TILE_PIXELS, P - ConvPlan.TILE_PIXELS));
+            int p1 = Math.min(P, p0 + ConvPlan.TILE_PIXELS);
+            for (int q = p0; q < p1; q++) {
+                int oy = q / out.w(), ox = q % out.w();
+                for (int kl = 0; kl < width; kl++) {
+                    int k = g * width + kl;
+                    if (k >= out.c()) break;
+                    float acc = p.bias[k];
+                    for (int cb = 0; cb < in.blocks(); cb++) {
+                        int cn = Math.min(L, in.c() - cb * L);
+                        for (int r = 0; r < p.kernelH; r++) {
+                            int iy = oy * p.strideH - p.padTop + r;
+                            if (iy < 0 || iy >= in.h()) continue;
+                            for (int s = 0; s < p.kernelW; s++) {
+                                int ix = ox * p.strideW - p.padLeft + s;
+                                if (ix < 0 || ix >= in.w()) continue;
+                                int xi = n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
+                                int wi = ((((g * in.blocks() + cb) * p.kernelH + r) * p.kernelW + s) * L) * width + kl;
+                                for (int ci = 0; ci < cn; ci++) acc += x[xi + ci] * p.weights[wi + ci * width];
+                            }
+                        }
+                    }
+                    int yi = n * out.imageStride() + (k / L) * out.blockStride() + q * L + k % L;
+                    if (res != null) acc += res[yi];
+                    y[yi] = p.relu ? Math.max(acc, 0f) : acc;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPool(PoolPlan p, float[] x, float[] y, int from, int to) {
+        Blocked in = p.in(), out = p.out();
+        int L = lanes;
+        for (int item = from; item < to; item++) {
+            int oy = item % out.h(), plane = item / out.h();
+            int xb = plane * in.blockStride(), yb = plane * out.blockStride() + oy * out.w() * L;
+            for (int ox = 0; ox < out.w(); ox++) {
+                for (int l = 0; l < L; l++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int r = 0; r < p.kernelH(); r++) {
+                        int iy = oy * p.strideH() - p.padTop() + r;
+                        if (iy < 0 || iy >= in.h()) continue;
+                        for (int s = 0; s < p.kernelW(); s++) {
+                            int ix = ox * p.strideW() - p.padLeft() + s;
+                            if (ix < 0 || ix >= in.w()) continue;
+                            float v = x[xb + (iy * in.w() + ix) * L + l];
+                            if (v > m || Float.isNaN(v)) m = v;
+                        }
+                    }
+                    y[yb + ox * L + l] = m;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void globalAvgPool(Blocked in, float[] x, float[] y, int from, int to) {
+        int L = lanes, spatial = in.spatial();
+        for (int item = from; item < to; item++) {
+            int cb = item % in.blocks(), n = item / in.blocks();
+            int xb = item * in.blockStride();
+            for (int l = 0; l < L && cb * L + l < in.c(); l++) {
+                float sum = 0;
+                for (int i = 0; i < spatial; i++) sum += x[xb + i * L + l];
+                y[n * in.c() + cb * L + l] = sum / spatial;
+            }
+        }
+    }
+
+    @Override
+    public void linear(LinearPlan p, float[] x, float[] y, int from, int to) {
+        int L = p.lanes;
+        for (int ob = from; ob < to; ob++) {
+            for (int b = 0; b < p.batch; b++) {
+                for (int l = 0; l < L && ob * L + l < p.out; l++) {
+                    float acc = p.bias[ob * L + l];
+                    for (int i = 0; i < p.in; i++) acc += x[b * p.in + i] * p.weights[(ob * p.in + i) * L + l];
+                    y[b * p.out + ob * L + l] = p.relu ? Math.max(acc, 0f) : acc;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
+        for (int i = from; i < to; i++) {
+            float v = a[i] + b[i];
+            y[i] = relu ? Math.max(v, 0f) : v;
+        }
+    }
+
+    @Override
+    public void affine(AffinePlan p, float[] x, float[] y, int from, int to) {
+        Blocked g = p.geometry();
+        int L = lanes;
+        for (int item = from; item < to; item++) {
+            int cb = item % g.blocks(), base = item * g.blockStride();
+            for (int i = 0; i < g.spatial(); i++) {
+                for (int l = 0; l < L; l++) {
+                    float v = x[base + i * L + l] * p.scale()[cb * L + l] + p.shift()[cb * L + l];
+                    y[base + i * L + l] = p.relu() ? Math.max(v, 0f) : v;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void shortcutPad(PadPlan p, float[] x, float[] y, int from, int to) {
+        Blocked in = p.in(), out = p.out();
+        int L = lanes;
+        for (int item = from; item < to; item++) {
+            int oy = item % out.h(), cb = (item / out.h()) % out.blocks(), n = item / out.h() / out.blocks();
+            int yb = n * out.imageStride() + cb * out.blockStride() + oy * out.w() * L;
+            for (int ox = 0; ox < out.w(); ox++) {
+                for (int l = 0; l < L; l++) {
+                    int c = cb * L + l;
+                    y[yb + ox * L + l] = c < in.c()
+                            ? x[n * in.imageStride() + cb * in.blockStride()
+                                    + (oy * p.stride() * in.w() + ox * p.stride()) * L + l]
+                            : 0f;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void softmax(float[] x, float[] y, int k, int from, int to) {
+        for (int row = from; row < to; row++) {
+            int base = row * k;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < k; i++) max = Math.max(max, x[base + i]);
+            float sum = 0;
+            for (int i = 0; i < k; i++) {
+                float e = (float) Math.exp(x[base + i] - max);
+                y[base + i] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int i = 0; i < k; i++) y[base + i] *= inv;
+        }
+    }
+
+    @Override
+    public void toBlocked(float[] src, int srcOff, Blocked g, float[] dst, int from, int to) {
+        int L = lanes, spatial = g.spatial();
+        for (int item = from; item < to; item++) {
+            int cb = item % g.blocks(), n = item / g.blocks();
+            int db = item * g.blockStride();
+            for (int l = 0; l < L; l++) {
+                int c = cb * L + l;
+                int sb = srcOff + (n * g.c() + c) * spatial;
+                for (int i = 0; i < spatial; i++) dst[db + i * L + l] = c < g.c() ? src[sb + i] : 0f;
+            }
+        }
+    }
+
+    @Override
+    public void toPlain(float[] src, Blocked g, float[] dst, int dstOff, int from, int to) {
+        int L = lanes, spatial = g.spatial();
+        for (int item = from; item < to; item++) {
+            int cb = item % g.blocks(), n = item / g.blocks();
+            int sb = item * g.blockStride();
+            for (int l = 0; l < L && cb * L + l < g.c(); l++) {
+                int db = dstOff + (n * g.c() + cb * L + l) * spatial;
+                for (int i = 0; i < spatial; i++) dst[db + i] = src[sb + i * L + l];
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.jresnet.cpu;
+
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Convolutions against the reference on odd shapes. Runs three times (surefire executions): with the
+ * preferred species, a forced 128-bit species and the scalar path.
+ */
+class ConvWidthTest {
+    static final double ATOL = 1e-4, RTOL = 1e-4;
+
+    static Stream<Arguments> shapes() {
+        // batch, in channels, out channels, spatial, kernel, stride, pad
+        return Stream.of(
+                Arguments.of(1, 3, 17, 13, 7, 2, 3),
+                Arguments.of(3, 3, 64, 13, 7, 2, 3),
+                Arguments.of(1, 17, 17, 13, 3, 1, 1),
+                Arguments.of(3, 17, 64, 7, 3, 1, 1),
+                Arguments.of(1, 64, 64, 56, 3, 1, 1),
+                Arguments.of(1, 64, 17, 13, 3, 2, 1),
+                Arguments.of(3, 17, 3, 7, 3, 2, 1),
+                Arguments.of(1, 64, 64, 1, 3, 1, 1),
+                Arguments.of(3, 17, 64, 1, 1, 1, 0),
+                Arguments.of(1, 64, 17, 13, 1, 1, 0),
+                Arguments.of(3, 64, 64, 7, 1, 2, 0),
+                Arguments.of(1, 3, 3, 56, 1, 2, 0),
+                Arguments.of(1, 17, 3, 7, 1, 1, 0));
+    }
+
+    @ParameterizedTest(name = "n{0} c{1} k{2} hw{3} {4}x{4} s{5} p{6}")
+    @MethodSource("shapes")
+    void convWithBias(int n, int c, int k, int hw, int r, int stride, int pad) {
+        GraphBuilder gb = new GraphBuilder();
+        int x = gb.input(Shape.nchw(n, c, hw, hw));
+        Tensor w = Tensor.normal(Shape.nchw(k, c, r, r), (float) Math.sqrt(2.0 / (c * r * r)), 11);
+        Tensor b = Tensor.uniform(Shape.of(k), -0.5f, 0.5f, 12);
+        int y = gb.conv("conv", x, w, b, stride, stride, pad, pad, pad, pad);
+        Tensor input = Tensor.uniform(Shape.nchw(n, c, hw, hw), -1, 1, 13);
+        Compare.againstReference(gb.build(y), input, 2, ATOL, RTOL, "conv");
+    }
+
+    /** conv -> add(shortcut) -> relu fuses into one conv with a residual epilogue; the shortcut is a conv too. */
+    @ParameterizedTest(name = "n{0} c{1} k{2} hw{3} {4}x{4} s{5} p{6} +res +relu")
+    @MethodSource("shapes")
+    void convWithResidualAndRelu(int n, int c, int k, int hw, int r, int stride, int pad) {
+        GraphBuilder gb = new GraphBuilder();
+        int x = gb.input(Shape.nchw(n, c, hw, hw));
+        Tensor w = Tensor.normal(Shape.nchw(k, c, r, r), (float) Math.sqrt(2.0 / (c * r * r)), 21);
+        int main = gb.conv("main", x, w, Tensor.uniform(Shape.of(k), -0.5f, 0.5f, 22), stride, stride, pad, pad, pad, pad);
+        Shape out = gb.shape(main);
+        // A shortcut of the same output shape: 1x1 conv with the stride that reproduces out's size.
+        int sc = gb.conv("shortcut", x, Tensor.normal(Shape.nchw(k, c, 1, 1), 0.5f, 23), null, 1, 1, 0, 0, 0, 0);
+        if (!gb.shape(sc).equals(out)) sc = gb.maxPool("fit", sc, r, stride, pad);
+        int sum = gb.add("add", main, sc);
+        int y = gb.relu("relu", sum);
+        Tensor input = Tensor.uniform(Shape.nchw(n, c, hw, hw), -1, 1, 24);
+        Compare.againstReference(gb.build(y), input, 2, ATOL, RTOL, "conv+res+relu");
+    }
+
+    @ParameterizedTest(name = "threads {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void threadCountsGiveTheSameResult(int threads) {
+        GraphBuilder gb = new GraphBuilder();
+        int x = gb.input(Shape.nchw(2, 17, 13, 13));
+        int y = gb.conv("conv", x, Tensor.normal(Shape.nchw(33, 17, 3, 3), 0.1f, 31), null, 2, 2, 1, 1, 1, 1);
+        y = gb.relu("relu", y);
+        Compare.againstReference(gb.build(y), Tensor.uniform(Shape.nchw(2, 17, 13, 13), -1, 1, 32), threads, ATOL,
+                RTOL, "threads " + threads);
+    }
+}

@@ -1,0 +1,121 @@
+package io.jresnet.cpu;
+
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Executable;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.plan.GraphBuilder;
+import io.jresnet.plan.Plan;
+import io.jresnet.plan.Planner;
+import io.jresnet.reference.ReferenceBackend;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * A quick timing harness (not a test; the JMH module is the real benchmark): median times of
+ * ResNet-50 batch 1 on 1 and 2 threads, one reference run for the speed-up, and single-thread
+ * GFLOP/s of big conv shapes. Results are validated against the reference before being timed.
+ * Run: {@code java --add-modules jdk.incubator.vector -cp ... io.jresnet.cpu.CpuTimings [runs]}.
+ */
+public final class CpuTimings {
+    private CpuTimings() {}
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        double[] peak = new double[7];
+        for (int i = 0; i < peak.length; i++) peak[i] = FmaPeak.gflops(20_000_000);
+        Arrays.sort(peak);
+        System.out.printf("FMA peak, 1 thread, 12 accumulators: median %.0f GFLOP/s (min %.0f, max %.0f)%n", peak[3],
+                peak[0], peak[6]);
+        if (args.length > 1 && args[1].equals("peak")) return;
+        convShapes(runs);
+        if (args.length > 1 && args[1].equals("convs")) return;
+        ResNet net = new ResNet(ResNetSpec.named("resnet50"));
+        Initializers.kaiming(net, 1, false);
+        Initializers.randomBatchNormStatistics(net, 2);
+        Shape in = Shape.nchw(1, 3, 224, 224);
+        Plan plan = net.plan(in);
+        Tensor x = Tensor.uniform(in, -1, 1, 3);
+        double gmacs = plan.macs() / 1e9;
+        Tensor expected;
+        long t0 = System.nanoTime();
+        if (args.length > 1 && args[1].equals("noref")) {
+            // Validate against the scalar twin instead: much faster than the double-precision reference.
+            try (CpuBackend scalar = new CpuBackend(new BackendOptions(2, java.util.Map.of("vectorBits", "0")));
+                 Executable e = scalar.compile(plan)) {
+                expected = e.run(x);
+            }
+        } else {
+            try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(plan)) {
+                expected = e.run(x);
+            }
+        }
+        double refMs = (System.nanoTime() - t0) / 1e6;
+        System.out.printf("resnet50 b1 %s: %.0f ms (one run)%n", args.length > 1 ? "scalar path" : "reference", refMs);
+        for (int threads : new int[] {2, 1}) {
+            try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(threads)); Executable e = cpu.compile(plan)) {
+                Tensor out = Tensor.zeros(e.outputShape());
+                e.run(x, out);
+                Compare.assertClose(expected, out, 1e-3, 1e-3, "resnet50");
+                double[] ms = time(e, x, out, runs);
+                System.out.printf("resnet50 b1 %s: median %.1f ms (min %.1f, max %.1f) = %.0f GFLOP/s, %.0fx reference%n",
+                        cpu.device(), ms[ms.length / 2], ms[0], ms[ms.length - 1], 2 * gmacs / ms[ms.length / 2] * 1e3,
+                        refMs / ms[ms.length / 2]);
+                if (threads == 2) profile(e, plan, x, out);
+            }
+        }
+    }
+
+    private static double[] time(Executable e, Tensor x, Tensor out, int runs) {
+        for (int i = 0; i < 5; i++) e.run(x, out);
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            e.run(x, out);
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    /** Time by op kind and conv kernel size, to see where the time goes. */
+    private static void profile(Executable e, Plan plan, Tensor x, Tensor out) {
+        long[] ns = new long[plan.ops().size()];
+        for (int i = 0; i < 5; i++) e.runProfiled(x, out, ns);
+        java.util.Map<String, double[]> byKind = new java.util.TreeMap<>();
+        for (int i = 0; i < ns.length; i++) {
+            var op = plan.ops().get(i);
+            String kind = op.getClass().getSimpleName();
+            if (op instanceof io.jresnet.plan.Op.Conv c) kind += " " + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH();
+            double[] acc = byKind.computeIfAbsent(kind, k -> new double[2]);
+            acc[0] += ns[i] / 5e6;
+            acc[1] += plan.macs(op);
+        }
+        byKind.forEach((k, v) -> System.out.printf("  %-14s %7.2f ms  %6.1f GFLOP/s%n", k, v[0], 2 * v[1] / v[0] / 1e6));
+    }
+
+    private static void convShapes(int runs) {
+        // c, k, hw, kernel, stride: ResNet-50 shapes.
+        int[][] shapes = {{64, 64, 56, 3, 1}, {256, 64, 56, 1, 1}, {128, 128, 28, 3, 1}, {512, 512, 7, 3, 1},
+                {1024, 256, 14, 1, 1}};
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(1))) {
+            for (int[] s : shapes) {
+                GraphBuilder gb = new GraphBuilder();
+                int xv = gb.input(Shape.nchw(1, s[0], s[2], s[2]));
+                int pad = s[3] / 2;
+                int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4],
+                        pad, pad, pad, pad);
+                Plan plan = Planner.plan(gb.build(y));
+                Tensor x = Tensor.uniform(Shape.nchw(1, s[0], s[2], s[2]), -1, 1, 6);
+                try (Executable e = cpu.compile(plan)) {
+                    Tensor out = Tensor.zeros(e.outputShape());
+                    double[] ms = time(e, x, out, runs * 3);
+                    System.out.printf("conv c%d k%d %dx%d %dx%d s%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", s[0], s[1],
+                            s[2], s[2], s[3], s[3], s[4], ms[ms.length / 2], 2.0 * plan.macs() / ms[ms.length / 2] / 1e6);
+                }
+            }
+        }
+    }
+}
