@@ -1,0 +1,156 @@
+package io.jresnet.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Backends;
+import io.jresnet.backend.Executable;
+import io.jresnet.models.onnx.OnnxExporter;
+import io.jresnet.nn.ResNet;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * jresnet against ONNX Runtime (CPU provider, all graph optimisations) on the same model, weights
+ * (through an ONNX file jresnet exports), input, thread count and machine, runs alternated one by one
+ * so both see the same machine state. Prints a Markdown table of medians, minimums and the ratio.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp
+ * bench/target/benchmarks.jar io.jresnet.bench.OnnxRuntimeSideBySide [--backend cpu] [--threads 2]
+ * [--iterations 30] [--cases resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64] [--out docs]}.
+ */
+public final class OnnxRuntimeSideBySide {
+    /** One measured case. */
+    record Result(String model, int batch, int threads, String backend, double jresnetMedianMs, double jresnetMinMs,
+                  double ortMedianMs, double ortMinMs, double gmacsPerImage, double relativeDiff) {
+        double ratio() {
+            return jresnetMedianMs / ortMedianMs;
+        }
+
+        double gflops(double ms) {
+            return 2 * gmacsPerImage * batch / (ms / 1e3);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String backend = "cpu";
+        int threads = 2;
+        int iterations = 30;
+        String cases = "resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64";
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--backend" -> backend = args[++i];
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+                case "--cases" -> cases = args[++i];
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        Path dir = Files.createTempDirectory("jresnet-side-by-side");
+        try (Backend be = Backends.create(backend, BackendOptions.threads(threads))) {
+            for (String c : cases.split(",")) {
+                String[] mb = c.split(":");
+                Result r = measure(be, mb[0], Integer.parseInt(mb[1]), threads, iterations, dir);
+                results.add(r);
+                System.err.printf("%s batch %d: jresnet %.2f ms, ONNX Runtime %.2f ms, ratio %.2f%n", r.model(),
+                        r.batch(), r.jresnetMedianMs(), r.ortMedianMs(), r.ratio());
+            }
+            String table = table(results, be.device());
+            System.out.print(table);
+            if (out != null) {
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("side-by-side.md"), table);
+                LatencyChart.write(results, out.resolve("latency.png"));
+            }
+        }
+    }
+
+    static Result measure(Backend be, String model, int batch, int threads, int iterations, Path dir)
+            throws OrtException, IOException {
+        ResNet net = BenchModels.model(model);
+        BenchModels.validate(be, net);
+        Path onnx = dir.resolve(model + ".onnx");
+        if (!Files.exists(onnx)) OnnxExporter.write(net, onnx);
+        Shape in = BenchModels.input(net, batch);
+        Tensor x = Tensor.uniform(in, -1f, 1f, 21);
+        double gmacs = net.macs(in.withBatch(1)) / 1e9;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(threads);
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            try (OrtSession session = env.createSession(onnx.toString(), opts);
+                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.array()),
+                         Arrays.stream(in.dims()).asLongStream().toArray());
+                 Executable exe = be.compile(net.plan(in))) {
+                String inputName = session.getInputNames().iterator().next();
+                Tensor y = Tensor.zeros(exe.outputShape());
+                float[] ortOut = new float[y.size()];
+                for (int i = 0; i < 5; i++) { // warm-up both
+                    exe.run(x, y);
+                    runOrt(session, inputName, input, ortOut);
+                }
+                // Agreement relative to the logit scale: seeded random BN statistics make logits large.
+                double diff = 0, scale = 1;
+                for (int i = 0; i < ortOut.length; i++) {
+                    diff = Math.max(diff, Math.abs(ortOut[i] - y.array()[i]));
+                    scale = Math.max(scale, Math.abs(ortOut[i]));
+                }
+                diff /= scale;
+                long[] ours = new long[iterations];
+                long[] theirs = new long[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    long t0 = System.nanoTime();
+                    exe.run(x, y);
+                    long t1 = System.nanoTime();
+                    runOrt(session, inputName, input, ortOut);
+                    long t2 = System.nanoTime();
+                    ours[i] = t1 - t0;
+                    theirs[i] = t2 - t1;
+                }
+                Arrays.sort(ours);
+                Arrays.sort(theirs);
+                return new Result(model, batch, threads, be.name(), ours[iterations / 2] / 1e6, ours[0] / 1e6,
+                        theirs[iterations / 2] / 1e6, theirs[0] / 1e6, gmacs, diff);
+            }
+        }
+    }
+
+    private static void runOrt(OrtSession session, String inputName, OnnxTensor input, float[] out)
+            throws OrtException {
+        try (OrtSession.Result r = session.run(Map.of(inputName, input))) {
+            ((OnnxTensor) r.get(0)).getFloatBuffer().get(out);
+        }
+    }
+
+    static String table(List<Result> results, String device) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("Measured %s on %s (%d available processors), Java %s, ONNX Runtime %s (CPU provider).%n%n",
+                LocalDate.now(), device, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                OrtEnvironment.getEnvironment().getVersion()));
+        sb.append("| model | batch | threads | jresnet ms (median / min) | ORT ms (median / min) | jresnet / ORT | jresnet GFLOP/s | ORT GFLOP/s | max abs diff / max logit |\n");
+        sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Result r : results) {
+            sb.append(String.format("| %s | %d | %d | %.2f / %.2f | %.2f / %.2f | %.2f | %.0f | %.0f | %.1e |%n", r.model(),
+                    r.batch(), r.threads(), r.jresnetMedianMs(), r.jresnetMinMs(), r.ortMedianMs(), r.ortMinMs(),
+                    r.ratio(), r.gflops(r.jresnetMedianMs()), r.gflops(r.ortMedianMs()), r.relativeDiff()));
+        }
+        return sb.toString();
+    }
+}
