@@ -147,6 +147,18 @@ public abstract class Module {
         return x;
     }
 
+    /** Eager forward through the children in order (for containers). */
+    protected final Tensor forwardChildren(Tensor x) {
+        for (Module m : children.values()) x = m.forward(x);
+        return x;
+    }
+
+    /** Lowers the children in order, each under its own name (for containers). */
+    protected final int lowerChildren(GraphBuilder g, String path, int x) {
+        for (var e : children.entrySet()) x = e.getValue().lower(g, join(path, e.getKey()), x);
+        return x;
+    }
+
     /** Adds this module's ops to {@code g}, reading value {@code x}; returns the output value. */
     public abstract int lower(GraphBuilder g, String path, int x);
 

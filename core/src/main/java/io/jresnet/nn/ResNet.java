@@ -56,8 +56,7 @@ public final class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : children().values()) x = m.forward(x);
-        return x;
+        return forwardChildren(x);
     }
 
     @Override
@@ -67,7 +66,6 @@ public final class ResNet extends Module {
 
     @Override
     public int lower(GraphBuilder g, String path, int x) {
-        for (var e : children().entrySet()) x = e.getValue().lower(g, join(path, e.getKey()), x);
-        return x;
+        return lowerChildren(g, path, x);
     }
 }
