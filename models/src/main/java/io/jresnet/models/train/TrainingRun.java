@@ -80,8 +80,9 @@ public final class TrainingRun {
                     + " or choose another --out");
         }
         ResNet model = buildModel(config.model(), TrainingData.named(config.data()), config.seed());
+        TrainingRun run = new TrainingRun(config, out, model, new ArrayList<>()); // loads the data: fails before any file is made
         Files.createDirectories(out);
-        return new TrainingRun(config, out, model, new ArrayList<>());
+        return run;
     }
 
     /**
