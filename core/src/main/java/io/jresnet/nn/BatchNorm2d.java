@@ -51,6 +51,7 @@ public final class BatchNorm2d extends Module {
     public Parameter bias() { return bias; }
     public Parameter runningMean() { return runningMean; }
     public Parameter runningVar() { return runningVar; }
+    public Parameter batchesTracked() { return batchesTracked; }
 
     private void check(Shape in) {
         if (in.rank() != 4 || in.c() != channels) {

@@ -32,25 +32,24 @@ public final class Ops {
         }
         Tensor y = Tensor.zeros(in.n(), k, oh, ow);
         Tensor w = weight.value();
-        ConvKernels.forward(x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
+        TrainingContext ctx = tape.context();
+        GemmConv.forward(ctx, x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
                 bias == null ? null : dense(bias.value()), stride, padding, y.array(), oh, ow);
         Var out = tape.output(y, true);
         tape.record(() -> {
             if (!out.hasGrad()) return;
-            float[] dy = out.grad().array();
-            if (x.requiresGrad()) {
-                ConvKernels.backwardData(dy, in.n(), k, oh, ow, dense(w), in.c(), r, stride, padding,
-                        x.grad().array(), in.h(), in.w());
-            }
-            ConvKernels.backwardWeight(x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dy, k, oh,
-                    ow, r, stride, padding, weight.grad().array(), bias == null ? null : bias.grad().array());
+            GemmConv.backward(ctx, x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
+                    stride, padding, out.grad().array(), oh, ow, x.requiresGrad() ? x.grad().array() : null,
+                    weight.grad().array(), bias == null ? null : bias.grad().array());
         });
         return out;
     }
 
     /**
-     * Batch normalisation with the module's own forward (batch statistics and running-statistics
-     * update in training mode, running statistics in eval mode).
+     * Batch normalisation. Training mode normalises with the batch statistics (two passes per
+     * channel: mean, then the mean squared deviation) and moves the running statistics as
+     * {@link BatchNorm2d#forward(Tensor)} does; it keeps the mean and inverse deviation for backward.
+     * Eval mode is the module's own forward with the running statistics.
      *
      * <p>Training mode, per channel over the {@code M = N*H*W} values, with {@code xhat = (x - mean) *
      * istd}, {@code istd = 1 / sqrt(var + eps)}: {@code dbeta = sum dy}, {@code dgamma = sum dy * xhat},
@@ -58,66 +57,113 @@ public final class Ops {
      * sum(dy * xhat))}. Eval mode is a fixed affine map: {@code dx = gamma * istd * dy}.
      */
     public static Var batchNorm2d(Tape tape, Var x, BatchNorm2d bn) {
-        boolean training = bn.isTraining();
+        if (!bn.isTraining()) return affineBatchNorm(tape, x, bn);
         Shape in = x.shape();
-        // Captured before forward, which in training mode moves the running statistics.
-        float[] mean = training ? null : bn.runningMean().value().toArray();
-        float[] var = training ? null : bn.runningVar().value().toArray();
+        int n = in.n(), c = in.c(), spatial = in.h() * in.w();
+        float[] xs = x.value().array(), gamma = bn.weight().value().toArray(), beta = bn.bias().value().toArray();
+        float[] rm = bn.runningMean().value().array(), rv = bn.runningVar().value().array();
+        int xOff = x.value().offset(), rmOff = bn.runningMean().value().offset(), rvOff = bn.runningVar().value().offset();
+        double[] mean = new double[c], istd = new double[c];
+        Tensor y = Tensor.zeros(in);
+        float[] ys = y.array();
+        double count = (double) n * spatial;
+        float momentum = bn.momentum();
+        IntStream.range(0, c).parallel().forEach(ch -> {
+            double s = 0, ss = 0;
+            for (int b = 0; b < n; b++) { // float partial sums per plane, double across planes
+                int base = xOff + (b * c + ch) * spatial;
+                float ps = 0f;
+                for (int i = 0; i < spatial; i++) ps += xs[base + i];
+                s += ps;
+            }
+            double m = s / count;
+            for (int b = 0; b < n; b++) { // two passes: no cancellation in E[x^2] - m^2
+                int base = xOff + (b * c + ch) * spatial;
+                float fm = (float) m, pss = 0f;
+                for (int i = 0; i < spatial; i++) {
+                    float d = xs[base + i] - fm;
+                    pss += d * d;
+                }
+                ss += pss;
+            }
+            double v = ss / count;
+            mean[ch] = m;
+            istd[ch] = 1.0 / Math.sqrt((float) v + (double) bn.eps());
+            double unbiased = count > 1 ? v * count / (count - 1) : v;
+            rm[rmOff + ch] = (float) ((1 - momentum) * rm[rmOff + ch] + momentum * m);
+            rv[rvOff + ch] = (float) ((1 - momentum) * rv[rvOff + ch] + momentum * unbiased);
+            float scale = (float) (gamma[ch] * istd[ch]), shift = (float) (beta[ch] - m * scale);
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * spatial;
+                for (int i = 0; i < spatial; i++) ys[base + i] = xs[xOff + base + i] * scale + shift;
+            }
+        });
+        Tensor tracked = bn.batchesTracked().value();
+        tracked.array()[tracked.offset()] += 1;
+        Var out = tape.output(y, true);
+        tape.record(() -> {
+            if (!out.hasGrad()) return;
+            float[] dy = out.grad().array(), dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
+            float[] dx = x.requiresGrad() ? x.grad().array() : null;
+            IntStream.range(0, c).parallel().forEach(ch -> {
+                double m = mean[ch], is = istd[ch], sumDy = 0, sumDyCentred = 0;
+                float fm = (float) m;
+                for (int b = 0; b < n; b++) { // float partial sums per plane, double across planes
+                    int base = (b * c + ch) * spatial;
+                    float pDy = 0f, pDyCentred = 0f;
+                    for (int i = 0; i < spatial; i++) {
+                        float g = dy[base + i];
+                        pDy += g;
+                        pDyCentred += g * (xs[xOff + base + i] - fm);
+                    }
+                    sumDy += pDy;
+                    sumDyCentred += pDyCentred;
+                }
+                double sumDyXhat = sumDyCentred * is;
+                dGamma[ch] += (float) sumDyXhat;
+                dBeta[ch] += (float) sumDy;
+                if (dx == null) return;
+                // dx = scale * (dy - sumDy/M - xhat * sumDyXhat/M) = a*dy + bx*x + c0, with xhat = (x - m) * istd
+                double scale = gamma[ch] * is;
+                float a = (float) scale, bx = (float) (-scale * is * sumDyXhat / count);
+                float c0 = (float) (scale * (-sumDy / count + m * is * sumDyXhat / count));
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    for (int i = 0; i < spatial; i++) dx[base + i] += a * dy[base + i] + bx * xs[xOff + base + i] + c0;
+                }
+            });
+        });
+        return out;
+    }
+
+    /** Eval-mode batch norm: the fixed affine map of the running statistics, {@code dx = gamma * istd * dy}. */
+    private static Var affineBatchNorm(Tape tape, Var x, BatchNorm2d bn) {
+        Shape in = x.shape();
+        int n = in.n(), c = in.c(), spatial = in.h() * in.w();
+        float[] var = bn.runningVar().value().toArray(), gamma = bn.weight().value().toArray();
+        float[] mean = bn.runningMean().value().toArray();
+        float[] xs = x.value().array();
+        int xOff = x.value().offset();
         Tensor y = bn.forward(x.value());
         Var out = tape.output(y, true);
         tape.record(() -> {
             if (!out.hasGrad()) return;
-            int n = in.n(), c = in.c(), spatial = in.h() * in.w();
-            float[] xs = x.value().array(), dy = out.grad().array(), gamma = bn.weight().value().toArray();
-            int xOff = x.value().offset();
-            float[] dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
+            float[] dy = out.grad().array(), dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
             float[] dx = x.requiresGrad() ? x.grad().array() : null;
-            IntStream.range(0, c).parallel().forEach(ch -> {
-                double m, v;
-                if (training) { // the batch statistics exactly as BatchNorm2d.forward computes them
-                    double s = 0, ss = 0;
-                    for (int b = 0; b < n; b++) {
-                        int base = xOff + (b * c + ch) * spatial;
-                        for (int i = 0; i < spatial; i++) {
-                            double t = xs[base + i];
-                            s += t;
-                            ss += t * t;
-                        }
-                    }
-                    long count = (long) n * spatial;
-                    m = s / count;
-                    v = Math.max(ss / count - m * m, 0);
-                } else {
-                    m = mean[ch];
-                    v = var[ch];
-                }
-                double istd = 1.0 / Math.sqrt((float) v + (double) bn.eps());
-                double sumDy = 0, sumDyXhat = 0;
+            for (int ch = 0; ch < c; ch++) {
+                double istd = 1.0 / Math.sqrt((double) var[ch] + bn.eps()), sumDy = 0, sumDyXhat = 0;
+                float scale = (float) (gamma[ch] * istd);
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * spatial;
                     for (int i = 0; i < spatial; i++) {
-                        double g = dy[base + i];
-                        sumDy += g;
-                        sumDyXhat += g * (xs[xOff + base + i] - m) * istd;
+                        sumDy += dy[base + i];
+                        sumDyXhat += dy[base + i] * (xs[xOff + base + i] - mean[ch]) * istd;
+                        if (dx != null) dx[base + i] += scale * dy[base + i];
                     }
                 }
                 dGamma[ch] += (float) sumDyXhat;
                 dBeta[ch] += (float) sumDy;
-                if (dx == null) return;
-                double scale = gamma[ch] * istd;
-                double count = (double) n * spatial;
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * spatial;
-                    for (int i = 0; i < spatial; i++) {
-                        if (training) {
-                            double xhat = (xs[xOff + base + i] - m) * istd;
-                            dx[base + i] += (float) (scale * (dy[base + i] - sumDy / count - xhat * sumDyXhat / count));
-                        } else {
-                            dx[base + i] += (float) (scale * dy[base + i]);
-                        }
-                    }
-                }
-            });
+            }
         });
         return out;
     }
@@ -133,7 +179,7 @@ public final class Ops {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
                 float[] dy = out.grad().array(), dx = x.grad().array();
-                for (int i = 0; i < ya.length; i++) if (ya[i] > 0f) dx[i] += dy[i];
+                for (int i = 0; i < ya.length; i++) dx[i] += ya[i] > 0f ? dy[i] : 0f;
             });
         }
         return out;

@@ -19,21 +19,38 @@ import java.util.List;
  */
 public final class Tape {
     private final boolean recording;
+    private final TrainingContext context;
     private final List<Runnable> steps = new ArrayList<>();
     private boolean consumed;
 
-    private Tape(boolean recording) {
+    private Tape(boolean recording, TrainingContext context) {
         this.recording = recording;
+        this.context = context;
     }
 
-    /** A tape that records, for training. */
-    public static Tape recording() {
-        return new Tape(true);
+    /** A tape that records, for training, with the run's GEMM and scratch buffers. */
+    public static Tape recording(TrainingContext context) {
+        return new Tape(true, context);
     }
 
     /** A tape that records nothing: forward only, nothing kept alive. */
+    public static Tape inference(TrainingContext context) {
+        return new Tape(false, context);
+    }
+
+    /** A recording tape on a fresh context with the reference GEMM (tests, one-off passes). */
+    public static Tape recording() {
+        return recording(TrainingContext.reference());
+    }
+
+    /** An inference tape on a fresh context with the reference GEMM (tests, one-off passes). */
     public static Tape inference() {
-        return new Tape(false);
+        return inference(TrainingContext.reference());
+    }
+
+    /** The GEMM and scratch buffers the ops on this tape use. */
+    public TrainingContext context() {
+        return context;
     }
 
     public boolean isRecording() {

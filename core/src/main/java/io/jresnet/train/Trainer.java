@@ -40,14 +40,28 @@ public final class Trainer {
     private final Sgd optimizer;
     private final LearningRateSchedule schedule;
     private final DataLoader train;
+    private final TrainingContext context;
     private int epoch;
     private long iteration;
 
+    /** Trains on the fastest GEMM on the class path, one thread per core. */
     public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train) {
+        this(model, optimizer, schedule, train, TrainingContext.withBestGemm(0));
+    }
+
+    /** Trains with the GEMM and scratch buffers of {@code context} (one context per trainer). */
+    public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train,
+                   TrainingContext context) {
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.train = train;
+        this.context = context;
+    }
+
+    /** The GEMM and scratch buffers this trainer runs on. */
+    public TrainingContext context() {
+        return context;
     }
 
     /** Epochs completed so far. */
@@ -78,7 +92,7 @@ public final class Trainer {
         for (DataLoader.Batch batch : train.epoch(epoch)) {
             rate = schedule.rate(iteration);
             optimizer.zeroGrad();
-            Tape tape = Tape.recording();
+            Tape tape = Tape.recording(context);
             Var logits = model.forward(tape.constant(batch.images()), tape);
             Var loss = Ops.softmaxCrossEntropy(tape, logits, batch.labels());
             tape.backward(loss);
@@ -103,15 +117,20 @@ public final class Trainer {
 
     /** The fraction of {@code data} the model misclassifies, in eval mode (running BN statistics). */
     public double evaluate(DataLoader data) {
-        return errorRate(model, data);
+        return errorRate(model, data, context);
+    }
+
+    /** As {@link #errorRate(Module, DataLoader, TrainingContext)} on the fastest GEMM on the class path. */
+    public static double errorRate(Module model, DataLoader data) {
+        return errorRate(model, data, TrainingContext.withBestGemm(0));
     }
 
     /** The fraction of {@code data} that {@code model} misclassifies in eval mode; leaves the model in eval mode. */
-    public static double errorRate(Module model, DataLoader data) {
+    public static double errorRate(Module model, DataLoader data, TrainingContext context) {
         model.train(false);
         long wrong = 0, seen = 0;
         for (DataLoader.Batch batch : data.epoch(0)) {
-            Tape tape = Tape.inference();
+            Tape tape = Tape.inference(context);
             Tensor logits = model.forward(tape.constant(batch.images()), tape).value();
             wrong += countWrong(logits, batch.labels());
             seen += batch.size();

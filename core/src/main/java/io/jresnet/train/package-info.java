@@ -23,10 +23,12 @@
  * <h2>Math and speed</h2>
  * Batch norm in training mode backpropagates through the batch mean and variance
  * ({@link io.jresnet.train.Ops#batchNorm2d}); the loss is softmax and cross-entropy fused
- * ({@link io.jresnet.train.Ops#softmaxCrossEntropy}), stable for any logit size. Convolutions use
- * direct (im2col-free) scalar loops laid out so the JIT vectorises them, split over the batch or the
- * output channels on the common fork-join pool ({@code ConvKernels}); the other ops are plain loops
- * or the reference kernels. All are checked against central finite differences in the tests.
+ * ({@link io.jresnet.train.Ops#softmaxCrossEntropy}), stable for any logit size. Convolutions are
+ * im2col + GEMM ({@code GemmConv}) on the {@link io.jresnet.backend.Gemm} of the tape's
+ * {@link io.jresnet.train.TrainingContext}, which also owns the reused scratch buffers; the GEMM is
+ * {@link io.jresnet.backend.Gemms#best} (a backend jar's, or the scalar reference). The direct-loop
+ * convolution the tests keep ({@code ConvKernels}) is the oracle it is checked against. The other
+ * ops are plain loops. All are checked against central finite differences in the tests.
  *
  * <h2>Optimisation</h2>
  * {@link io.jresnet.train.Sgd} (momentum 0.9, weight decay 1e-4 on conv and linear weights only),

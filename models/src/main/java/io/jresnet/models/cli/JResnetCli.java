@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * (usage).
  */
 @Command(name = "jresnet", mixinStandardHelpOptions = true, version = "jresnet 0.1.0-SNAPSHOT",
-        description = "Build, load, run and benchmark residual networks.",
+        description = "Build, load, run, train and benchmark residual networks.",
         subcommands = {
             BackendsCommand.class,
             SummaryCommand.class,
@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
             ClassifyCommand.class,
             ExportCommand.class,
             VerifyCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            ExperimentCommand.class,
         })
 public final class JResnetCli implements Callable<Integer> {
     /** Indented output for humans; every command that prints JSON uses this. */

@@ -1,0 +1,159 @@
+package io.jresnet.train;
+
+import io.jresnet.backend.Gemm;
+import java.util.Arrays;
+
+/**
+ * Convolution for training as im2col + {@link Gemm}, over NCHW float arrays with square kernels,
+ * symmetric zero padding and one stride. With {@code col(X)} the {@code [c*r*r, pixels]} matrix whose
+ * column for output pixel {@code p} holds the input window that pixel reads:
+ * <pre>
+ *   forward          Y      = W · col(X)           W is [k, c*r*r], Y is [k, pixels]
+ *   data gradient    col(dX) = Wᵀ · dY, then col2im (each window's values added back where they came from)
+ *   weight gradient  dW    += dY · col(X)ᵀ
+ * </pre>
+ * The images of a batch are taken in chunks of {@code g} whose windows sit side by side in one
+ * {@code col} ({@code pixels = g * oh * ow}), {@code g} chosen so small late-stage feature maps still
+ * give the GEMM about {@link #TARGET_COLUMNS} columns. Scratch comes from the {@link TrainingContext}.
+ *
+ * <p>The slow, obvious twin is {@code ConvKernels} in the tests (direct loops), which hold this class to it.
+ */
+final class GemmConv {
+    /** Columns per GEMM call the chunking aims for: wide enough for a blocked GEMM, small enough to stay in cache. */
+    static final int TARGET_COLUMNS = 1024;
+
+    private GemmConv() {}
+
+    /** Images per chunk for an {@code oh x ow} output. */
+    static int chunk(int n, int oh, int ow) {
+        int pixels = Math.max(1, oh * ow);
+        return Math.max(1, Math.min(n, (TARGET_COLUMNS + pixels - 1) / pixels));
+    }
+
+    /**
+     * {@code y[b,o,oy,ox] = bias[o] + sum_{c,ky,kx} w[o,c,ky,kx] * x[b,c,oy*s-p+ky, ox*s-p+kx]};
+     * {@code y} ({@code [n, k, oh, ow]}) is overwritten; {@code bias} may be null.
+     */
+    static void forward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
+                        float[] bias, int stride, int pad, float[] y, int oh, int ow) {
+        int taps = c * r * r, pixels = oh * ow, g = chunk(n, oh, ow);
+        float[] cols = ctx.columns(taps * g * pixels), out = ctx.rows(k * g * pixels);
+        for (int b0 = 0; b0 < n; b0 += g) {
+            int gn = Math.min(g, n - b0), width = gn * pixels;
+            im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
+            ctx.gemm().sgemm(false, false, k, width, taps, 1f, wt, 0, taps, cols, 0, width, 0f, out, 0, width);
+            for (int i = 0; i < gn; i++) {
+                for (int o = 0; o < k; o++) {
+                    int src = o * width + i * pixels, dst = ((b0 + i) * k + o) * pixels;
+                    if (bias == null) {
+                        System.arraycopy(out, src, y, dst, pixels);
+                    } else {
+                        float bo = bias[o];
+                        for (int p = 0; p < pixels; p++) y[dst + p] = out[src + p] + bo;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds {@code dL/dw} into {@code dw}, {@code sum dy} per output channel into {@code dbias} (if not
+     * null) and {@code dL/dx} into {@code dx} (if not null), given {@code dy} ({@code [n, k, oh, ow]}).
+     */
+    static void backward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
+                         int stride, int pad, float[] dy, int oh, int ow, float[] dx, float[] dw, float[] dbias) {
+        int taps = c * r * r, pixels = oh * ow, g = chunk(n, oh, ow);
+        float[] cols = ctx.columns(taps * g * pixels), dyRows = ctx.rows(k * g * pixels);
+        Gemm gemm = ctx.gemm();
+        for (int b0 = 0; b0 < n; b0 += g) {
+            int gn = Math.min(g, n - b0), width = gn * pixels;
+            for (int i = 0; i < gn; i++) {
+                for (int o = 0; o < k; o++) {
+                    System.arraycopy(dy, ((b0 + i) * k + o) * pixels, dyRows, o * width + i * pixels, pixels);
+                }
+            }
+            if (dbias != null) {
+                for (int o = 0; o < k; o++) {
+                    double s = 0;
+                    for (int p = o * width, end = p + width; p < end; p++) s += dyRows[p];
+                    dbias[o] += (float) s;
+                }
+            }
+            im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
+            gemm.sgemm(false, true, k, taps, width, 1f, dyRows, 0, width, cols, 0, width, 1f, dw, 0, taps);
+            if (dx != null) { // the columns are spent: reuse them for col(dX)
+                gemm.sgemm(true, false, taps, width, k, 1f, wt, 0, taps, dyRows, 0, width, 0f, cols, 0, width);
+                col2imAdd(cols, b0, gn, c, h, w, r, stride, pad, oh, ow, dx);
+            }
+        }
+    }
+
+    /**
+     * {@code cols[(ci*r+ky)*r+kx][i*oh*ow + oy*ow + ox] = x[b0+i, ci, oy*s-p+ky, ox*s-p+kx]}, zero outside
+     * the image. Row width is {@code gn*oh*ow}.
+     */
+    static void im2col(float[] x, int xOff, int b0, int gn, int c, int h, int w, int r, int stride, int pad, int oh,
+                       int ow, float[] cols) {
+        int pixels = oh * ow, width = gn * pixels;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ky = 0; ky < r; ky++) {
+                for (int kx = 0; kx < r; kx++) {
+                    int row = ((ci * r + ky) * r + kx) * width;
+                    // ox range whose ix = ox*s - p + kx lies inside [0, w)
+                    int oxFrom = Math.min(ow, ceilDiv(Math.max(0, pad - kx), stride));
+                    int oxTo = Math.max(oxFrom, Math.min(ow, ceilDiv(w + pad - kx, stride)));
+                    for (int i = 0; i < gn; i++) {
+                        int plane = xOff + ((b0 + i) * c + ci) * h * w;
+                        for (int oy = 0; oy < oh; oy++) {
+                            int dst = row + i * pixels + oy * ow, iy = oy * stride - pad + ky;
+                            if (iy < 0 || iy >= h) {
+                                Arrays.fill(cols, dst, dst + ow, 0f);
+                                continue;
+                            }
+                            if (oxFrom > 0) Arrays.fill(cols, dst, dst + oxFrom, 0f);
+                            int src = plane + iy * w + oxFrom * stride - pad + kx;
+                            if (stride == 1) {
+                                System.arraycopy(x, src, cols, dst + oxFrom, oxTo - oxFrom);
+                            } else {
+                                for (int ox = oxFrom; ox < oxTo; ox++, src += stride) cols[dst + ox] = x[src];
+                            }
+                            if (oxTo < ow) Arrays.fill(cols, dst + oxTo, dst + ow, 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #im2col}: adds every column entry back into {@code dx} where it was read from. */
+    static void col2imAdd(float[] cols, int b0, int gn, int c, int h, int w, int r, int stride, int pad, int oh, int ow,
+                          float[] dx) {
+        int pixels = oh * ow, width = gn * pixels;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ky = 0; ky < r; ky++) {
+                for (int kx = 0; kx < r; kx++) {
+                    int row = ((ci * r + ky) * r + kx) * width;
+                    int oxFrom = Math.min(ow, ceilDiv(Math.max(0, pad - kx), stride));
+                    int oxTo = Math.max(oxFrom, Math.min(ow, ceilDiv(w + pad - kx, stride)));
+                    for (int i = 0; i < gn; i++) {
+                        int plane = ((b0 + i) * c + ci) * h * w;
+                        for (int oy = 0; oy < oh; oy++) {
+                            int iy = oy * stride - pad + ky;
+                            if (iy < 0 || iy >= h) continue;
+                            int src = row + i * pixels + oy * ow, dst = plane + iy * w + oxFrom * stride - pad + kx;
+                            if (stride == 1) {
+                                for (int ox = oxFrom; ox < oxTo; ox++) dx[dst - oxFrom + ox] += cols[src + ox];
+                            } else {
+                                for (int ox = oxFrom; ox < oxTo; ox++, dst += stride) dx[dst] += cols[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+}

@@ -1,0 +1,122 @@
+package io.jresnet.models.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jresnet.JResnetException;
+import io.jresnet.models.io.ModelFiles;
+import io.jresnet.models.train.Evaluation;
+import io.jresnet.models.train.TrainingData;
+import io.jresnet.nn.ResNet;
+import io.jresnet.train.TrainingContext;
+import io.jresnet.train.data.Dataset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jresnet evaluate}: test accuracy and confusion matrix of a trained model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluate a trained model on a data set's test split: accuracy and confusion matrix.")
+final class EvaluateCommand implements Callable<Integer> {
+    /** The class-path resource a release ships its trained Fashion-MNIST ResNet-20 as. */
+    static final String BUILTIN_MODEL = "io/jresnet/models/builtin/fashion-resnet20.safetensors";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Weights file (.safetensors, as 'jresnet train' writes); default: the built-in model.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "SET", required = true, description = "fashion-mnist or cifar10.")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data set directory (default: the set's usual place).")
+    Path dataDir;
+
+    @Option(names = "--subset", paramLabel = "N", defaultValue = "0", description = "Only the first N test images (default: all).")
+    int subset;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "GEMM threads, 0 for one per core.")
+    int threads;
+
+    @Option(names = "--json", description = "Print one JSON object: accuracy (0..1), samples, classes, confusion.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        TrainingData set = TrainingData.named(data);
+        ResNet net = model != null ? ModelFiles.load(model) : builtin();
+        Dataset test = set.load(dataDir, false);
+        if (subset > 0 && subset < test.size()) test = test.subset(0, subset);
+        Evaluation e = Evaluation.of(net, test, set.normalization(), TrainingContext.withBestGemm(threads), 100);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JResnetCli.JSON.writeValueAsString(toJson(e, set, net)));
+        } else {
+            print(out, e, set.classNames());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static ResNet builtin() throws IOException {
+        try (InputStream in = EvaluateCommand.class.getClassLoader().getResourceAsStream(BUILTIN_MODEL)) {
+            if (in == null) {
+                throw new JResnetException("no built-in model is shipped yet (" + BUILTIN_MODEL + " is not on the class"
+                        + " path); pass --model FILE, e.g. the model.safetensors that 'jresnet train' writes");
+            }
+            Path tmp = Files.createTempFile("jresnet-builtin-", ".safetensors");
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                return ModelFiles.load(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    private static ObjectNode toJson(Evaluation e, TrainingData set, ResNet net) {
+        ObjectNode o = JResnetCli.JSON.createObjectNode();
+        o.put("model", net.spec().name());
+        o.put("data", set.id());
+        o.put("samples", e.samples());
+        o.put("correct", e.correct());
+        o.put("accuracy", e.accuracy());
+        ArrayNode classes = o.putArray("classes");
+        set.classNames().forEach(classes::add);
+        ArrayNode rows = o.putArray("confusion"); // rows: true label, columns: predicted
+        for (int[] row : e.confusion()) {
+            ArrayNode r = rows.addArray();
+            for (int v : row) r.add(v);
+        }
+        return o;
+    }
+
+    private static void print(PrintWriter out, Evaluation e, List<String> classes) {
+        out.println(String.format(Locale.ROOT, "accuracy %.2f%% (%d of %d)", 100 * e.accuracy(), e.correct(), e.samples()));
+        out.println("confusion matrix (rows: true class, columns: predicted class):");
+        int width = 6;
+        StringBuilder head = new StringBuilder(String.format("%-12s", ""));
+        for (int j = 0; j < classes.size(); j++) head.append(String.format("%" + width + "d", j));
+        out.println(head);
+        for (int i = 0; i < classes.size(); i++) {
+            StringBuilder line = new StringBuilder(String.format("%-12s", i + " " + abbreviate(classes.get(i))));
+            for (int v : e.confusion()[i]) line.append(String.format("%" + width + "d", v));
+            out.println(line);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 10 ? s : s.substring(0, 10);
+    }
+}

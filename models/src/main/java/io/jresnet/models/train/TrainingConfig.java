@@ -1,0 +1,54 @@
+package io.jresnet.models.train;
+
+import io.jresnet.JResnetException;
+import io.jresnet.train.LearningRateSchedule;
+
+/**
+ * The settings of one training run, saved with its checkpoints so that a resumed run trains with
+ * exactly the settings it started with.
+ *
+ * @param data {@code fashion-mnist} or {@code cifar10}
+ * @param dataDir the data set's directory, or null for its default
+ * @param model a zoo name ({@code resnet20}, {@code plain56}, any CIFAR depth 6n+2 as {@code resnetN}
+ *     or {@code plainN}) or a weights file to start from
+ * @param subset train on the first {@code subset} training images and test on the first
+ *     {@code subset} test images; 0 for all
+ * @param seed weight initialisation and data order (shuffling, augmentation)
+ * @param threads GEMM worker threads, 0 for one per core; not part of the result
+ */
+public record TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
+                             String schedule, int warmupIterations, int subset, long seed, int threads) {
+    public TrainingConfig {
+        if (epochs < 1) throw new JResnetException("--epochs must be at least 1, found " + epochs);
+        if (batch < 2) throw new JResnetException("--batch must be at least 2 (batch norm needs two images), found " + batch);
+        if (!(learningRate > 0)) throw new JResnetException("--lr must be positive, found " + learningRate);
+        if (!schedule.equals("cosine") && !schedule.equals("step")) {
+            throw new JResnetException("--schedule must be cosine or step, found '" + schedule + "'");
+        }
+        if (warmupIterations < 0) throw new JResnetException("--warmup-iterations must be >= 0, found " + warmupIterations);
+        if (subset < 0) throw new JResnetException("--subset must be >= 0, found " + subset);
+        if (threads < 0) throw new JResnetException("--threads must be >= 0, found " + threads);
+        TrainingData.named(data);
+    }
+
+    public TrainingConfig withThreads(int t) {
+        return new TrainingConfig(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset,
+                seed, t);
+    }
+
+    public TrainingConfig withModel(String m) {
+        return new TrainingConfig(data, dataDir, m, epochs, batch, learningRate, schedule, warmupIterations, subset, seed,
+                threads);
+    }
+
+    /**
+     * The rate per iteration: cosine from {@code learningRate} to 0 over the run, or the paper's steps
+     * (divided by 10 at 50% and 75% of the iterations); a warm-up runs at a tenth of the rate first.
+     */
+    public LearningRateSchedule learningRateSchedule(int iterationsPerEpoch) {
+        long total = Math.max(1, (long) epochs * iterationsPerEpoch);
+        LearningRateSchedule s = schedule.equals("cosine") ? LearningRateSchedule.cosine(learningRate, total, 0)
+                : LearningRateSchedule.step(learningRate, 0.1, total / 2, total * 3 / 4);
+        return warmupIterations > 0 ? s.withWarmup(warmupIterations, learningRate / 10) : s;
+    }
+}

@@ -1,0 +1,96 @@
+package io.jresnet.models.train;
+
+import io.jresnet.JResnetException;
+import io.jresnet.train.data.Cifar10;
+import io.jresnet.train.data.Dataset;
+import io.jresnet.train.data.Idx;
+import io.jresnet.train.data.Normalization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The data sets the {@code train}, {@code evaluate} and {@code experiment} commands know by name,
+ * where they live by default, and what to say when they are not there.
+ */
+public enum TrainingData {
+    FASHION_MNIST("fashion-mnist", "Fashion-MNIST", Path.of("/usr/share/datasets/fashion-mnist"),
+            Normalization.FASHION_MNIST,
+            List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                    "Ankle boot"),
+            "install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir DIR"),
+    CIFAR10("cifar10", "CIFAR-10", Path.of("cifar-10-batches-bin"), Normalization.CIFAR10,
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+            "unpack the binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html)"
+                    + " and pass --data-dir DIR/cifar-10-batches-bin");
+
+    private final String id;
+    private final String title;
+    private final Path defaultDir;
+    private final Normalization normalization;
+    private final List<String> classNames;
+    private final String installHint;
+
+    TrainingData(String id, String title, Path defaultDir, Normalization normalization, List<String> classNames,
+                 String installHint) {
+        this.id = id;
+        this.title = title;
+        this.defaultDir = defaultDir;
+        this.normalization = normalization;
+        this.classNames = classNames;
+        this.installHint = installHint;
+    }
+
+    /** By command-line name ({@code fashion-mnist}, {@code cifar10}). */
+    public static TrainingData named(String name) {
+        for (TrainingData d : values()) if (d.id.equals(name.toLowerCase(Locale.ROOT))) return d;
+        throw new JResnetException("unknown data set '" + name + "'; known: fashion-mnist, cifar10");
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Path defaultDir() {
+        return defaultDir;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Image channels: 1 for Fashion-MNIST, 3 for CIFAR-10. */
+    public int channels() {
+        return normalization.channels();
+    }
+
+    /** The training or test split from {@code dir} (null: the default directory). */
+    public Dataset load(Path dir, boolean train) {
+        Path d = dir == null ? defaultDir : dir;
+        for (String name : requiredFiles(train)) {
+            boolean present = this == FASHION_MNIST
+                    ? Files.isRegularFile(d.resolve(name)) || Files.isRegularFile(d.resolve(name + ".gz"))
+                    : Files.isRegularFile(d.resolve(name));
+            if (!present) {
+                String what = Files.isDirectory(d) ? d.resolve(name) + (this == FASHION_MNIST ? "[.gz]" : "") + " is missing"
+                        : "directory " + d + " does not exist";
+                throw new JResnetException(title + " not found: " + what + "; " + installHint);
+            }
+        }
+        return this == FASHION_MNIST ? Idx.fromDirectory(d, train) : Cifar10.fromDirectory(d, train);
+    }
+
+    private List<String> requiredFiles(boolean train) {
+        if (this == FASHION_MNIST) {
+            String prefix = train ? "train" : "t10k";
+            return List.of(prefix + "-images-idx3-ubyte", prefix + "-labels-idx1-ubyte");
+        }
+        return train ? List.of(1, 2, 3, 4, 5).stream().map(i -> "data_batch_" + i + ".bin").toList()
+                : List.of("test_batch.bin");
+    }
+}

@@ -1,0 +1,71 @@
+package io.jresnet.models.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input to the training commands: one line on stderr that says what is missing and what to do. Needs no data. */
+class TrainingErrorsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aMissingFashionMnistDirectoryNamesItAndTheDebianPackage() {
+        Path missing = tmp.resolve("nowhere");
+        CliTestSupport.Result r = CliTestSupport.run("train", "--data", "fashion-mnist", "--data-dir", missing.toString(),
+                "--out", tmp.resolve("out").toString());
+        assertEquals(CliErrors.ERROR, r.exitCode());
+        String line = r.errLines().strip();
+        assertEquals(1, line.lines().count(), r.err());
+        assertTrue(line.contains("directory " + missing + " does not exist"), line);
+        assertTrue(line.contains("apt-get install dataset-fashion-mnist"), line);
+    }
+
+    @Test
+    void aMissingFileInAnExistingDirectoryIsNamed() {
+        CliTestSupport.Result r = CliTestSupport.run("evaluate", "--model", tmp.resolve("m.safetensors").toString(),
+                "--data", "fashion-mnist", "--data-dir", tmp.toString());
+        assertEquals(CliErrors.ERROR, r.exitCode());
+        // the model file is checked first: it does not exist either
+        assertTrue(r.err().contains("m.safetensors"), r.err());
+        CliTestSupport.Result data = CliTestSupport.run("experiment", "degradation", "--data-dir", tmp.toString(),
+                "--out", tmp.resolve("d").toString());
+        assertEquals(CliErrors.ERROR, data.exitCode());
+        assertTrue(data.err().contains(tmp.resolve("train-images-idx3-ubyte") + "[.gz] is missing"), data.err());
+        assertTrue(data.err().contains("apt-get install dataset-fashion-mnist"), data.err());
+    }
+
+    @Test
+    void missingCifarDataSaysWhereToGetIt() {
+        CliTestSupport.Result r = CliTestSupport.run("train", "--data", "cifar10", "--data-dir", tmp.toString(),
+                "--out", tmp.resolve("out").toString());
+        assertEquals(CliErrors.ERROR, r.exitCode());
+        assertTrue(r.err().contains(tmp.resolve("data_batch_1.bin") + " is missing"), r.err());
+        assertTrue(r.err().contains("cifar-10-binary.tar.gz"), r.err());
+    }
+
+    @Test
+    void evaluateWithoutAModelSaysNoBuiltInModelIsShipped() {
+        CliTestSupport.Result r = CliTestSupport.run("evaluate", "--data", "fashion-mnist", "--data-dir", tmp.toString());
+        assertEquals(CliErrors.ERROR, r.exitCode());
+        assertTrue(r.err().contains("no built-in model is shipped yet"), r.err());
+        assertTrue(r.err().contains("pass --model FILE"), r.err());
+    }
+
+    @Test
+    void badSettingsAreRejectedBeforeAnyWork() {
+        CliTestSupport.Result r = CliTestSupport.run("train", "--data", "fashion-mnist", "--schedule", "linear",
+                "--out", tmp.resolve("out").toString());
+        assertEquals(CliErrors.ERROR, r.exitCode());
+        assertTrue(r.err().contains("--schedule must be cosine or step, found 'linear'"), r.err());
+        CliTestSupport.Result noData = CliTestSupport.run("train");
+        assertEquals(CliErrors.USAGE, noData.exitCode());
+        assertTrue(noData.err().contains("--data"), noData.err());
+        CliTestSupport.Result unknown = CliTestSupport.run("train", "--data", "mnist", "--out", tmp.resolve("o").toString());
+        assertEquals(CliErrors.ERROR, unknown.exitCode());
+        assertTrue(unknown.err().contains("unknown data set 'mnist'"), unknown.err());
+    }
+}
