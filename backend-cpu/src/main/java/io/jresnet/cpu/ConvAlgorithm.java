@@ -10,15 +10,15 @@ import io.jresnet.plan.Op;
  */
 enum ConvAlgorithm {
     /**
-     * Register-blocked direct convolution over the blocked layout: a tile of {@link ConvPlan#TILE_PIXELS}
-     * output pixels by {@link ConvPlan#TILE_BLOCKS} output channel blocks is accumulated in registers
-     * while the input channels and the kernel window are swept. For a 1x1 kernel this is a GEMM whose
-     * A panel is the activation itself (channels are contiguous inside a block), so no im2col and no
-     * repacking of activations is needed. Handles every kernel size, stride and padding.
+     * Implicit GEMM over the blocked layout (see {@link ConvPlan}): output pixels x output channels,
+     * depth = input channels x window, cache-blocked by chunks of depth and blocks of output
+     * channels, with the activation read in place by the GEMM micro-kernel
+     * ({@link VectorTileKernel}) and bias, residual and ReLU applied as each tile is stored. Handles
+     * every kernel size, stride and padding.
      */
-    DIRECT;
+    IMPLICIT_GEMM;
 
     static ConvAlgorithm choose(Op.Conv conv) {
-        return DIRECT;
+        return IMPLICIT_GEMM;
     }
 }

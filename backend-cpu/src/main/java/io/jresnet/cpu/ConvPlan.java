@@ -5,26 +5,39 @@ import io.jresnet.plan.Op;
 import io.jresnet.tensor.Shape;
 
 /**
- * A convolution prepared for the direct kernel: geometry in the blocked layout, weights packed once
- * in the order the micro-kernel reads them, bias padded to whole tiles.
+ * A convolution prepared as an implicit GEMM over the blocked layout:
+ * {@code Y[q, k] = bias[k] + sum_d X'[q, d] * W'[d, k]}, where a row {@code q} is an output pixel
+ * (all images folded together, {@code q = image * P + pixel}), a column {@code k} an output channel,
+ * and the depth {@code d} runs over (input channel block {@code cb}, kernel row {@code r}, kernel
+ * column {@code s}, channel {@code ci} in the block). {@code X'} is never materialised: a depth
+ * <em>segment</em> {@code (cb, r, s)} of a row is {@code cn(cb)} contiguous floats of the blocked
+ * input (or the zero block for padding), which the micro-kernel reads in place.
  *
- * <p>Packed weight layout, for output-channel group {@code g} (of {@link #TILE_BLOCKS} blocks),
- * input block {@code cb}, window position {@code (r, s)} and input channel {@code ci} within the block:
- * {@code weights[((((g * inBlocks + cb) * R + r) * S + s) * L + ci) * TILE_BLOCKS * L + k]} holds
- * {@code W[g * TILE_BLOCKS * L + k, cb * L + ci, r, s]}, zero where either channel is padding. The
- * micro-kernel therefore streams one contiguous panel per group.
+ * <p>Depth is compact: a segment holds only the real channels of its block, so the 3-channel input
+ * of a stem convolution is not padded to a whole vector. Segment {@code (cb, r, s)} starts at depth
+ * {@link #depthOf}{@code = cb * R * S * L + (r * S + s) * cn(cb)} (only the last block is partial).
  *
- * <p>Work is split into items {@code (image, group, pixel tile)}. For kernels with a window the items
- * are numbered group-major, so one thread's contiguous range reuses a group's weight panel (up to
- * 300 KB, kept in L2) across many tiles. For 1x1 kernels they are numbered tile-major: the weights
- * are small and each input pixel is read once per group, so sweeping every group over one tile
- * while its input is in L1 avoids streaming the whole input from L3 once per group.
+ * <p>Packed weights: output channels in groups of {@link #TILE_BLOCKS} blocks (one micro-tile's
+ * columns); {@code weights[(g * depth + d) * TILE_BLOCKS * L + j] = W[g * TILE_BLOCKS * L + j, d]},
+ * zero for padding channels. One group's panel is contiguous, and so is any depth range of it.
+ *
+ * <p>Work is split into items {@code (row block, column block)}. An item walks the depth in
+ * {@link #chunks()} of at most {@link #CHUNK_DEPTH} (whole segments), so the weight block it sweeps
+ * ({@code chunk x up to BLOCK_CHANNELS} floats, at most 320 KB) stays in L2 while each 6-pixel row
+ * panel (its input segments, at most 15 KB) stays in L1. Layers with a shallow depth (most of
+ * ResNet-50's) are a single chunk, so each output is written once.
  */
 final class ConvPlan {
-    /** Output pixels per register tile (flattened over the output plane). */
+    /** Output pixels per register tile. */
     static final int TILE_PIXELS = 6;
     /** Output channel blocks per register tile: 6 x 2 = 12 accumulators fit 16 AVX2 registers. */
     static final int TILE_BLOCKS = 2;
+    /** Most depths per chunk: a 3x3 conv over 64 channels (576) is one chunk. */
+    static final int CHUNK_DEPTH = 640;
+    /** Output channels per column block: 128 x 640 floats of weights = 320 KB. */
+    static final int BLOCK_CHANNELS = 128;
+    /** Most output pixels per row block, so a multi-chunk item's outputs stay in L2 between chunks. */
+    static final int BLOCK_PIXELS = 32 * TILE_PIXELS;
 
     final String name;
     final ConvAlgorithm algorithm;
@@ -39,12 +52,20 @@ final class ConvPlan {
     final boolean relu;
     final float[] weights;
     final float[] bias;
+    /** Output channel groups of {@link #TILE_BLOCKS} blocks. */
     final int groups;
-    final int tiles;
-    /** Items numbered tile-major (group varies fastest) rather than group-major. */
-    final boolean groupInner;
+    /** Total depth: real input channels x R x S. */
+    final int depth;
+    /** Segments {@code (cb, r, s)}: {@code in.blocks() x R x S}. */
+    final int segments;
+    /** Chunk {@code i} covers segments {@code [chunkStart[i], chunkStart[i + 1])}. */
+    final int[] chunkStart;
+    /** Output pixels of all images: the GEMM's rows. */
+    final int rows;
+    final int rowBlocks;
+    final int columnBlocks;
 
-    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups) {
+    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups, int threads) {
         this.name = c.name();
         this.algorithm = ConvAlgorithm.choose(c);
         this.in = in;
@@ -59,23 +80,22 @@ final class ConvPlan {
         this.weights = weights;
         this.bias = bias;
         this.groups = groups;
-        this.tiles = (out.spatial() + TILE_PIXELS - 1) / TILE_PIXELS;
-        this.groupInner = kernelH * kernelW == 1;
+        this.depth = in.c() * kernelH * kernelW;
+        this.segments = in.blocks() * kernelH * kernelW;
+        int chunks = (depth + CHUNK_DEPTH - 1) / CHUNK_DEPTH;
+        this.chunkStart = new int[chunks + 1];
+        for (int i = 0; i <= chunks; i++) chunkStart[i] = segments * i / chunks;
+        this.rows = out.n() * out.spatial();
+        int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (TILE_BLOCKS * in.lanes()));
+        this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
+        // Enough items for every thread to get several (load balance), and row blocks small enough
+        // that a multi-chunk item's outputs stay in L2.
+        int panels = rowPanels();
+        int wanted = Math.max((4 * threads + columnBlocks - 1) / columnBlocks, (rows + BLOCK_PIXELS - 1) / BLOCK_PIXELS);
+        this.rowBlocks = Math.max(1, Math.min(panels, wanted));
     }
 
-    int groupOf(int item) {
-        return groupInner ? item % groups : (item / tiles) % groups;
-    }
-
-    int tileOf(int item) {
-        return groupInner ? (item / groups) % tiles : item % tiles;
-    }
-
-    int imageOf(int item) {
-        return item / tiles / groups;
-    }
-
-    static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes) {
+    static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads) {
         if (inShape.rank() != 4 || outShape.rank() != 4) {
             throw new UnsupportedLayerException(c.name() + ": convolution needs NCHW input and output, found "
                     + inShape + " -> " + outShape);
@@ -88,39 +108,65 @@ final class ConvPlan {
         Blocked out = Blocked.of(outShape, lanes);
         int k = c.outChannels(), ch = c.inChannels(), r = c.kernelH(), s = c.kernelW();
         int groups = (out.blocks() + TILE_BLOCKS - 1) / TILE_BLOCKS;
-        int groupWidth = TILE_BLOCKS * lanes;
-        float[] packed = new float[Math.toIntExact((long) groups * in.blocks() * r * s * lanes * groupWidth)];
+        int width = TILE_BLOCKS * lanes, depth = ch * r * s;
+        float[] packed = new float[Math.toIntExact((long) groups * depth * width)];
         float[] w = c.weight().array();
         int wOff = c.weight().offset();
         for (int o = 0; o < k; o++) {
-            int g = o / groupWidth, lane = o % groupWidth;
+            int g = o / width, j = o % width;
             for (int ci = 0; ci < ch; ci++) {
-                int cb = ci / lanes, cl = ci % lanes;
+                int cb = ci / lanes, cn = Math.min(lanes, ch - cb * lanes);
                 for (int y = 0; y < r; y++) {
                     for (int x = 0; x < s; x++) {
-                        int dst = ((((g * in.blocks() + cb) * r + y) * s + x) * lanes + cl) * groupWidth + lane;
-                        packed[dst] = w[wOff + ((o * ch + ci) * r + y) * s + x];
+                        int d = cb * r * s * lanes + (y * s + x) * cn + ci % lanes;
+                        packed[(g * depth + d) * width + j] = w[wOff + ((o * ch + ci) * r + y) * s + x];
                     }
                 }
             }
         }
-        float[] bias = new float[groups * groupWidth];
+        float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new ConvPlan(c, in, out, packed, bias, groups);
+        return new ConvPlan(c, in, out, packed, bias, groups, threads);
     }
 
-    /** Work items: (image, output channel group, pixel tile). */
+    /** Work items: (row block, column block), column block fastest. */
     int items() {
-        return in.n() * groups * tiles;
+        return rowBlocks * columnBlocks;
     }
 
-    /** Floats in the packed weight panel of one group. */
-    int groupStride() {
-        return in.blocks() * kernelH * kernelW * lanesSquaredTile();
+    int chunks() {
+        return chunkStart.length - 1;
     }
 
-    private int lanesSquaredTile() {
-        return in.lanes() * TILE_BLOCKS * in.lanes();
+    int rowPanels() {
+        return (rows + TILE_PIXELS - 1) / TILE_PIXELS;
+    }
+
+    /** First output row (pixel over all images) of row block {@code b}; {@code b == rowBlocks} gives the end. */
+    int rowStart(int b) {
+        return Math.min(rows, rowPanels() * b / rowBlocks * TILE_PIXELS);
+    }
+
+    /** First output channel group of column block {@code b}; {@code b == columnBlocks} gives the end. */
+    int groupStart(int b) {
+        return groups * b / columnBlocks;
+    }
+
+    /** Real channels of input block {@code cb}. */
+    int channelsOf(int cb) {
+        return Math.min(in.lanes(), in.c() - cb * in.lanes());
+    }
+
+    /** Depth at which segment {@code (cb, r, s)} starts. */
+    int depthOf(int cb, int r, int s) {
+        return cb * kernelH * kernelW * in.lanes() + (r * kernelW + s) * channelsOf(cb);
+    }
+
+    /** Depth at which segment number {@code segment} (in {@code (cb, r, s)} order) starts. */
+    int depthOf(int segment) {
+        if (segment == segments) return depth;
+        int rs = kernelH * kernelW;
+        return depthOf(segment / rs, segment % rs / kernelW, segment % kernelW);
     }
 
     /** Multiply-accumulates of one run (real channels only). */

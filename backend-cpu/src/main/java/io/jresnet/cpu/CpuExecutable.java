@@ -184,7 +184,7 @@ final class CpuExecutable implements Executable {
         CpuKernels k = kernels;
         switch (op) {
             case Op.Conv c -> {
-                ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes);
+                ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size());
                 int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
                 int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
                 float[] x = buf(xi), res = ri >= 0 ? buf(ri) : null;

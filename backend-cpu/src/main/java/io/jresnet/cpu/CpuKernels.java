@@ -17,7 +17,7 @@ interface CpuKernels {
     String description();
 
     /**
-     * Direct convolution, items {@code (image, group, tile)} of {@code p}; {@code res} is the residual
+     * Convolution, items {@code (row block, column block)} of {@code p}; {@code res} is the residual
      * in the output's layout, or null; {@code zero} is an offset of {@code lanes} zeros in {@code x}.
      */
     void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to);

@@ -23,22 +23,21 @@ final class ScalarKernels implements CpuKernels {
         return "scalar loops (block " + lanes + ")";
     }
 
+    /** The same items as the vector kernel, each output computed directly in one float sum. */
     @Override
     public void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         Blocked in = p.in, out = p.out;
         int L = lanes, P = out.spatial(), width = ConvPlan.TILE_BLOCKS * L;
         for (int item = from; item < to; item++) {
-            int tile = p.tileOf(item), g = p.groupOf(item), n = p.imageOf(item);
-            int p0 = Math.max(0, Math.min(tile * ConvPlan.TILE_PIXELS, P - ConvPlan.TILE_PIXELS));
-            int p1 = Math.min(P, p0 + ConvPlan.TILE_PIXELS);
-            for (int q = p0; q < p1; q++) {
-                int oy = q / out.w(), ox = q % out.w();
-                for (int kl = 0; kl < width; kl++) {
-                    int k = g * width + kl;
-                    if (k >= out.c()) break;
+            int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
+            int k0 = p.groupStart(columnBlock) * width, k1 = Math.min(out.c(), p.groupStart(columnBlock + 1) * width);
+            for (int q = p.rowStart(rowBlock); q < p.rowStart(rowBlock + 1); q++) {
+                int n = q / P, oy = q % P / out.w(), ox = q % out.w();
+                for (int k = k0; k < k1; k++) {
+                    int g = k / width, kl = k % width;
                     float acc = p.bias[k];
                     for (int cb = 0; cb < in.blocks(); cb++) {
-                        int cn = Math.min(L, in.c() - cb * L);
+                        int cn = p.channelsOf(cb);
                         for (int r = 0; r < p.kernelH; r++) {
                             int iy = oy * p.strideH - p.padTop + r;
                             if (iy < 0 || iy >= in.h()) continue;
@@ -46,12 +45,12 @@ final class ScalarKernels implements CpuKernels {
                                 int ix = ox * p.strideW - p.padLeft + s;
                                 if (ix < 0 || ix >= in.w()) continue;
                                 int xi = n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
-                                int wi = ((((g * in.blocks() + cb) * p.kernelH + r) * p.kernelW + s) * L) * width + kl;
+                                int wi = (g * p.depth + p.depthOf(cb, r, s)) * width + kl;
                                 for (int ci = 0; ci < cn; ci++) acc += x[xi + ci] * p.weights[wi + ci * width];
                             }
                         }
                     }
-                    int yi = n * out.imageStride() + (k / L) * out.blockStride() + q * L + k % L;
+                    int yi = n * out.imageStride() + (k / L) * out.blockStride() + q % P * L + k % L;
                     if (res != null) acc += res[yi];
                     y[yi] = p.relu ? Math.max(acc, 0f) : acc;
                 }

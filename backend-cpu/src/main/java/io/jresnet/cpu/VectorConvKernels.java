@@ -4,164 +4,126 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct convolution on the Vector API (version 1): register tile of 6 output pixels x 2 output
- * channel blocks = 12 vector accumulators (fits the 16 registers of AVX2 with the 2 weight vectors
- * and one broadcast; on AVX-512 and NEON it leaves registers spare).
+ * Convolution as the implicit GEMM of {@link ConvPlan} on the shared micro-kernel
+ * ({@link VectorTileKernel}). For each item (row block x column block) and depth chunk: for each
+ * panel of 6 output pixels, the input offset of every (pixel, segment) pair is computed once (the
+ * zero block where the window hangs over the padding, so border pixels run the same code), then
+ * the panel is swept over the item's output channel groups, each a 6 x 2-block tile.
  *
- * <p>Per input channel {@code ci} the tile does {@code acc[j][b] += x[pixel j, ci] * W[ci, block b]}:
- * 2 vector loads of packed weights, 6 scalar broadcasts, 12 FMAs. The sweep is input block, then
- * kernel row and column, then the channels of the block; at each window position every pixel of the
- * tile gets its own input offset, pointing at {@code zero} (a block of zeros after the buffer's data)
- * when the position falls in the padding, so border tiles run the same code as interior ones. Pixel
- * tiles are taken over the flattened output plane (a tile may span rows), and the last tile is
- * shifted back to end at the plane's end (recomputing a few pixels, written twice with the same
- * value) so no tile is partial. The epilogue adds bias (the accumulators start at it), the residual
- * and ReLU before the single store.
+ * <p>The epilogue runs as each tile is stored, while it is in L1: the first chunk starts from the
+ * bias, later chunks add to what earlier ones stored; the last adds the residual and applies ReLU.
+ * Pixel rows past the last output (the tail of the final panel) are computed from zeros and not
+ * stored.
  */
 final class VectorConvKernels {
     private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
-    private static final int T = ConvPlan.TILE_PIXELS;
+    private static final int L = VectorTileKernel.L;
+    private static final int MR = VectorTileKernel.ROWS;
+    private static final int NR = VectorTileKernel.COLS;
+
+    /** Per-thread offset table (grown to the largest chunk seen, then reused) and tile. */
+    private static final class Scratch {
+        int[] offsets = new int[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private VectorConvKernels() {}
 
     static void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
-        final int L = F.length();
-        final Blocked in = p.in, out = p.out;
-        final int P = out.spatial(), OW = out.w(), H = in.h(), W = in.w();
-        final int R = p.kernelH, S = p.kernelW, sh = p.strideH, sw = p.strideW, pt = p.padTop, pl = p.padLeft;
-        final int inBlocks = in.blocks(), C = in.c(), outBlocks = out.blocks();
-        final int panel = L * 2 * L; // floats of packed weight per window position and input block
-        final float[] wt = p.weights;
+        Scratch scratch = SCRATCH.get();
+        int most = 0;
+        for (int c = 0; c < p.chunks(); c++) most = Math.max(most, p.chunkStart[c + 1] - p.chunkStart[c]);
+        if (scratch.offsets.length < most * MR) scratch.offsets = new int[most * MR];
+        int[] offsets = scratch.offsets;
+        float[] tile = scratch.tile;
+        int rs = p.kernelH * p.kernelW;
+        int lastBlock = p.in.blocks() - 1, lastLength = p.channelsOf(lastBlock);
+        // Segments of the last input block are partial when its channels do not fill a vector.
+        int partialFrom = lastLength == L ? p.segments : lastBlock * rs;
         for (int item = from; item < to; item++) {
-            int tile = p.tileOf(item), g = p.groupOf(item), n = p.imageOf(item);
-            int q0 = Math.max(0, Math.min(tile * T, P - T));
-            int q1 = Math.min(q0 + 1, P - 1), q2 = Math.min(q0 + 2, P - 1), q3 = Math.min(q0 + 3, P - 1);
-            int q4 = Math.min(q0 + 4, P - 1), q5 = Math.min(q0 + 5, P - 1);
-            // Top-left input position of each pixel's window.
-            int y0 = q0 / OW * sh - pt, x0 = q0 % OW * sw - pl;
-            int y1 = q1 / OW * sh - pt, x1 = q1 % OW * sw - pl;
-            int y2 = q2 / OW * sh - pt, x2 = q2 % OW * sw - pl;
-            int y3 = q3 / OW * sh - pt, x3 = q3 % OW * sw - pl;
-            int y4 = q4 / OW * sh - pt, x4 = q4 % OW * sw - pl;
-            int y5 = q5 / OW * sh - pt, x5 = q5 % OW * sw - pl;
-            boolean interior = inside(y0, x0, H - R, W - S) && inside(y1, x1, H - R, W - S)
-                    && inside(y2, x2, H - R, W - S) && inside(y3, x3, H - R, W - S)
-                    && inside(y4, x4, H - R, W - S) && inside(y5, x5, H - R, W - S);
-            int kb = g * ConvPlan.TILE_BLOCKS;
-            FloatVector b0 = FloatVector.fromArray(F, p.bias, kb * L);
-            FloatVector b1 = FloatVector.fromArray(F, p.bias, kb * L + L);
-            FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1;
-            FloatVector a30 = b0, a31 = b1, a40 = b0, a41 = b1, a50 = b0, a51 = b1;
-            int xImage = n * in.imageStride();
-            for (int cb = 0; cb < inBlocks; cb++) {
-                int cn = Math.min(L, C - cb * L);
-                int xb = xImage + cb * in.blockStride();
-                int wb = (g * inBlocks + cb) * R * S * panel;
-                for (int r = 0; r < R; r++) {
-                    for (int s = 0; s < S; s++) {
-                        int o0, o1, o2, o3, o4, o5;
-                        if (interior) {
-                            int d = xb + (r * W + s) * L;
-                            o0 = d + (y0 * W + x0) * L;
-                            o1 = d + (y1 * W + x1) * L;
-                            o2 = d + (y2 * W + x2) * L;
-                            o3 = d + (y3 * W + x3) * L;
-                            o4 = d + (y4 * W + x4) * L;
-                            o5 = d + (y5 * W + x5) * L;
-                        } else {
-                            o0 = offset(xb, y0 + r, x0 + s, H, W, L, zero);
-                            o1 = offset(xb, y1 + r, x1 + s, H, W, L, zero);
-                            o2 = offset(xb, y2 + r, x2 + s, H, W, L, zero);
-                            o3 = offset(xb, y3 + r, x3 + s, H, W, L, zero);
-                            o4 = offset(xb, y4 + r, x4 + s, H, W, L, zero);
-                            o5 = offset(xb, y5 + r, x5 + s, H, W, L, zero);
-                        }
-                        int wrs = wb + (r * S + s) * panel;
-                        if (cn == L) {
-                            // A whole block: the constant trip count lets C2 unroll the loop completely.
-                            for (int ci = 0; ci < L; ci++) {
-                                int wi = wrs + ci * 2 * L;
-                                FloatVector w0 = FloatVector.fromArray(F, wt, wi);
-                                FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
-                                FloatVector v = FloatVector.broadcast(F, x[o0 + ci]);
-                                a00 = v.fma(w0, a00);
-                                a01 = v.fma(w1, a01);
-                                v = FloatVector.broadcast(F, x[o1 + ci]);
-                                a10 = v.fma(w0, a10);
-                                a11 = v.fma(w1, a11);
-                                v = FloatVector.broadcast(F, x[o2 + ci]);
-                                a20 = v.fma(w0, a20);
-                                a21 = v.fma(w1, a21);
-                                v = FloatVector.broadcast(F, x[o3 + ci]);
-                                a30 = v.fma(w0, a30);
-                                a31 = v.fma(w1, a31);
-                                v = FloatVector.broadcast(F, x[o4 + ci]);
-                                a40 = v.fma(w0, a40);
-                                a41 = v.fma(w1, a41);
-                                v = FloatVector.broadcast(F, x[o5 + ci]);
-                                a50 = v.fma(w0, a50);
-                                a51 = v.fma(w1, a51);
-                            }
-                        } else {
-                            for (int ci = 0; ci < cn; ci++) {
-                                int wi = wrs + ci * 2 * L;
-                                FloatVector w0 = FloatVector.fromArray(F, wt, wi);
-                                FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
-                                FloatVector v = FloatVector.broadcast(F, x[o0 + ci]);
-                                a00 = v.fma(w0, a00);
-                                a01 = v.fma(w1, a01);
-                                v = FloatVector.broadcast(F, x[o1 + ci]);
-                                a10 = v.fma(w0, a10);
-                                a11 = v.fma(w1, a11);
-                                v = FloatVector.broadcast(F, x[o2 + ci]);
-                                a20 = v.fma(w0, a20);
-                                a21 = v.fma(w1, a21);
-                                v = FloatVector.broadcast(F, x[o3 + ci]);
-                                a30 = v.fma(w0, a30);
-                                a31 = v.fma(w1, a31);
-                                v = FloatVector.broadcast(F, x[o4 + ci]);
-                                a40 = v.fma(w0, a40);
-                                a41 = v.fma(w1, a41);
-                                v = FloatVector.broadcast(F, x[o5 + ci]);
-                                a50 = v.fma(w0, a50);
-                                a51 = v.fma(w1, a51);
-                            }
-                        }
+            int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
+            int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
+            int g0 = p.groupStart(columnBlock), g1 = p.groupStart(columnBlock + 1);
+            for (int c = 0; c < p.chunks(); c++) {
+                int s0 = p.chunkStart[c], s1 = p.chunkStart[c + 1];
+                int full = Math.max(0, Math.min(s1, partialFrom) - s0), part = s1 - s0 - full;
+                int d0 = p.depthOf(s0);
+                boolean first = c == 0, last = c == p.chunks() - 1;
+                for (int q = q0; q < q1; q += MR) {
+                    fillOffsets(p, q, s0, s1, zero, offsets);
+                    int rows = Math.min(MR, q1 - q);
+                    for (int g = g0; g < g1; g++) {
+                        VectorTileKernel.multiply(x, offsets, 0, full, part, lastLength, p.weights,
+                                (g * p.depth + d0) * NR, tile);
+                        store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
-            }
-            // Epilogue: residual, ReLU, one store per accumulator.
-            boolean second = kb + 1 < outBlocks;
-            int y0Base = n * out.imageStride() + kb * out.blockStride();
-            int y1Base = y0Base + out.blockStride();
-            store(y, res, y0Base + q0 * L, a00, p.relu);
-            store(y, res, y0Base + q1 * L, a10, p.relu);
-            store(y, res, y0Base + q2 * L, a20, p.relu);
-            store(y, res, y0Base + q3 * L, a30, p.relu);
-            store(y, res, y0Base + q4 * L, a40, p.relu);
-            store(y, res, y0Base + q5 * L, a50, p.relu);
-            if (second) {
-                store(y, res, y1Base + q0 * L, a01, p.relu);
-                store(y, res, y1Base + q1 * L, a11, p.relu);
-                store(y, res, y1Base + q2 * L, a21, p.relu);
-                store(y, res, y1Base + q3 * L, a31, p.relu);
-                store(y, res, y1Base + q4 * L, a41, p.relu);
-                store(y, res, y1Base + q5 * L, a51, p.relu);
             }
         }
     }
 
-    private static boolean inside(int iy, int ix, int maxY, int maxX) {
-        return iy >= 0 && iy <= maxY && ix >= 0 && ix <= maxX;
+    /**
+     * {@code offsets[(seg - s0) * MR + j]}: where segment {@code seg} of output pixel {@code q + j}
+     * starts in the blocked input, or {@code zero} in the padding and past the last pixel.
+     */
+    private static void fillOffsets(ConvPlan p, int q, int s0, int s1, int zero, int[] offsets) {
+        Blocked in = p.in, out = p.out;
+        int R = p.kernelH, S = p.kernelW, H = in.h(), W = in.w(), P = out.spatial(), OW = out.w();
+        for (int j = 0; j < MR; j++) {
+            int qq = q + j;
+            if (qq >= p.rows) {
+                for (int seg = s0; seg < s1; seg++) offsets[(seg - s0) * MR + j] = zero;
+                continue;
+            }
+            int n = qq / P, pixel = qq % P;
+            int iy0 = pixel / OW * p.strideH - p.padTop, ix0 = pixel % OW * p.strideW - p.padLeft;
+            int base = n * in.imageStride();
+            int cb = s0 / (R * S), r = s0 / S % R, s = s0 % S;
+            for (int seg = s0; seg < s1; seg++) {
+                int iy = iy0 + r, ix = ix0 + s;
+                boolean inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                offsets[(seg - s0) * MR + j] = inside ? base + cb * in.blockStride() + (iy * W + ix) * L : zero;
+                if (++s == S) {
+                    s = 0;
+                    if (++r == R) {
+                        r = 0;
+                        cb++;
+                    }
+                }
+            }
+        }
     }
 
-    private static int offset(int xb, int iy, int ix, int h, int w, int lanes, int zero) {
-        return iy >= 0 && iy < h && ix >= 0 && ix < w ? xb + (iy * w + ix) * lanes : zero;
-    }
-
-    private static void store(float[] y, float[] res, int at, FloatVector acc, boolean relu) {
-        if (res != null) acc = acc.add(FloatVector.fromArray(F, res, at));
-        if (relu) acc = acc.max(0f);
-        acc.intoArray(y, at);
+    /** Rows {@code [q, q + rows)} of channel group {@code g}: bias or earlier chunks, then residual and ReLU. */
+    private static void store(ConvPlan p, float[] tile, float[] y, float[] res, int q, int rows, int g,
+                              boolean first, boolean last) {
+        Blocked out = p.out;
+        int P = out.spatial(), kb = g * ConvPlan.TILE_BLOCKS;
+        boolean second = kb + 1 < out.blocks();
+        FloatVector bias0 = FloatVector.fromArray(F, p.bias, kb * L);
+        FloatVector bias1 = FloatVector.fromArray(F, p.bias, kb * L + L);
+        for (int j = 0; j < rows; j++) {
+            int qq = q + j, n = qq / P;
+            int at = n * out.imageStride() + kb * out.blockStride() + (qq - n * P) * L;
+            FloatVector v = FloatVector.fromArray(F, tile, j * NR);
+            v = v.add(first ? bias0 : FloatVector.fromArray(F, y, at));
+            if (last) {
+                if (res != null) v = v.add(FloatVector.fromArray(F, res, at));
+                if (p.relu) v = v.max(0f);
+            }
+            v.intoArray(y, at);
+            if (second) {
+                int at1 = at + out.blockStride();
+                FloatVector u = FloatVector.fromArray(F, tile, j * NR + L);
+                u = u.add(first ? bias1 : FloatVector.fromArray(F, y, at1));
+                if (last) {
+                    if (res != null) u = u.add(FloatVector.fromArray(F, res, at1));
+                    if (p.relu) u = u.max(0f);
+                }
+                u.intoArray(y, at1);
+            }
+        }
     }
 }

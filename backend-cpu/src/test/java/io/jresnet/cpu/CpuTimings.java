@@ -30,6 +30,8 @@ public final class CpuTimings {
         System.out.printf("FMA peak, 1 thread, 12 accumulators: median %.0f GFLOP/s (min %.0f, max %.0f)%n", peak[3],
                 peak[0], peak[6]);
         if (args.length > 1 && args[1].equals("peak")) return;
+        gemmShapes(runs);
+        if (args.length > 1 && args[1].equals("gemm")) return;
         convShapes(runs);
         if (args.length > 1 && args[1].equals("convs")) return;
         ResNet net = new ResNet(ResNetSpec.named("resnet50"));
@@ -94,6 +96,34 @@ public final class CpuTimings {
             acc[1] += plan.macs(op);
         }
         byKind.forEach((k, v) -> System.out.printf("  %-14s %7.2f ms  %6.1f GFLOP/s%n", k, v[0], 2 * v[1] / v[0] / 1e6));
+    }
+
+    /** {@link VectorGemm} on one thread: a square shape and a ResNet conv shape, checked against the reference once. */
+    private static void gemmShapes(int runs) {
+        int[][] shapes = {{512, 512, 512}, {256, 3136, 576}, {3136, 256, 576}};
+        try (WorkerPool pool = new WorkerPool(1)) {
+            VectorGemm gemm = new VectorGemm(pool);
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = Tensor.uniform(Shape.of(m, k), -1, 1, 1).array(), b = Tensor.uniform(Shape.of(k, n), -1, 1, 2).array();
+                float[] c = new float[m * n], ref = new float[m * n];
+                gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                io.jresnet.backend.Gemms.REFERENCE.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, ref, 0, n);
+                for (int i = 0; i < c.length; i++) {
+                    if (Math.abs(c[i] - ref[i]) > 1e-3 * Math.sqrt(k)) throw new AssertionError("gemm mismatch at " + i);
+                }
+                double[] ms = new double[runs * 2];
+                for (int i = 0; i < 5; i++) gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                for (int i = 0; i < ms.length; i++) {
+                    long t = System.nanoTime();
+                    gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+                    ms[i] = (System.nanoTime() - t) / 1e6;
+                }
+                Arrays.sort(ms);
+                System.out.printf("sgemm %dx%dx%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", m, n, k, ms[ms.length / 2],
+                        2.0 * m * n * k / ms[ms.length / 2] / 1e6);
+            }
+        }
     }
 
     private static void convShapes(int runs) {
