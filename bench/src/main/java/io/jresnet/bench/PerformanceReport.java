@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -79,6 +80,11 @@ public final class PerformanceReport {
         LatencyChart.write(results, out.resolve("performance-latency.png"));
         doc.append("![latency per image](performance-latency.png)\n\n");
 
+        doc.append("## Steady-state allocation\n\n");
+        doc.append(String.format("JMH's GC profiler on `NetworkBenchmark` (cpu, %d threads, batch 1): ResNet-56 "
+                + "allocates %.1f bytes per inference, ResNet-50 %.1f (`gc.alloc.rate.norm`; JMH's own "
+                + "bookkeeping included).%n%n", threads, allocatedBytesPerRun("resnet56", threads),
+                allocatedBytesPerRun("resnet50", threads)));
         if (reference) {
             doc.append("## `cpu` against `reference` (ResNet-50, batch 1)\n\n");
             doc.append(referenceRatio(threads)).append("\n\n");
@@ -117,6 +123,17 @@ public final class PerformanceReport {
         Arrays.sort(cpu);
         return String.format("reference (scalar, 1 thread): %.0f ms for one run; cpu (%d threads): median %.1f ms; "
                 + "speed-up %.0fx.", refMs, threads, cpu[cpu.length / 2], refMs / cpu[cpu.length / 2]);
+    }
+
+    /** Bytes allocated per {@code run} in steady state, from JMH's GC profiler. */
+    private static double allocatedBytesPerRun(String model, int threads) throws Exception {
+        Collection<RunResult> r = new Runner(new OptionsBuilder()
+                .include(NetworkBenchmark.class.getName() + ".run")
+                .param("model", model).param("batch", "1").param("backend", "cpu").param("threads", Integer.toString(threads))
+                .addProfiler(GCProfiler.class)
+                .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(2))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(2)).build()).run();
+        return r.iterator().next().getSecondaryResults().get("gc.alloc.rate.norm").getScore();
     }
 
     private static double peakGflops(int threads) throws Exception {
