@@ -50,14 +50,32 @@ final class VectorGemm implements Gemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final WorkerPool pool;
+    private final VectorGemm onCallingThread;
 
     VectorGemm(WorkerPool pool) {
         this.pool = pool;
+        this.onCallingThread = pool.size() == 1 ? this : new VectorGemm(new WorkerPool(1));
     }
 
     @Override
     public String description() {
         return "Vector API " + F.vectorBitSize() + "-bit, " + pool.size() + " thread" + (pool.size() == 1 ? "" : "s");
+    }
+
+    @Override
+    public int threads() {
+        return pool.size();
+    }
+
+    @Override
+    public void parallel(Gemm.Task task) {
+        pool.run(task::run);
+    }
+
+    /** A one-thread pool has no threads: its {@code run} is a plain call, safe from any thread. */
+    @Override
+    public Gemm singleThreaded() {
+        return onCallingThread;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.jresnet.train;
 
 import io.jresnet.backend.Gemm;
-import java.util.Arrays;
 
 /**
  * Convolution for training as im2col + {@link Gemm}, over NCHW float arrays with square kernels,
@@ -12,9 +11,14 @@ import java.util.Arrays;
  *   data gradient    col(dX) = Wᵀ · dY, then col2im (each window's values added back where they came from)
  *   weight gradient  dW    += dY · col(X)ᵀ
  * </pre>
- * The images of a batch are taken in chunks of {@code g} whose windows sit side by side in one
- * {@code col} ({@code pixels = g * oh * ow}), {@code g} chosen so small late-stage feature maps still
- * give the GEMM about {@link #TARGET_COLUMNS} columns. Scratch comes from the {@link TrainingContext}.
+ * The batch is split into one contiguous range of images per thread of the context's GEMM
+ * ({@link TrainingContext#parallel}); each thread runs im2col, its own single-threaded GEMMs and
+ * col2im on its images with its own scratch, so all of the work, not just the multiply, is spread
+ * over the threads and they meet once per op. Within a range the images are taken in chunks of
+ * {@code g} whose windows sit side by side in one {@code col} ({@code pixels = g * oh * ow}), {@code g}
+ * chosen so small late-stage feature maps still give the GEMM about {@link #TARGET_COLUMNS} columns.
+ * A chunk of one image multiplies straight into (or out of) the NCHW tensor, no copy. Each thread
+ * adds its part of the weight gradient into its own buffer; the parts are summed at the end.
  *
  * <p>The slow, obvious twin is {@code ConvKernels} in the tests (direct loops), which hold this class to it.
  */
@@ -36,24 +40,43 @@ final class GemmConv {
      */
     static void forward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
                         float[] bias, int stride, int pad, float[] y, int oh, int ow) {
-        int taps = c * r * r, pixels = oh * ow, g = chunk(n, oh, ow);
-        float[] cols = ctx.columns(taps * g * pixels), out = ctx.rows(k * g * pixels);
-        for (int b0 = 0; b0 < n; b0 += g) {
-            int gn = Math.min(g, n - b0), width = gn * pixels;
-            im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
-            ctx.gemm().sgemm(false, false, k, width, taps, 1f, wt, 0, taps, cols, 0, width, 0f, out, 0, width);
-            for (int i = 0; i < gn; i++) {
-                for (int o = 0; o < k; o++) {
-                    int src = o * width + i * pixels, dst = ((b0 + i) * k + o) * pixels;
-                    if (bias == null) {
-                        System.arraycopy(out, src, y, dst, pixels);
-                    } else {
-                        float bo = bias[o];
-                        for (int p = 0; p < pixels; p++) y[dst + p] = out[src + p] + bo;
+        int taps = c * r * r, pixels = oh * ow;
+        ctx.parallel((worker, workers) -> {
+            int from = TrainingContext.from(n, worker, workers), to = TrainingContext.from(n, worker + 1, workers);
+            if (from == to) return;
+            int g = chunk(to - from, oh, ow);
+            TrainingContext.Workspace ws = ctx.workspace(worker);
+            Gemm gemm = ctx.perThreadGemm();
+            float[] cols = ws.columns(taps * g * pixels);
+            for (int b0 = from; b0 < to; b0 += g) {
+                int gn = Math.min(g, to - b0), width = gn * pixels;
+                im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
+                if (gn == 1) { // the image's [k, pixels] block of y is the product itself
+                    int at = b0 * k * pixels;
+                    gemm.sgemm(false, false, k, width, taps, 1f, wt, 0, taps, cols, 0, width, 0f, y, at, width);
+                    if (bias != null) {
+                        for (int o = 0; o < k; o++) {
+                            float bo = bias[o];
+                            for (int p = at + o * pixels, end = p + pixels; p < end; p++) y[p] += bo;
+                        }
+                    }
+                    continue;
+                }
+                float[] out = ws.rows(k * width);
+                gemm.sgemm(false, false, k, width, taps, 1f, wt, 0, taps, cols, 0, width, 0f, out, 0, width);
+                for (int i = 0; i < gn; i++) {
+                    for (int o = 0; o < k; o++) {
+                        int src = o * width + i * pixels, dst = ((b0 + i) * k + o) * pixels;
+                        if (bias == null) {
+                            System.arraycopy(out, src, y, dst, pixels);
+                        } else {
+                            float bo = bias[o];
+                            for (int p = 0; p < pixels; p++) y[dst + p] = out[src + p] + bo;
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /**
@@ -62,28 +85,56 @@ final class GemmConv {
      */
     static void backward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
                          int stride, int pad, float[] dy, int oh, int ow, float[] dx, float[] dw, float[] dbias) {
-        int taps = c * r * r, pixels = oh * ow, g = chunk(n, oh, ow);
-        float[] cols = ctx.columns(taps * g * pixels), dyRows = ctx.rows(k * g * pixels);
-        Gemm gemm = ctx.gemm();
-        for (int b0 = 0; b0 < n; b0 += g) {
-            int gn = Math.min(g, n - b0), width = gn * pixels;
-            for (int i = 0; i < gn; i++) {
-                for (int o = 0; o < k; o++) {
-                    System.arraycopy(dy, ((b0 + i) * k + o) * pixels, dyRows, o * width + i * pixels, pixels);
+        int taps = c * r * r, pixels = oh * ow;
+        boolean[] worked = new boolean[ctx.threads()];
+        ctx.parallel((worker, workers) -> {
+            int from = TrainingContext.from(n, worker, workers), to = TrainingContext.from(n, worker + 1, workers);
+            if (from == to) return;
+            worked[worker] = true;
+            int g = chunk(to - from, oh, ow);
+            TrainingContext.Workspace ws = ctx.workspace(worker);
+            Gemm gemm = ctx.perThreadGemm();
+            float[] cols = ws.columns(taps * g * pixels);
+            float[] dwPart = ws.clearWeightGrad(k * taps), dbPart = dbias == null ? null : ws.clearBiasGrad(k);
+            for (int b0 = from; b0 < to; b0 += g) {
+                int gn = Math.min(g, to - b0), width = gn * pixels;
+                float[] dyRows;
+                int dyAt;
+                if (gn == 1) { // the image's [k, pixels] block of dy is already the row matrix
+                    dyRows = dy;
+                    dyAt = b0 * k * pixels;
+                } else {
+                    dyRows = ws.rows(k * width);
+                    dyAt = 0;
+                    for (int i = 0; i < gn; i++) {
+                        for (int o = 0; o < k; o++) {
+                            System.arraycopy(dy, ((b0 + i) * k + o) * pixels, dyRows, o * width + i * pixels, pixels);
+                        }
+                    }
+                }
+                if (dbPart != null) {
+                    for (int o = 0; o < k; o++) {
+                        double s = 0;
+                        for (int p = dyAt + o * width, end = p + width; p < end; p++) s += dyRows[p];
+                        dbPart[o] += (float) s;
+                    }
+                }
+                im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
+                gemm.sgemm(false, true, k, taps, width, 1f, dyRows, dyAt, width, cols, 0, width, 1f, dwPart, 0, taps);
+                if (dx != null) { // the columns are spent: reuse them for col(dX)
+                    gemm.sgemm(true, false, taps, width, k, 1f, wt, 0, taps, dyRows, dyAt, width, 0f, cols, 0, width);
+                    col2imAdd(cols, b0, gn, c, h, w, r, stride, pad, oh, ow, dx);
                 }
             }
+        });
+        for (int t = 0; t < worked.length; t++) {
+            if (!worked[t]) continue;
+            TrainingContext.Workspace ws = ctx.workspace(t);
+            float[] dwPart = ws.weightGrad();
+            for (int i = 0; i < k * taps; i++) dw[i] += dwPart[i];
             if (dbias != null) {
-                for (int o = 0; o < k; o++) {
-                    double s = 0;
-                    for (int p = o * width, end = p + width; p < end; p++) s += dyRows[p];
-                    dbias[o] += (float) s;
-                }
-            }
-            im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
-            gemm.sgemm(false, true, k, taps, width, 1f, dyRows, 0, width, cols, 0, width, 1f, dw, 0, taps);
-            if (dx != null) { // the columns are spent: reuse them for col(dX)
-                gemm.sgemm(true, false, taps, width, k, 1f, wt, 0, taps, dyRows, 0, width, 0f, cols, 0, width);
-                col2imAdd(cols, b0, gn, c, h, w, r, stride, pad, oh, ow, dx);
+                float[] dbPart = ws.biasGrad();
+                for (int o = 0; o < k; o++) dbias[o] += dbPart[o];
             }
         }
     }
@@ -107,17 +158,17 @@ final class GemmConv {
                         for (int oy = 0; oy < oh; oy++) {
                             int dst = row + i * pixels + oy * ow, iy = oy * stride - pad + ky;
                             if (iy < 0 || iy >= h) {
-                                Arrays.fill(cols, dst, dst + ow, 0f);
+                                for (int ox = 0; ox < ow; ox++) cols[dst + ox] = 0f;
                                 continue;
                             }
-                            if (oxFrom > 0) Arrays.fill(cols, dst, dst + oxFrom, 0f);
+                            for (int ox = 0; ox < oxFrom; ox++) cols[dst + ox] = 0f;
                             int src = plane + iy * w + oxFrom * stride - pad + kx;
                             if (stride == 1) {
                                 System.arraycopy(x, src, cols, dst + oxFrom, oxTo - oxFrom);
                             } else {
                                 for (int ox = oxFrom; ox < oxTo; ox++, src += stride) cols[dst + ox] = x[src];
                             }
-                            if (oxTo < ow) Arrays.fill(cols, dst + oxTo, dst + ow, 0f);
+                            for (int ox = oxTo; ox < ow; ox++) cols[dst + ox] = 0f;
                         }
                     }
                 }

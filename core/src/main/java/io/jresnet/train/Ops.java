@@ -6,7 +6,6 @@ import io.jresnet.nn.Parameter;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import java.util.stream.IntStream;
 
 /**
  * The differentiable ops a ResNet is made of. Each computes its output now and records on the tape
@@ -30,12 +29,11 @@ public final class Ops {
         if (in.h() + 2 * padding < r || in.w() + 2 * padding < r) {
             throw new ShapeException("conv2d: kernel " + r + " does not fit input " + in + " with padding " + padding);
         }
-        Tensor y = Tensor.zeros(in.n(), k, oh, ow);
+        Var out = tape.output(Shape.nchw(in.n(), k, oh, ow), true);
         Tensor w = weight.value();
         TrainingContext ctx = tape.context();
         GemmConv.forward(ctx, x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
-                bias == null ? null : dense(bias.value()), stride, padding, y.array(), oh, ow);
-        Var out = tape.output(y, true);
+                bias == null ? null : dense(bias.value()), stride, padding, out.value().array(), oh, ow);
         tape.record(() -> {
             if (!out.hasGrad()) return;
             GemmConv.backward(ctx, x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
@@ -64,11 +62,13 @@ public final class Ops {
         float[] rm = bn.runningMean().value().array(), rv = bn.runningVar().value().array();
         int xOff = x.value().offset(), rmOff = bn.runningMean().value().offset(), rvOff = bn.runningVar().value().offset();
         double[] mean = new double[c], istd = new double[c];
-        Tensor y = Tensor.zeros(in);
-        float[] ys = y.array();
+        Var out = tape.output(in, true);
+        float[] ys = out.value().array();
         double count = (double) n * spatial;
         float momentum = bn.momentum();
-        IntStream.range(0, c).parallel().forEach(ch -> {
+        TrainingContext ctx = tape.context();
+        ctx.forRanges(c, n * spatial, (chFrom, chTo) -> {
+          for (int ch = chFrom; ch < chTo; ch++) {
             double s = 0, ss = 0;
             for (int b = 0; b < n; b++) { // float partial sums per plane, double across planes
                 int base = xOff + (b * c + ch) * spatial;
@@ -97,15 +97,16 @@ public final class Ops {
                 int base = (b * c + ch) * spatial;
                 for (int i = 0; i < spatial; i++) ys[base + i] = xs[xOff + base + i] * scale + shift;
             }
+          }
         });
         Tensor tracked = bn.batchesTracked().value();
         tracked.array()[tracked.offset()] += 1;
-        Var out = tape.output(y, true);
         tape.record(() -> {
             if (!out.hasGrad()) return;
             float[] dy = out.grad().array(), dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
             float[] dx = x.requiresGrad() ? x.grad().array() : null;
-            IntStream.range(0, c).parallel().forEach(ch -> {
+            ctx.forRanges(c, n * spatial, (chFrom, chTo) -> {
+              for (int ch = chFrom; ch < chTo; ch++) {
                 double m = mean[ch], is = istd[ch], sumDy = 0, sumDyCentred = 0;
                 float fm = (float) m;
                 for (int b = 0; b < n; b++) { // float partial sums per plane, double across planes
@@ -122,7 +123,7 @@ public final class Ops {
                 double sumDyXhat = sumDyCentred * is;
                 dGamma[ch] += (float) sumDyXhat;
                 dBeta[ch] += (float) sumDy;
-                if (dx == null) return;
+                if (dx == null) continue;
                 // dx = scale * (dy - sumDy/M - xhat * sumDyXhat/M) = a*dy + bx*x + c0, with xhat = (x - m) * istd
                 double scale = gamma[ch] * is;
                 float a = (float) scale, bx = (float) (-scale * is * sumDyXhat / count);
@@ -131,6 +132,7 @@ public final class Ops {
                     int base = (b * c + ch) * spatial;
                     for (int i = 0; i < spatial; i++) dx[base + i] += a * dy[base + i] + bx * xs[xOff + base + i] + c0;
                 }
+              }
             });
         });
         return out;
@@ -171,15 +173,20 @@ public final class Ops {
     /** {@code max(x, 0)}; the gradient passes where the output is positive. */
     public static Var relu(Tape tape, Var x) {
         Tensor xv = x.value();
-        Tensor y = Tensor.zeros(xv.shape());
-        float[] a = xv.array(), ya = y.array();
-        for (int i = 0; i < ya.length; i++) ya[i] = Math.max(a[xv.offset() + i], 0f);
-        Var out = tape.output(y, x.requiresGrad());
+        Var out = tape.output(xv.shape(), x.requiresGrad());
+        float[] a = xv.array(), ya = out.value().array();
+        int xOff = xv.offset();
+        TrainingContext ctx = tape.context();
+        ctx.forRanges(ya.length, 1, (from, to) -> {
+            for (int i = from; i < to; i++) ya[i] = Math.max(a[xOff + i], 0f);
+        });
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
                 float[] dy = out.grad().array(), dx = x.grad().array();
-                for (int i = 0; i < ya.length; i++) dx[i] += ya[i] > 0f ? dy[i] : 0f;
+                ctx.forRanges(ya.length, 1, (from, to) -> {
+                    for (int i = from; i < to; i++) dx[i] += ya[i] > 0f ? dy[i] : 0f;
+                });
             });
         }
         return out;
@@ -190,19 +197,22 @@ public final class Ops {
         if (!a.shape().equals(b.shape())) {
             throw new ShapeException("add: shapes " + a.shape() + " and " + b.shape() + " differ");
         }
-        Tensor y = Tensor.zeros(a.shape());
-        ReferenceKernels.add(a.value().array(), a.value().offset(), b.value().array(), b.value().offset(), y.array(), 0,
-                y.size(), false);
-        Var out = tape.output(y, a.requiresGrad() || b.requiresGrad());
+        Var out = tape.output(a.shape(), a.requiresGrad() || b.requiresGrad());
+        float[] as = a.value().array(), bs = b.value().array(), ys = out.value().array();
+        int aOff = a.value().offset(), bOff = b.value().offset();
+        TrainingContext ctx = tape.context();
+        ctx.forRanges(ys.length, 1, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] = as[aOff + i] + bs[bOff + i];
+        });
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
                 float[] dy = out.grad().array();
-                for (Var v : new Var[] {a, b}) {
-                    if (!v.requiresGrad()) continue;
-                    float[] d = v.grad().array();
-                    for (int i = 0; i < dy.length; i++) d[i] += dy[i];
-                }
+                float[] da = a.requiresGrad() ? a.grad().array() : null, db = b.requiresGrad() ? b.grad().array() : null;
+                ctx.forRanges(dy.length, 2, (from, to) -> {
+                    if (da != null) for (int i = from; i < to; i++) da[i] += dy[i];
+                    if (db != null) for (int i = from; i < to; i++) db[i] += dy[i];
+                });
             });
         }
         return out;
@@ -216,10 +226,9 @@ public final class Ops {
         Shape in = x.shape();
         int n = in.n(), c = in.c(), h = in.h(), w = in.w();
         int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
-        Tensor y = Tensor.zeros(n, outChannels, oh, ow);
-        ReferenceKernels.shortcutPad(x.value().array(), x.value().offset(), n, c, h, w, stride, y.array(), 0,
+        Var out = tape.output(Shape.nchw(n, outChannels, oh, ow), x.requiresGrad());
+        ReferenceKernels.shortcutPad(x.value().array(), x.value().offset(), n, c, h, w, stride, out.value().array(), 0,
                 outChannels, oh, ow);
-        Var out = tape.output(y, x.requiresGrad());
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
@@ -246,8 +255,8 @@ public final class Ops {
         int oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1;
         if (oh < 1 || ow < 1) throw new ShapeException("maxPool2d: window " + kernel + " does not fit input " + in);
         int[] argmax = new int[n * c * oh * ow];
-        Tensor y = Tensor.zeros(n, c, oh, ow);
-        float[] xs = x.value().array(), ys = y.array();
+        Var out = tape.output(Shape.nchw(n, c, oh, ow), x.requiresGrad());
+        float[] xs = x.value().array(), ys = out.value().array();
         int xOff = x.value().offset();
         for (int p = 0; p < n * c; p++) {
             for (int oy = 0; oy < oh; oy++) {
@@ -274,7 +283,6 @@ public final class Ops {
                 }
             }
         }
-        Var out = tape.output(y, x.requiresGrad());
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
@@ -290,9 +298,9 @@ public final class Ops {
         Shape in = x.shape();
         if (in.rank() != 4) throw new ShapeException("globalAvgPool2d: expected NCHW, found " + in);
         int nc = in.n() * in.c(), spatial = in.h() * in.w();
-        Tensor y = Tensor.zeros(in.n(), in.c(), 1, 1);
-        ReferenceKernels.globalAvgPool(x.value().array(), x.value().offset(), in.n(), in.c(), spatial, y.array(), 0);
-        Var out = tape.output(y, x.requiresGrad());
+        Var out = tape.output(Shape.nchw(in.n(), in.c(), 1, 1), x.requiresGrad());
+        ReferenceKernels.globalAvgPool(x.value().array(), x.value().offset(), in.n(), in.c(), spatial,
+                out.value().array(), 0);
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
@@ -328,12 +336,11 @@ public final class Ops {
         if (x.shape().rank() != 2 || x.shape().dim(1) != in) {
             throw new ShapeException("linear(" + in + "->" + out + "): expected [N, " + in + "], found " + x.shape());
         }
-        Tensor y = Tensor.zeros(n, out);
+        Var result = tape.output(Shape.of(n, out), true);
         float[] w = dense(weight.value()), xs = x.value().array();
         int xOff = x.value().offset();
-        ReferenceKernels.linear(xs, xOff, n, in, w, 0, out, bias == null ? null : dense(bias.value()), 0, y.array(), 0,
-                false);
-        Var result = tape.output(y, true);
+        ReferenceKernels.linear(xs, xOff, n, in, w, 0, out, bias == null ? null : dense(bias.value()), 0,
+                result.value().array(), 0, false);
         tape.record(() -> {
             if (!result.hasGrad()) return;
             float[] dy = result.grad().array(), dw = weight.grad().array();

@@ -1,6 +1,7 @@
 package io.jresnet.train;
 
 import io.jresnet.ShapeException;
+import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +15,15 @@ import java.util.List;
  * sequences, blocks and shortcuts.
  *
  * <p>A recording tape is used for one backward pass, then cleared (its closures hold the
- * activations). {@link #inference()} gives a tape that records nothing, for evaluation with the same
+ * activations). Op outputs and their gradients live in the {@link TrainingContext}, reused by the
+ * next tape on it: they stay valid until that tape records. {@link #inference()} gives a tape that records nothing, for evaluation with the same
  * fast kernels. Not thread-safe: one tape per forward pass.
  */
 public final class Tape {
     private final boolean recording;
     private final TrainingContext context;
     private final List<Runnable> steps = new ArrayList<>();
+    private int slots;
     private boolean consumed;
 
     private Tape(boolean recording, TrainingContext context) {
@@ -67,7 +70,17 @@ public final class Tape {
         return new Var(value, true);
     }
 
-    /** The output of an op: it needs a gradient if an input does or the op has trainable parameters. */
+    /**
+     * A new op output of {@code shape}, its value (contents undefined: the op overwrites it) and its
+     * gradient held by the context at this op's position on the tape and reused by later tapes.
+     */
+    Var output(Shape shape, boolean requiresGrad) {
+        int slot = slots++;
+        Tensor value = Tensor.wrap(context.value(slot, shape.intSize()), shape);
+        return new Var(value, requiresGrad && recording, context, slot);
+    }
+
+    /** The output of an op that is not held by the context (a view, a scalar): it needs a gradient if an input does or the op has trainable parameters. */
     Var output(Tensor value, boolean requiresGrad) {
         return new Var(value, requiresGrad && recording);
     }

@@ -7,15 +7,26 @@ import io.jresnet.tensor.Tensor;
  * A value on a {@link Tape}: the tensor an op produced and, once backward reaches it, the gradient of
  * the loss with respect to it. Gradients accumulate ({@code +=}), so a value read by two ops (the
  * input of a residual block feeds both the residual function and the shortcut) receives the sum.
+ * An op output's value and gradient are buffers of the tape's {@link TrainingContext}, reused by the
+ * next tape on it.
  */
 public final class Var {
     private final Tensor value;
     private final boolean requiresGrad;
+    private final TrainingContext context;
+    private final int slot;
     private Tensor grad;
 
     Var(Tensor value, boolean requiresGrad) {
+        this(value, requiresGrad, null, -1);
+    }
+
+    /** With a context: the gradient is the context's buffer for {@code slot}. */
+    Var(Tensor value, boolean requiresGrad, TrainingContext context, int slot) {
         this.value = value;
         this.requiresGrad = requiresGrad;
+        this.context = context;
+        this.slot = slot;
     }
 
     public Tensor value() {
@@ -31,9 +42,18 @@ public final class Var {
         return requiresGrad;
     }
 
-    /** The gradient, same shape as the value, allocated as zeros on first use. */
+    /** The gradient, same shape as the value, zeros on first use. */
     public Tensor grad() {
-        if (grad == null) grad = Tensor.zeros(value.shape());
+        if (grad == null) {
+            if (context == null) {
+                grad = Tensor.zeros(value.shape());
+            } else {
+                int size = value.shape().intSize();
+                float[] g = context.gradient(slot, size);
+                context.zero(g, size);
+                grad = Tensor.wrap(g, value.shape());
+            }
+        }
         return grad;
     }
 

@@ -33,7 +33,7 @@ class GemmConvTest {
             new int[] {2, 2, 4, 4, 3, 1, 0, 40}); // 2x2 outputs: chunks of 256 images, a partial last one
 
     /** Float sums over k in blocks of 4, from the top down: another summation order than the reference. */
-    static final class BlockedFloatGemm implements Gemm {
+    static class BlockedFloatGemm implements Gemm {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
@@ -101,10 +101,52 @@ class GemmConvTest {
         TrainingContext ctx = new TrainingContext(Gemms.REFERENCE);
         int[] s = SHAPES.get(1);
         assertMatchesDirect(ctx, s);
-        float[] columns = ctx.columns(0), rows = ctx.rows(0);
+        float[] columns = ctx.workspace(0).columns(0), rows = ctx.workspace(0).rows(0);
         assertMatchesDirect(ctx, s);
-        assertSame(columns, ctx.columns(0));
-        assertSame(rows, ctx.rows(0));
+        assertSame(columns, ctx.workspace(0).columns(0));
+        assertSame(rows, ctx.workspace(0).rows(0));
+    }
+
+    /**
+     * A GEMM that claims {@code threads} threads and runs the shares of {@link Gemm#parallel} one after
+     * the other, in reverse order, on the caller: the split of the batch into per-thread ranges and the
+     * sum of the per-thread weight gradients are exercised without timing-dependent threads.
+     */
+    static final class SharedOutGemm extends BlockedFloatGemm {
+        final int threads;
+        final AtomicInteger shares = new AtomicInteger();
+
+        SharedOutGemm(int threads) {
+            this.threads = threads;
+        }
+
+        @Override
+        public int threads() {
+            return threads;
+        }
+
+        @Override
+        public void parallel(Gemm.Task task) {
+            for (int worker = threads - 1; worker >= 0; worker--) {
+                shares.incrementAndGet();
+                task.run(worker, threads);
+            }
+        }
+
+        @Override
+        public Gemm singleThreaded() {
+            return new BlockedFloatGemm();
+        }
+    }
+
+    @Test
+    void batchSplitOverThreadsMatchesDirectConvolution() {
+        for (int threads : new int[] {2, 3, 8}) { // 8 > the batch of most shapes: some threads get no images
+            SharedOutGemm gemm = new SharedOutGemm(threads);
+            TrainingContext ctx = new TrainingContext(gemm);
+            for (int[] s : SHAPES) assertMatchesDirect(ctx, s);
+            assertEquals(2 * threads * SHAPES.size(), gemm.shares.get(), "one forward and one backward split per shape");
+        }
     }
 
     private static void assertMatchesDirect(TrainingContext ctx, int[] s) {

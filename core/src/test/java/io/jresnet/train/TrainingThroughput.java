@@ -11,7 +11,7 @@ import io.jresnet.tensor.Tensor;
  * {@code java -cp core/target/classes:core/target/test-classes io.jresnet.train.TrainingThroughput [depth] [side] [batch] [steps] [warmup]}.
  * Defaults: CIFAR ResNet-20, 1 channel, 28x28, batch 64, 3 warm-up steps then 10 timed ones. The
  * GEMM is {@link io.jresnet.backend.Gemms#best} of the class path; {@code -Djresnet.gemm=reference}
- * forces the reference.
+ * forces the reference. Also prints how much of a step the GEMM takes ({@link TimedGemm}).
  */
 public final class TrainingThroughput {
     private TrainingThroughput() {}
@@ -22,7 +22,8 @@ public final class TrainingThroughput {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 3;
-        TrainingContext ctx = TrainingContext.withBestGemm(0);
+        TimedGemm gemm = new TimedGemm(io.jresnet.backend.Gemms.best(0));
+        TrainingContext ctx = new TrainingContext(gemm);
         ResNet net = new ResNet(ResNetSpec.cifar(depth).withInChannels(1));
         Initializers.kaiming(net, 1, false);
         net.train(true);
@@ -31,6 +32,7 @@ public final class TrainingThroughput {
         int[] labels = new int[batch];
         for (int i = 0; i < batch; i++) labels[i] = i % 10;
         for (int i = 0; i < warmup; i++) step(ctx, net, sgd, x, labels);
+        gemm.reset();
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) step(ctx, net, sgd, x, labels);
         double s = (System.nanoTime() - t0) / 1e9;
@@ -39,6 +41,10 @@ public final class TrainingThroughput {
                         + " (%.1f MMACs/image forward; ~%.1f GFLOP/s counting backward as 2x forward)%n",
                 depth, side, side, batch, Runtime.getRuntime().availableProcessors(), ctx.gemm().description(), 1e3 * s / steps,
                 batch * steps / s, macs / 1e6, 6.0 * macs * batch * steps / s / 1e9);
+        double gemmSeconds = gemm.nanos() / 1e9;
+        System.out.printf("GEMM (the main thread's share): %.1f ms/step, %.0f%% of the step, %.1f GFLOP/s per thread;"
+                        + " outside the GEMM: %.1f ms/step%n", 1e3 * gemmSeconds / steps, 100 * gemmSeconds / s,
+                2.0 * gemm.macs() / gemmSeconds / 1e9, 1e3 * (s - gemmSeconds) / steps);
     }
 
     private static void step(TrainingContext ctx, ResNet net, Sgd sgd, Tensor x, int[] labels) {
