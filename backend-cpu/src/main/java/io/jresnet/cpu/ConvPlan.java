@@ -88,10 +88,13 @@ final class ConvPlan {
         this.rows = out.n() * out.spatial();
         int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (TILE_BLOCKS * in.lanes()));
         this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
-        // Enough items for every thread to get several (load balance), and row blocks small enough
-        // that a multi-chunk item's outputs stay in L2.
+        // Enough items for every thread to get several, a count of items that divides evenly among
+        // the threads (17 items on 2 threads would idle one for a ninth of the layer), and row blocks
+        // small enough that a multi-chunk item's outputs stay in L2.
         int panels = rowPanels();
         int wanted = Math.max((4 * threads + columnBlocks - 1) / columnBlocks, (rows + BLOCK_PIXELS - 1) / BLOCK_PIXELS);
+        int step = threads / gcd(threads, columnBlocks);
+        wanted = (wanted + step - 1) / step * step;
         this.rowBlocks = Math.max(1, Math.min(panels, wanted));
     }
 
@@ -127,6 +130,10 @@ final class ConvPlan {
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
         return new ConvPlan(c, in, out, packed, bias, groups, threads);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Work items: (row block, column block), column block fastest. */

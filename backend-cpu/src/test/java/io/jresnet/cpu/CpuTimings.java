@@ -127,9 +127,15 @@ public final class CpuTimings {
     }
 
     private static void convShapes(int runs) {
-        // c, k, hw, kernel, stride: ResNet-50 shapes.
-        int[][] shapes = {{64, 64, 56, 3, 1}, {256, 64, 56, 1, 1}, {128, 128, 28, 3, 1}, {512, 512, 7, 3, 1},
-                {1024, 256, 14, 1, 1}};
+        // c, k, input hw, kernel, stride: every distinct conv shape of ResNet-50 (torchvision v1.5).
+        int[][] shapes = {{3, 64, 224, 7, 2},
+                {64, 64, 56, 1, 1}, {64, 64, 56, 3, 1}, {64, 256, 56, 1, 1}, {256, 64, 56, 1, 1},
+                {256, 128, 56, 1, 1}, {128, 128, 56, 3, 2}, {128, 512, 28, 1, 1}, {256, 512, 56, 1, 2},
+                {512, 128, 28, 1, 1}, {128, 128, 28, 3, 1},
+                {512, 256, 28, 1, 1}, {256, 256, 28, 3, 2}, {256, 1024, 14, 1, 1}, {512, 1024, 28, 1, 2},
+                {1024, 256, 14, 1, 1}, {256, 256, 14, 3, 1},
+                {1024, 512, 14, 1, 1}, {512, 512, 14, 3, 2}, {512, 2048, 7, 1, 1}, {1024, 2048, 14, 1, 2},
+                {2048, 512, 7, 1, 1}, {512, 512, 7, 3, 1}};
         try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(1))) {
             for (int[] s : shapes) {
                 GraphBuilder gb = new GraphBuilder();
