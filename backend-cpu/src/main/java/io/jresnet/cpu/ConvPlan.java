@@ -18,8 +18,13 @@ import io.jresnet.tensor.Shape;
  * {@link #depthOf}{@code = cb * R * S * L + (r * S + s) * cn(cb)} (only the last block is partial).
  *
  * <p>Packed weights: output channels in groups of {@link #TILE_BLOCKS} blocks (one micro-tile's
- * columns); {@code weights[(g * depth + d) * TILE_BLOCKS * L + j] = W[g * TILE_BLOCKS * L + j, d]},
- * zero for padding channels. One group's panel is contiguous, and so is any depth range of it.
+ * columns); {@code weights[(g * depthStride + d) * TILE_BLOCKS * L + j] = W[g * TILE_BLOCKS * L + j,
+ * d]}, zero for padding channels and for the depths past {@code depth} that round it up to whole
+ * vectors ({@link #depthStride}). One group's panel is contiguous, and so is any depth range of it.
+ *
+ * <p>Chunk boundaries never fall inside the partial block's segments, so every chunk starts at a
+ * depth that is a multiple of L: a chunk of whole segments is packed segment by segment, one that
+ * holds partial segments is packed flat (compact depth, zero-padded to whole vectors).
  *
  * <p>Work is split into items {@code (row block, column block)}. An item walks the depth in
  * {@link #chunks()} of at most {@link #CHUNK_DEPTH} (whole segments), so the weight block it sweeps
@@ -56,6 +61,10 @@ final class ConvPlan {
     final int groups;
     /** Total depth: real input channels x R x S. */
     final int depth;
+    /** {@link #depth} rounded up to whole vectors: the rows of one group's weight panel. */
+    final int depthStride;
+    /** The first segment of a partial channel block, or {@link #segments} when every block is full. */
+    final int partialFrom;
     /** Segments {@code (cb, r, s)}: {@code in.blocks() x R x S}. */
     final int segments;
     /** Chunk {@code i} covers segments {@code [chunkStart[i], chunkStart[i + 1])}. */
@@ -65,7 +74,8 @@ final class ConvPlan {
     final int rowBlocks;
     final int columnBlocks;
 
-    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups, int threads) {
+    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups, int depthStride,
+                     int threads) {
         this.name = c.name();
         this.algorithm = ConvAlgorithm.choose(c);
         this.in = in;
@@ -81,17 +91,23 @@ final class ConvPlan {
         this.bias = bias;
         this.groups = groups;
         this.depth = in.c() * kernelH * kernelW;
+        this.depthStride = depthStride;
         this.segments = in.blocks() * kernelH * kernelW;
+        this.partialFrom = in.c() % in.lanes() == 0 ? segments : (in.blocks() - 1) * kernelH * kernelW;
         int chunks = (depth + CHUNK_DEPTH - 1) / CHUNK_DEPTH;
-        this.chunkStart = new int[chunks + 1];
-        for (int i = 0; i <= chunks; i++) chunkStart[i] = segments * i / chunks;
+        int[] starts = new int[chunks + 1];
+        for (int i = 0; i <= chunks; i++) starts[i] = i == chunks ? segments : Math.min(partialFrom, segments * i / chunks);
+        this.chunkStart = java.util.Arrays.stream(starts).distinct().toArray();
         this.rows = out.n() * out.spatial();
         int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (TILE_BLOCKS * in.lanes()));
         this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
-        // Enough items for every thread to get several (load balance), and row blocks small enough
-        // that a multi-chunk item's outputs stay in L2.
+        // Enough items for every thread to get several, a count of items that divides evenly among
+        // the threads (17 items on 2 threads would idle one for a ninth of the layer), and row blocks
+        // small enough that a multi-chunk item's outputs stay in L2.
         int panels = rowPanels();
         int wanted = Math.max((4 * threads + columnBlocks - 1) / columnBlocks, (rows + BLOCK_PIXELS - 1) / BLOCK_PIXELS);
+        int step = threads / gcd(threads, columnBlocks);
+        wanted = (wanted + step - 1) / step * step;
         this.rowBlocks = Math.max(1, Math.min(panels, wanted));
     }
 
@@ -108,8 +124,8 @@ final class ConvPlan {
         Blocked out = Blocked.of(outShape, lanes);
         int k = c.outChannels(), ch = c.inChannels(), r = c.kernelH(), s = c.kernelW();
         int groups = (out.blocks() + TILE_BLOCKS - 1) / TILE_BLOCKS;
-        int width = TILE_BLOCKS * lanes, depth = ch * r * s;
-        float[] packed = new float[Math.toIntExact((long) groups * depth * width)];
+        int width = TILE_BLOCKS * lanes, depth = ch * r * s, depthStride = (depth + lanes - 1) / lanes * lanes;
+        float[] packed = new float[Math.toIntExact((long) groups * depthStride * width)];
         float[] w = c.weight().array();
         int wOff = c.weight().offset();
         for (int o = 0; o < k; o++) {
@@ -119,14 +135,18 @@ final class ConvPlan {
                 for (int y = 0; y < r; y++) {
                     for (int x = 0; x < s; x++) {
                         int d = cb * r * s * lanes + (y * s + x) * cn + ci % lanes;
-                        packed[(g * depth + d) * width + j] = w[wOff + ((o * ch + ci) * r + y) * s + x];
+                        packed[(g * depthStride + d) * width + j] = w[wOff + ((o * ch + ci) * r + y) * s + x];
                     }
                 }
             }
         }
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new ConvPlan(c, in, out, packed, bias, groups, threads);
+        return new ConvPlan(c, in, out, packed, bias, groups, depthStride, threads);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Work items: (row block, column block), column block fastest. */

@@ -45,7 +45,7 @@ final class ScalarKernels implements CpuKernels {
                                 int ix = ox * p.strideW - p.padLeft + s;
                                 if (ix < 0 || ix >= in.w()) continue;
                                 int xi = n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
-                                int wi = (g * p.depth + p.depthOf(cb, r, s)) * width + kl;
+                                int wi = (g * p.depthStride + p.depthOf(cb, r, s)) * width + kl;
                                 for (int ci = 0; ci < cn; ci++) acc += x[xi + ci] * p.weights[wi + ci * width];
                             }
                         }

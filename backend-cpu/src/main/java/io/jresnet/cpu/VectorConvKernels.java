@@ -5,10 +5,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Convolution as the implicit GEMM of {@link ConvPlan} on the shared micro-kernel
- * ({@link VectorTileKernel}). For each item (row block x column block) and depth chunk: for each
- * panel of 6 output pixels, the input offset of every (pixel, segment) pair is computed once (the
- * zero block where the window hangs over the padding, so border pixels run the same code), then
- * the panel is swept over the item's output channel groups, each a 6 x 2-block tile.
+ * ({@link VectorTileKernel}). For each item (row block x column block) and depth chunk: each panel
+ * of 6 output pixels is packed (one vector copy per pixel and segment: the pixel's window position
+ * in one input channel block, or the zero block where the window hangs over the padding, so border
+ * pixels run the same code), then swept over the item's output channel groups, each a 6 x 2-block
+ * tile. The panel (at most 6 x 640 floats, 15 KB) stays in L1 for the sweep.
  *
  * <p>The epilogue runs as each tile is stored, while it is in L1: the first chunk starts from the
  * bias, later chunks add to what earlier ones stored; the last adds the residual and applies ReLU.
@@ -21,9 +22,9 @@ final class VectorConvKernels {
     private static final int MR = VectorTileKernel.ROWS;
     private static final int NR = VectorTileKernel.COLS;
 
-    /** Per-thread offset table (grown to the largest chunk seen, then reused) and tile. */
+    /** Per-thread packed panel (grown to the largest chunk seen, then reused) and tile. */
     private static final class Scratch {
-        int[] offsets = new int[0];
+        float[] panel = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -35,28 +36,25 @@ final class VectorConvKernels {
         Scratch scratch = SCRATCH.get();
         int most = 0;
         for (int c = 0; c < p.chunks(); c++) most = Math.max(most, p.chunkStart[c + 1] - p.chunkStart[c]);
-        if (scratch.offsets.length < most * MR) scratch.offsets = new int[most * MR];
-        int[] offsets = scratch.offsets;
+        if (scratch.panel.length < most * MR * L) scratch.panel = new float[most * MR * L];
+        float[] panel = scratch.panel;
         float[] tile = scratch.tile;
-        int rs = p.kernelH * p.kernelW;
-        int lastBlock = p.in.blocks() - 1, lastLength = p.channelsOf(lastBlock);
-        // Segments of the last input block are partial when its channels do not fill a vector.
-        int partialFrom = lastLength == L ? p.segments : lastBlock * rs;
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
             int g0 = p.groupStart(columnBlock), g1 = p.groupStart(columnBlock + 1);
             for (int c = 0; c < p.chunks(); c++) {
                 int s0 = p.chunkStart[c], s1 = p.chunkStart[c + 1];
-                int full = Math.max(0, Math.min(s1, partialFrom) - s0), part = s1 - s0 - full;
                 int d0 = p.depthOf(s0);
+                boolean flat = s1 > p.partialFrom;
+                int vectors = flat ? (p.depthOf(s1) - d0 + L - 1) / L : s1 - s0;
                 boolean first = c == 0, last = c == p.chunks() - 1;
                 for (int q = q0; q < q1; q += MR) {
-                    fillOffsets(p, q, s0, s1, zero, offsets);
+                    if (flat) packFlat(p, x, q, s0, s1, zero, panel, vectors * L);
+                    else pack(p, x, q, s0, s1, zero, panel);
                     int rows = Math.min(MR, q1 - q);
                     for (int g = g0; g < g1; g++) {
-                        VectorTileKernel.multiply(x, offsets, 0, full, part, lastLength, p.weights,
-                                (g * p.depth + d0) * NR, tile);
+                        VectorTileKernel.multiply(panel, 0, vectors, p.weights, (g * p.depthStride + d0) * NR, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
@@ -65,16 +63,19 @@ final class VectorConvKernels {
     }
 
     /**
-     * {@code offsets[(seg - s0) * MR + j]}: where segment {@code seg} of output pixel {@code q + j}
-     * starts in the blocked input, or {@code zero} in the padding and past the last pixel.
+     * {@code panel[((seg - s0) * MR + j) * L + ci] = X[pixel q + j, segment seg, ci]}: for each pixel,
+     * its window position's L channels of the segment's input block, or the zero block in the
+     * padding and past the last pixel. Only for chunks of whole channel blocks.
      */
-    private static void fillOffsets(ConvPlan p, int q, int s0, int s1, int zero, int[] offsets) {
+    private static void pack(ConvPlan p, float[] x, int q, int s0, int s1, int zero, float[] panel) {
         Blocked in = p.in, out = p.out;
         int R = p.kernelH, S = p.kernelW, H = in.h(), W = in.w(), P = out.spatial(), OW = out.w();
         for (int j = 0; j < MR; j++) {
             int qq = q + j;
             if (qq >= p.rows) {
-                for (int seg = s0; seg < s1; seg++) offsets[(seg - s0) * MR + j] = zero;
+                for (int seg = s0; seg < s1; seg++) {
+                    FloatVector.fromArray(F, x, zero).intoArray(panel, ((seg - s0) * MR + j) * L);
+                }
                 continue;
             }
             int n = qq / P, pixel = qq % P;
@@ -84,7 +85,8 @@ final class VectorConvKernels {
             for (int seg = s0; seg < s1; seg++) {
                 int iy = iy0 + r, ix = ix0 + s;
                 boolean inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
-                offsets[(seg - s0) * MR + j] = inside ? base + cb * in.blockStride() + (iy * W + ix) * L : zero;
+                int src = inside ? base + cb * in.blockStride() + (iy * W + ix) * L : zero;
+                FloatVector.fromArray(F, x, src).intoArray(panel, ((seg - s0) * MR + j) * L);
                 if (++s == S) {
                     s = 0;
                     if (++r == R) {
@@ -93,6 +95,40 @@ final class VectorConvKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The chunk of segments {@code [s0, s1)} in compact depth, for chunks holding a partial channel
+     * block (a stem convolution over 3 channels): {@code panel[(d / L * MR + j) * L + d % L] =
+     * X'[pixel q + j, d0 + d]}, zero up to {@code padded}. Scalar copies, but such layers have a
+     * shallow depth; a vector per segment would waste 5 of 8 lanes of every FMA on 3 channels.
+     */
+    private static void packFlat(ConvPlan p, float[] x, int q, int s0, int s1, int zero, float[] panel, int padded) {
+        Blocked in = p.in, out = p.out;
+        int R = p.kernelH, S = p.kernelW, H = in.h(), W = in.w(), P = out.spatial(), OW = out.w();
+        for (int j = 0; j < MR; j++) {
+            int qq = q + j, d = 0;
+            if (qq < p.rows) {
+                int n = qq / P, pixel = qq % P;
+                int iy0 = pixel / OW * p.strideH - p.padTop, ix0 = pixel % OW * p.strideW - p.padLeft;
+                int base = n * in.imageStride();
+                int cb = s0 / (R * S), r = s0 / S % R, s = s0 % S;
+                for (int seg = s0; seg < s1; seg++) {
+                    int iy = iy0 + r, ix = ix0 + s, cn = p.channelsOf(cb);
+                    boolean inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                    int src = inside ? base + cb * in.blockStride() + (iy * W + ix) * L : zero;
+                    for (int ci = 0; ci < cn; ci++, d++) panel[(d / L * MR + j) * L + d % L] = x[src + ci];
+                    if (++s == S) {
+                        s = 0;
+                        if (++r == R) {
+                            r = 0;
+                            cb++;
+                        }
+                    }
+                }
+            }
+            for (; d < padded; d++) panel[(d / L * MR + j) * L + d % L] = 0;
         }
     }
 

@@ -34,17 +34,11 @@ final class VectorGemm implements Gemm {
     /** Below this many multiply-adds a call runs on the caller: the hand-off would cost more. */
     private static final long PARALLEL_MACS = 1 << 18;
 
-    /** Per-thread packing buffers and the kernel's offset table for a packed A panel. */
+    /** Per-thread packing buffers. */
     private static final class Scratch {
         final float[] aPanel = new float[MR * CHUNK];
         final float[] bBlock = new float[CHUNK * roundUp(BLOCK_COLS, NR)];
         final float[] tile = new float[MR * NR];
-        /** Segment {@code g}, row {@code i} of a packed A panel starts at {@code (g * MR + i) * L}. */
-        final int[] offsets = new int[MR * (CHUNK / L)];
-
-        Scratch() {
-            for (int i = 0; i < offsets.length; i++) offsets[i] = i * L;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -141,8 +135,7 @@ final class VectorGemm implements Gemm {
                 packA(transA, a, aOff, lda, i, rows, p0, depth, padded, s.aPanel);
                 for (int panel = 0; panel < panels; panel++) {
                     int j = j0 + panel * NR;
-                    VectorTileKernel.multiply(s.aPanel, s.offsets, 0, padded / L, 0, 0, s.bBlock, panel * padded * NR,
-                            s.tile);
+                    VectorTileKernel.multiply(s.aPanel, 0, padded / L, s.bBlock, panel * padded * NR, s.tile);
                     store(s.tile, rows, Math.min(NR, j1 - j), alpha, pass, c, cOff + i * ldc + j, ldc);
                 }
             }
@@ -158,6 +151,10 @@ final class VectorGemm implements Gemm {
         for (int g = 0; g < padded / L; g++) {
             for (int r = 0; r < MR; r++) {
                 int at = (g * MR + r) * L;
+                if (!transA && r < rows && (g + 1) * L <= depth) {
+                    FloatVector.fromArray(F, a, aOff + (i + r) * lda + p0 + g * L).intoArray(dst, at);
+                    continue;
+                }
                 for (int d = 0; d < L; d++) {
                     int p = g * L + d;
                     float v = 0;

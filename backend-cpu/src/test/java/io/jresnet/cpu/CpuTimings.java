@@ -127,25 +127,43 @@ public final class CpuTimings {
     }
 
     private static void convShapes(int runs) {
-        // c, k, hw, kernel, stride: ResNet-50 shapes.
-        int[][] shapes = {{64, 64, 56, 3, 1}, {256, 64, 56, 1, 1}, {128, 128, 28, 3, 1}, {512, 512, 7, 3, 1},
-                {1024, 256, 14, 1, 1}};
-        try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(1))) {
-            for (int[] s : shapes) {
-                GraphBuilder gb = new GraphBuilder();
-                int xv = gb.input(Shape.nchw(1, s[0], s[2], s[2]));
-                int pad = s[3] / 2;
-                int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4],
-                        pad, pad, pad, pad);
-                Plan plan = Planner.plan(gb.build(y));
-                Tensor x = Tensor.uniform(Shape.nchw(1, s[0], s[2], s[2]), -1, 1, 6);
-                try (Executable e = cpu.compile(plan)) {
-                    Tensor out = Tensor.zeros(e.outputShape());
-                    double[] ms = time(e, x, out, runs * 3);
-                    System.out.printf("conv c%d k%d %dx%d %dx%d s%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", s[0], s[1],
-                            s[2], s[2], s[3], s[3], s[4], ms[ms.length / 2], 2.0 * plan.macs() / ms[ms.length / 2] / 1e6);
-                }
+        // c, k, input hw, kernel, stride: every distinct conv shape of ResNet-50 (torchvision v1.5).
+        int[][] shapes = {{3, 64, 224, 7, 2},
+                {64, 64, 56, 1, 1}, {64, 64, 56, 3, 1}, {64, 256, 56, 1, 1}, {256, 64, 56, 1, 1},
+                {256, 128, 56, 1, 1}, {128, 128, 56, 3, 2}, {128, 512, 28, 1, 1}, {256, 512, 56, 1, 2},
+                {512, 128, 28, 1, 1}, {128, 128, 28, 3, 1},
+                {512, 256, 28, 1, 1}, {256, 256, 28, 3, 2}, {256, 1024, 14, 1, 1}, {512, 1024, 28, 1, 2},
+                {1024, 256, 14, 1, 1}, {256, 256, 14, 3, 1},
+                {1024, 512, 14, 1, 1}, {512, 512, 14, 3, 2}, {512, 2048, 7, 1, 1}, {1024, 2048, 14, 1, 2},
+                {2048, 512, 7, 1, 1}, {512, 512, 7, 3, 1}};
+        // The conv kernel alone on blocked buffers: an executable's run would add the scalar layout
+        // conversions of its plain input and output, which outweigh a small layer.
+        VectorKernels kernels = new VectorKernels();
+        int lanes = kernels.lanes();
+        for (int[] s : shapes) {
+            GraphBuilder gb = new GraphBuilder();
+            Shape inShape = Shape.nchw(1, s[0], s[2], s[2]);
+            int xv = gb.input(inShape);
+            int pad = s[3] / 2;
+            int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4],
+                    pad, pad, pad, pad);
+            Plan plan = Planner.plan(gb.build(y));
+            io.jresnet.plan.Op.Conv conv = (io.jresnet.plan.Op.Conv) plan.ops().get(0);
+            ConvPlan p = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
+            float[] x = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
+            int zero = x.length - lanes;
+            java.util.Arrays.fill(x, zero, x.length, 0f);
+            float[] out = new float[Math.toIntExact(p.out.floats())];
+            double[] ms = new double[runs * 3];
+            for (int i = 0; i < 5; i++) kernels.conv(p, x, out, null, zero, 0, p.items());
+            for (int i = 0; i < ms.length; i++) {
+                long t = System.nanoTime();
+                kernels.conv(p, x, out, null, zero, 0, p.items());
+                ms[i] = (System.nanoTime() - t) / 1e6;
             }
+            Arrays.sort(ms);
+            System.out.printf("conv c%d k%d %dx%d %dx%d s%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", s[0], s[1], s[2],
+                    s[2], s[3], s[3], s[4], ms[ms.length / 2], 2.0 * plan.macs() / ms[ms.length / 2] / 1e6);
         }
     }
 }
