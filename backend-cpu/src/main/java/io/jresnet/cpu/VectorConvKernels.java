@@ -22,9 +22,10 @@ final class VectorConvKernels {
     private static final int MR = VectorTileKernel.ROWS;
     private static final int NR = VectorTileKernel.COLS;
 
-    /** Per-thread packed panel (grown to the largest chunk seen, then reused) and tile. */
+    /** Per-thread packed panel and flat-packing row (grown to the largest chunk seen, then reused) and tile. */
     private static final class Scratch {
         float[] panel = new float[0];
+        float[] row = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -36,7 +37,10 @@ final class VectorConvKernels {
         Scratch scratch = SCRATCH.get();
         int most = 0;
         for (int c = 0; c < p.chunks(); c++) most = Math.max(most, p.chunkStart[c + 1] - p.chunkStart[c]);
-        if (scratch.panel.length < most * MR * L) scratch.panel = new float[most * MR * L];
+        if (scratch.panel.length < most * MR * L) {
+            scratch.panel = new float[most * MR * L];
+            scratch.row = new float[(most + 1) * L];
+        }
         float[] panel = scratch.panel;
         float[] tile = scratch.tile;
         for (int item = from; item < to; item++) {
@@ -50,7 +54,7 @@ final class VectorConvKernels {
                 int vectors = flat ? (p.depthOf(s1) - d0 + L - 1) / L : s1 - s0;
                 boolean first = c == 0, last = c == p.chunks() - 1;
                 for (int q = q0; q < q1; q += MR) {
-                    if (flat) packFlat(p, x, q, s0, s1, zero, panel, vectors * L);
+                    if (flat) packFlat(p, x, q, s0, s1, zero, panel, vectors * L, scratch.row);
                     else pack(p, x, q, s0, s1, zero, panel);
                     int rows = Math.min(MR, q1 - q);
                     for (int g = g0; g < g1; g++) {
@@ -101,12 +105,16 @@ final class VectorConvKernels {
     /**
      * The chunk of segments {@code [s0, s1)} in compact depth, for chunks holding a partial channel
      * block (a stem convolution over 3 channels): {@code panel[(d / L * MR + j) * L + d % L] =
-     * X'[pixel q + j, d0 + d]}, zero up to {@code padded}. Scalar copies, but such layers have a
-     * shallow depth; a vector per segment would waste 5 of 8 lanes of every FMA on 3 channels.
+     * X'[pixel q + j, d0 + d]}, zero up to {@code padded}. A pixel's depths are first gathered in
+     * {@code row} with one vector copy per segment, each overwriting the unused lanes of the one
+     * before, then cut into the panel's vectors; a vector per segment in the panel itself would
+     * waste 5 of 8 lanes of every FMA on 3 channels.
      */
-    private static void packFlat(ConvPlan p, float[] x, int q, int s0, int s1, int zero, float[] panel, int padded) {
+    private static void packFlat(ConvPlan p, float[] x, int q, int s0, int s1, int zero, float[] panel, int padded,
+                                 float[] row) {
         Blocked in = p.in, out = p.out;
         int R = p.kernelH, S = p.kernelW, H = in.h(), W = in.w(), P = out.spatial(), OW = out.w();
+        FloatVector zeros = FloatVector.zero(F);
         for (int j = 0; j < MR; j++) {
             int qq = q + j, d = 0;
             if (qq < p.rows) {
@@ -115,10 +123,11 @@ final class VectorConvKernels {
                 int base = n * in.imageStride();
                 int cb = s0 / (R * S), r = s0 / S % R, s = s0 % S;
                 for (int seg = s0; seg < s1; seg++) {
-                    int iy = iy0 + r, ix = ix0 + s, cn = p.channelsOf(cb);
+                    int iy = iy0 + r, ix = ix0 + s;
                     boolean inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
                     int src = inside ? base + cb * in.blockStride() + (iy * W + ix) * L : zero;
-                    for (int ci = 0; ci < cn; ci++, d++) panel[(d / L * MR + j) * L + d % L] = x[src + ci];
+                    FloatVector.fromArray(F, x, src).intoArray(row, d);
+                    d += p.channelsOf(cb);
                     if (++s == S) {
                         s = 0;
                         if (++r == R) {
@@ -128,7 +137,8 @@ final class VectorConvKernels {
                     }
                 }
             }
-            for (; d < padded; d++) panel[(d / L * MR + j) * L + d % L] = 0;
+            for (int z = d; z < padded; z += L) zeros.intoArray(row, z);
+            for (int g = 0; g < padded / L; g++) FloatVector.fromArray(F, row, g * L).intoArray(panel, (g * MR + j) * L);
         }
     }
 
