@@ -59,7 +59,8 @@ class InferAndBenchCommandTest {
         Npy.write(in, x);
         Tensor expected = runOnReference(net, x);
         for (String[] extra : new String[][] {{}, {"--arch", "resnet20"}}) {
-            String[] args = {"infer", "--model", weights.toString(), "--input", in.toString(), "--output", out.toString()};
+            String[] args = {"infer", "--model", weights.toString(), "--input", in.toString(), "--output", out.toString(),
+                    "--backend", "reference"};
             CliTestSupport.Result r = run(concat(args, extra));
             assertEquals(0, r.exitCode(), r.err());
             assertArrayEquals(expected.toArray(), Npy.read(out).toArray());
