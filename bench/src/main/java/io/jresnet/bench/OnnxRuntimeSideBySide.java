@@ -102,7 +102,8 @@ public final class OnnxRuntimeSideBySide {
                 String inputName = session.getInputNames().iterator().next();
                 Tensor y = Tensor.zeros(exe.outputShape());
                 float[] ortOut = new float[y.size()];
-                for (int i = 0; i < 5; i++) { // warm-up both
+                long warmEnd = System.nanoTime() + 3_000_000_000L; // at least 5 runs and 3 s each: JIT settles
+                for (int i = 0; i < 5 || System.nanoTime() < warmEnd; i++) {
                     exe.run(x, y);
                     runOrt(session, inputName, input, ortOut);
                 }
