@@ -37,6 +37,14 @@ public final class Gemms {
      */
     public static Gemm best(int threads) {
         if ("reference".equals(System.getProperty("jresnet.gemm"))) return REFERENCE;
+        // One GEMM (and so one worker pool) per thread count for the whole JVM: a GEMM is safe to share
+        // between callers, and creating one per trainer or evaluation would leave idle pools behind.
+        return SHARED.computeIfAbsent(threads, Gemms::create);
+    }
+
+    private static final java.util.Map<Integer, Gemm> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Gemm create(int threads) {
         GemmProvider bestProvider = null;
         for (GemmProvider p : ServiceLoader.load(GemmProvider.class, Gemms.class.getClassLoader())) {
             Availability a;
