@@ -58,6 +58,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Seed of the initial weights and the data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--augment", paramLabel = "KIND", defaultValue = "default",
+            description = "none, flip, crop, crop-flip, or default: crop-flip for cifar10 (the paper's), none for"
+                    + " fashion-mnist (default: ${DEFAULT-VALUE}).")
+    String augment;
+
+    @Option(names = "--crop-padding", paramLabel = "N", defaultValue = "0",
+            description = "Padding before the random crop, 0 for the data set's default: 4 for cifar10, 2 for"
+                    + " fashion-mnist (default: ${DEFAULT-VALUE}).")
+    int cropPadding;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: train-MODEL-DATA).")
     Path out;
 
@@ -75,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun run;
         if (resume != null) {
             for (String o : List.of("--data", "--data-dir", "--model", "--epochs", "--batch", "--lr", "--schedule",
-                    "--warmup-iterations", "--subset", "--seed", "--out")) {
+                    "--warmup-iterations", "--subset", "--seed", "--out", "--augment", "--crop-padding")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
                     throw new ParameterException(spec.commandLine(), o + " cannot be combined with --resume: a resumed"
                             + " run keeps its saved settings");
@@ -86,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (data == null) throw new ParameterException(spec.commandLine(), "Missing required option: '--data=SET'");
             TrainingConfig config = new TrainingConfig(data, dataDir == null ? null : dataDir.toString(), model, epochs,
-                    batch, lr, schedule, warmupIterations, subset, seed, threads);
+                    batch, lr, schedule, warmupIterations, subset, seed, threads, augment, cropPadding);
             Path dir = out != null ? out : Path.of("train-" + Path.of(model).getFileName().toString()
                     .replace(".safetensors", "") + "-" + data);
             run = TrainingRun.start(config, dir);

@@ -1,5 +1,6 @@
 package io.jresnet.models.train;
 
+import io.jresnet.JResnetException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.function.Function;
  * trained with identical settings (same seed, data order and schedule). Deeper plain nets end with a
  * higher training error; deeper residual nets do not. Writes each run to {@code out/NAME/} and the
  * comparison as {@code degradation.png} (training error thin, test error bold, one colour per net)
- * and {@code degradation.md} (final errors).
+ * and {@code degradation.md} (final errors). Running it again with the same settings and {@code out}
+ * continues an interrupted experiment.
  */
 public final class DegradationExperiment {
     public static final String FIGURE_FILE = "degradation.png";
@@ -42,7 +44,20 @@ public final class DegradationExperiment {
         Files.createDirectories(out);
         List<Result> results = new ArrayList<>();
         for (String net : nets) {
-            TrainingRun run = TrainingRun.start(base.withModel(net), out.resolve(net));
+            TrainingConfig config = base.withModel(net);
+            Path dir = out.resolve(net);
+            // An interrupted experiment continues where it stopped: finished nets are reused, a
+            // half-trained one resumes from its last epoch. Only a run with the same settings counts.
+            TrainingRun run;
+            if (Checkpoint.existsIn(dir)) {
+                run = TrainingRun.resume(dir, base.threads());
+                if (!run.config().withThreads(base.threads()).equals(config)) {
+                    throw new JResnetException(dir + " holds a run with other settings (" + run.config()
+                            + "); choose another --out");
+                }
+            } else {
+                run = TrainingRun.start(config, dir);
+            }
             results.add(new Result(net, run.run(listeners.apply(net))));
         }
         Map<String, List<EpochMetrics>> curves = new LinkedHashMap<>();
@@ -56,9 +71,9 @@ public final class DegradationExperiment {
     static String table(TrainingConfig base, List<Result> results) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Degradation: plain vs residual on %s%n%n", base.data()));
-        sb.append(String.format(Locale.ROOT, "%d epochs, batch %d, lr %s (%s), seed %d%s.%n%n", base.epochs(),
-                base.batch(), base.learningRate(), base.schedule(), base.seed(),
-                base.subset() > 0 ? ", first " + base.subset() + " images" : ""));
+        sb.append(String.format(Locale.ROOT, "%d epochs, batch %d, lr %s (%s), augmentation %s, seed %d%s.%n%n",
+                base.epochs(), base.batch(), base.learningRate(), base.schedule(), base.augment(), base.seed(),
+                base.subset() > 0 ? ", first " + base.subset() + " training and test images" : ""));
         sb.append("| net | final train error (%) | final test error (%) | final train loss |\n");
         sb.append("| --- | ---: | ---: | ---: |\n");
         for (Result r : results) {

@@ -2,6 +2,8 @@ package io.jresnet.models.train;
 
 import io.jresnet.JResnetException;
 import io.jresnet.train.LearningRateSchedule;
+import io.jresnet.train.data.Augmentation;
+import java.util.List;
 
 /**
  * The settings of one training run, saved with its checkpoints so that a resumed run trains with
@@ -15,10 +17,32 @@ import io.jresnet.train.LearningRateSchedule;
  *     {@code subset} test images; 0 for all
  * @param seed weight initialisation and data order (shuffling, augmentation)
  * @param threads GEMM worker threads, 0 for one per core; not part of the result
+ * @param augment {@code none}, {@code flip}, {@code crop}, {@code crop-flip}, or null/{@code default}
+ *     for the data set's default (crop-flip for CIFAR-10 as in the paper, none for Fashion-MNIST)
+ * @param cropPadding pixels of padding before a random crop; 0 for the data set's default (4 for
+ *     CIFAR-10's 32x32 images as in the paper, 2 for Fashion-MNIST's 28x28)
  */
 public record TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
-                             String schedule, int warmupIterations, int subset, long seed, int threads) {
+                             String schedule, int warmupIterations, int subset, long seed, int threads,
+                             String augment, int cropPadding) {
+    public static final List<String> AUGMENTATIONS = List.of("none", "flip", "crop", "crop-flip");
+
+    /** The settings with the data set's default augmentation. */
+    public TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
+                          String schedule, int warmupIterations, int subset, long seed, int threads) {
+        this(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset, seed, threads,
+                null, 0);
+    }
+
     public TrainingConfig {
+        if (cropPadding < 0) throw new JResnetException("--crop-padding must be >= 0, found " + cropPadding);
+        TrainingData set = TrainingData.named(data);
+        if (augment == null || augment.equals("default")) augment = set == TrainingData.CIFAR10 ? "crop-flip" : "none";
+        if (!AUGMENTATIONS.contains(augment)) {
+            throw new JResnetException("--augment must be one of default, " + String.join(", ", AUGMENTATIONS)
+                    + "; found '" + augment + "'");
+        }
+        if (cropPadding == 0) cropPadding = set == TrainingData.CIFAR10 ? 4 : 2;
         if (epochs < 1) throw new JResnetException("--epochs must be at least 1, found " + epochs);
         if (batch < 2) throw new JResnetException("--batch must be at least 2 (batch norm needs two images), found " + batch);
         if (!(learningRate > 0)) throw new JResnetException("--lr must be positive, found " + learningRate);
@@ -33,12 +57,18 @@ public record TrainingConfig(String data, String dataDir, String model, int epoc
 
     public TrainingConfig withThreads(int t) {
         return new TrainingConfig(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset,
-                seed, t);
+                seed, t, augment, cropPadding);
     }
 
     public TrainingConfig withModel(String m) {
         return new TrainingConfig(data, dataDir, m, epochs, batch, learningRate, schedule, warmupIterations, subset, seed,
-                threads);
+                threads, augment, cropPadding);
+    }
+
+    /** The training-time augmentation these settings name. */
+    public Augmentation augmentation() {
+        boolean crop = augment.startsWith("crop");
+        return new Augmentation(crop ? cropPadding : 0, augment.endsWith("flip"));
     }
 
     /**

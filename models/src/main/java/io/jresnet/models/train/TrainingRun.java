@@ -8,7 +8,6 @@ import io.jresnet.nn.ResNetSpec;
 import io.jresnet.train.Sgd;
 import io.jresnet.train.Trainer;
 import io.jresnet.train.TrainingContext;
-import io.jresnet.train.data.Augmentation;
 import io.jresnet.train.data.DataLoader;
 import io.jresnet.train.data.Dataset;
 import java.io.IOException;
@@ -62,8 +61,7 @@ public final class TrainingRun {
             throw new JResnetException("model " + model.spec().name() + " takes " + model.spec().inChannels()
                     + " input channels, " + config.data() + " images have " + data.channels());
         }
-        Augmentation augmentation = data == TrainingData.CIFAR10 ? Augmentation.PAD4_CROP_FLIP : Augmentation.NONE;
-        this.train = DataLoader.training(trainSet, config.batch(), augmentation, data.normalization(), config.seed());
+        this.train = DataLoader.training(trainSet, config.batch(), config.augmentation(), data.normalization(), config.seed());
         this.config = config;
         this.out = out;
         this.model = model;

@@ -18,10 +18,12 @@ import io.jresnet.models.train.TrainingConfig;
 import io.jresnet.models.train.TrainingRun;
 import io.jresnet.nn.ResNet;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.train.data.Augmentation;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -170,6 +172,44 @@ class TrainingCommandsTest {
             assertTrue(Files.isRegularFile(out.resolve(net).resolve(TrainingRun.METRICS_FILE)), net);
             assertFalse(ModelFiles.load(out.resolve(net).resolve("model.safetensors")).spec().name().isEmpty());
         }
+    }
+
+    @Test
+    void aRepeatedDegradationExperimentReusesFinishedNetsAndRefusesOtherSettings() throws IOException {
+        Path out = tmp.resolve("degradation");
+        String[] args = {"experiment", "degradation", "--data", "fashion-mnist", "--epochs", "1", "--batch", "16",
+            "--subset", "32", "--depths", "8", "--out", out.toString()};
+        assertEquals(0, CliTestSupport.run(args).exitCode());
+        byte[] plain = Files.readAllBytes(out.resolve("plain8").resolve("model.safetensors"));
+        // as if interrupted during the second net: its run is gone, the first one is kept
+        try (var files = Files.walk(out.resolve("resnet8"))) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        CliTestSupport.Result again = CliTestSupport.run(args);
+        assertEquals(0, again.exitCode(), again.err());
+        assertFalse(again.err().contains("plain8 epoch 1/1 ["), "plain8 was trained again: " + again.err());
+        assertTrue(again.err().contains("resnet8 epoch 1/1 ["), again.err());
+        assertArrayEquals(plain, Files.readAllBytes(out.resolve("plain8").resolve("model.safetensors")));
+        assertTrue(Files.readString(out.resolve(DegradationExperiment.TABLE_FILE)).contains("| resnet8 | "));
+
+        args[9] = "48"; // another --subset: the saved runs do not belong to this experiment
+        CliTestSupport.Result other = CliTestSupport.run(args);
+        assertEquals(CliErrors.ERROR, other.exitCode());
+        assertTrue(other.err().contains("holds a run with other settings"), other.err());
+    }
+
+    @Test
+    void augmentationIsASavedSettingOfTheRun() throws IOException {
+        Path out = tmp.resolve("augmented");
+        CliTestSupport.Result r = CliTestSupport.run("train", "--data", "fashion-mnist", "--model", "resnet8",
+                "--epochs", "1", "--batch", "8", "--subset", "16", "--augment", "crop-flip", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        TrainingConfig saved = Checkpoint.load(out).config();
+        assertEquals("crop-flip", saved.augment());
+        assertEquals(new Augmentation(2, true), saved.augmentation());
+        CliTestSupport.Result mixed = CliTestSupport.run("train", "--resume", out.toString(), "--augment", "none");
+        assertEquals(CliErrors.USAGE, mixed.exitCode());
+        assertTrue(mixed.err().contains("--augment cannot be combined with --resume"), mixed.err());
     }
 
     private static void assertPng(Path file) throws IOException {
