@@ -15,7 +15,8 @@ import java.util.function.Function;
  * He et al.'s degradation experiment: plain and residual CIFAR-style nets of the same depths,
  * trained with identical settings (same seed, data order and schedule). Deeper plain nets end with a
  * higher training error; deeper residual nets do not. Writes each run to {@code out/NAME/} and the
- * comparison as {@code degradation.png} (training error thin, test error bold, one colour per net)
+ * comparison as {@code degradation.png} (plain nets left, residual nets right as in the paper's
+ * figure; training error dashed, test error bold, one colour per depth)
  * and {@code degradation.md} (final errors). Running it again with the same settings and {@code out}
  * continues an interrupted experiment.
  */
@@ -60,10 +61,10 @@ public final class DegradationExperiment {
             }
             results.add(new Result(net, run.run(listeners.apply(net))));
         }
-        Map<String, List<EpochMetrics>> curves = new LinkedHashMap<>();
-        for (Result r : results) curves.put(r.net(), r.history());
-        Charts.errorFigure("degradation on " + base.data() + ": plain vs residual (thin: train, bold: test)", curves,
-                out.resolve(FIGURE_FILE));
+        Map<String, List<EpochMetrics>> plain = new LinkedHashMap<>(), residual = new LinkedHashMap<>();
+        for (Result r : results) (r.net().startsWith("plain") ? plain : residual).put(r.net(), r.history());
+        Charts.sideBySide(base.data() + ": plain vs residual nets (dashed: training error, bold: test error)",
+                "plain", plain, "ResNet", residual, out.resolve(FIGURE_FILE));
         Files.writeString(out.resolve(TABLE_FILE), table(base, results));
         return results;
     }
