@@ -16,6 +16,7 @@ import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,11 +112,28 @@ public final class Classifier implements AutoCloseable {
     /** The top {@code k} predictions for each image, most probable first. */
     public List<List<Prediction>> classify(List<Path> images, int k) {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
-        Tensor batch = preprocessing.loadBatch(images);
-        Executable exe = executables.computeIfAbsent(images.size(),
-                n -> backend.compile(Planner.plan(graphs.apply(batch.shape()))));
+        if (images.isEmpty()) return List.of();
+        return classifyBatch(preprocessing.loadBatch(images), k);
+    }
+
+    /** The top {@code k} predictions for each decoded image (resized and normalised by this classifier's preset). */
+    public List<List<Prediction>> classifyImages(List<BufferedImage> images, int k) {
+        if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
+        if (images.isEmpty()) return List.of();
+        Tensor batch = Tensor.zeros(Shape.nchw(images.size(), preprocessing.channels(), preprocessing.crop(),
+                preprocessing.crop()));
+        int item = batch.size() / images.size();
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(preprocessing.apply(images.get(i)).array(), 0, batch.array(), i * item, item);
+        }
+        return classifyBatch(batch, k);
+    }
+
+    private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
+        int n = batch.shape().dim(0);
+        Executable exe = executables.computeIfAbsent(n,
+                size -> backend.compile(Planner.plan(graphs.apply(batch.shape()))));
         Tensor logits = exe.run(batch);
-        int n = images.size();
         int classes = logits.size() / n;
         if (!labels.isEmpty() && labels.size() < classes) {
             throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");

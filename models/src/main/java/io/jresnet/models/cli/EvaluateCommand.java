@@ -3,6 +3,7 @@ package io.jresnet.models.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jresnet.JResnetException;
+import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.train.Evaluation;
 import io.jresnet.models.train.TrainingData;
@@ -10,26 +11,21 @@ import io.jresnet.nn.ResNet;
 import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.Dataset;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code jresnet evaluate}: test accuracy and confusion matrix of a trained model. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Evaluate a trained model on a data set's test split: accuracy and confusion matrix.")
 final class EvaluateCommand implements Callable<Integer> {
-    /** The class-path resource a release ships its trained Fashion-MNIST ResNet-20 as. */
-    static final String BUILTIN_MODEL = "io/jresnet/models/builtin/fashion-resnet20.safetensors";
-
     @Spec
     CommandSpec spec;
 
@@ -37,7 +33,8 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Weights file (.safetensors, as 'jresnet train' writes); default: the built-in model.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "SET", required = true, description = "fashion-mnist or cifar10.")
+    @Option(names = "--data", paramLabel = "SET",
+            description = "fashion-mnist or cifar10 (default without --model: fashion-mnist, the built-in model's).")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data set directory (default: the set's usual place).")
@@ -54,9 +51,17 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TrainingData set = TrainingData.named(data);
-        ResNet net = model != null ? ModelFiles.load(model) : builtin();
+        if (data == null && model != null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--data=SET' (with --model)");
+        }
+        TrainingData set = TrainingData.named(data != null ? data : BuiltinModel.DATA);
+        ResNet net = model != null ? ModelFiles.load(model) : BuiltinModel.load();
         Dataset test = set.load(dataDir, false);
+        if (net.spec().inChannels() != test.channels() || net.spec().numClasses() != set.classNames().size()) {
+            throw new JResnetException((model != null ? model.toString() : "the built-in model") + " takes "
+                    + net.spec().inChannels() + "-channel images and has " + net.spec().numClasses() + " classes; "
+                    + set.id() + " has " + test.channels() + "-channel images and " + set.classNames().size() + " classes");
+        }
         if (subset > 0 && subset < test.size()) test = test.subset(0, subset);
         Evaluation e = Evaluation.of(net, test, set.normalization(), TrainingContext.withBestGemm(threads), 100);
         PrintWriter out = spec.commandLine().getOut();
@@ -67,22 +72,6 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private static ResNet builtin() throws IOException {
-        try (InputStream in = EvaluateCommand.class.getClassLoader().getResourceAsStream(BUILTIN_MODEL)) {
-            if (in == null) {
-                throw new JResnetException("no built-in model is shipped yet (" + BUILTIN_MODEL + " is not on the class"
-                        + " path); pass --model FILE, e.g. the model.safetensors that 'jresnet train' writes");
-            }
-            Path tmp = Files.createTempFile("jresnet-builtin-", ".safetensors");
-            try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                return ModelFiles.load(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 
     private static ObjectNode toJson(Evaluation e, TrainingData set, ResNet net) {

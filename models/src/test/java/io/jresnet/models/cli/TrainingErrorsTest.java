@@ -48,11 +48,11 @@ class TrainingErrorsTest {
     }
 
     @Test
-    void evaluateWithoutAModelSaysNoBuiltInModelIsShipped() {
-        CliTestSupport.Result r = CliTestSupport.run("evaluate", "--data", "fashion-mnist", "--data-dir", tmp.toString());
-        assertEquals(CliErrors.ERROR, r.exitCode());
-        assertTrue(r.err().contains("no built-in model is shipped yet"), r.err());
-        assertTrue(r.err().contains("pass --model FILE"), r.err());
+    void classifyWithAModelButNoImagesSaysOnlyTheBuiltInModelHasSamples() {
+        CliTestSupport.Result r = CliTestSupport.run("classify", "--model", "resnet20");
+        assertEquals(CliErrors.USAGE, r.exitCode());
+        assertTrue(r.err().contains("no IMAGE given: only the built-in model (no --model) comes with sample images"),
+                r.err());
     }
 
     @Test
@@ -67,5 +67,14 @@ class TrainingErrorsTest {
         CliTestSupport.Result unknown = CliTestSupport.run("train", "--data", "mnist", "--out", tmp.resolve("o").toString());
         assertEquals(CliErrors.ERROR, unknown.exitCode());
         assertTrue(unknown.err().contains("unknown data set 'mnist'"), unknown.err());
+        CliTestSupport.Result augment = CliTestSupport.run("train", "--data", "fashion-mnist", "--augment", "rotate",
+                "--out", tmp.resolve("o").toString());
+        assertEquals(CliErrors.ERROR, augment.exitCode());
+        assertTrue(augment.err().contains("--augment must be one of default, none, flip, crop, crop-flip; found 'rotate'"),
+                augment.err());
+        CliTestSupport.Result padding = CliTestSupport.run("train", "--data", "fashion-mnist", "--crop-padding", "-1",
+                "--out", tmp.resolve("o").toString());
+        assertEquals(CliErrors.ERROR, padding.exitCode());
+        assertTrue(padding.err().contains("--crop-padding must be >= 0, found -1"), padding.err());
     }
 }

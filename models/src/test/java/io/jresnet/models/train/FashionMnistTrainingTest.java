@@ -3,9 +3,9 @@ package io.jresnet.models.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jresnet.backend.Gemms;
+import io.jresnet.models.FashionMnistData;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
@@ -18,9 +18,7 @@ import io.jresnet.train.data.DataLoader;
 import io.jresnet.train.data.Dataset;
 import io.jresnet.train.data.Idx;
 import io.jresnet.train.data.Normalization;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * fails.
  */
 class FashionMnistTrainingTest {
-    static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    static final Path FASHION_MNIST = FashionMnistData.DIR;
 
     /**
      * ResNet-8 (CIFAR layout, 1 input channel) on the first 5000 training images for two epochs (314
@@ -40,11 +38,7 @@ class FashionMnistTrainingTest {
      */
     @Test
     void resnet8OnAFiveThousandImageSubsetReachesTheStatedAccuracy() {
-        if (!Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))) {
-            String why = FASHION_MNIST + " is missing; install it with: apt-get install -y dataset-fashion-mnist";
-            if ("true".equals(System.getenv("CI"))) fail(why);
-            Assumptions.abort(why);
-        }
+        FashionMnistData.require();
         Dataset train = Idx.fromDirectory(FASHION_MNIST, true);
         Dataset test = Idx.fromDirectory(FASHION_MNIST, false);
         assertEquals(60_000, train.size());
