@@ -52,7 +52,6 @@ public record TrainingConfig(String data, String dataDir, String model, int epoc
         if (warmupIterations < 0) throw new JResnetException("--warmup-iterations must be >= 0, found " + warmupIterations);
         if (subset < 0) throw new JResnetException("--subset must be >= 0, found " + subset);
         if (threads < 0) throw new JResnetException("--threads must be >= 0, found " + threads);
-        TrainingData.named(data);
     }
 
     public TrainingConfig withThreads(int t) {
