@@ -120,13 +120,7 @@ public final class Classifier implements AutoCloseable {
     public List<List<Prediction>> classifyImages(List<BufferedImage> images, int k) {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
         if (images.isEmpty()) return List.of();
-        Tensor batch = Tensor.zeros(Shape.nchw(images.size(), preprocessing.channels(), preprocessing.crop(),
-                preprocessing.crop()));
-        int item = batch.size() / images.size();
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(preprocessing.apply(images.get(i)).array(), 0, batch.array(), i * item, item);
-        }
-        return classifyBatch(batch, k);
+        return classifyBatch(preprocessing.applyBatch(images), k);
     }
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {

@@ -85,11 +85,15 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
 
     /** Several image files as one {@code [N, C, crop, crop]} batch. */
     public Tensor loadBatch(List<Path> files) {
-        Tensor batch = Tensor.zeros(Shape.nchw(files.size(), channels(), crop, crop));
+        return applyBatch(files.stream().map(Preprocessing::read).toList());
+    }
+
+    /** Several decoded images as one {@code [N, C, crop, crop]} batch. */
+    public Tensor applyBatch(List<BufferedImage> images) {
+        Tensor batch = Tensor.zeros(Shape.nchw(images.size(), channels(), crop, crop));
         int item = channels() * crop * crop;
-        for (int i = 0; i < files.size(); i++) {
-            Tensor one = load(files.get(i));
-            System.arraycopy(one.array(), 0, batch.array(), i * item, item);
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(apply(images.get(i)).array(), 0, batch.array(), i * item, item);
         }
         return batch;
     }

@@ -116,11 +116,12 @@ class BuiltinModelTest {
         Pattern row = Pattern.compile("^(\\S+\\.png)\\s+(.+?)\\s+(\\d+\\.\\d\\d)%\\s+(.+?)\\s+(right|WRONG)$");
         List<String> bestRows = rows(best.out(), row), referenceRows = rows(reference.out(), row);
         assertEquals(10, bestRows.size(), best.out());
+        List<BuiltinModel.Sample> samples = BuiltinModel.samples();
         int right = 0;
         for (int i = 0; i < 10; i++) {
             Matcher a = row.matcher(bestRows.get(i)), b = row.matcher(referenceRows.get(i));
             assertTrue(a.matches() && b.matches());
-            BuiltinModel.Sample s = BuiltinModel.samples().get(i);
+            BuiltinModel.Sample s = samples.get(i);
             assertEquals(s.file(), a.group(1));
             assertEquals(names.get(s.label()), a.group(4), "true label of " + s.file());
             assertTrue(names.contains(a.group(2)), a.group(2));
