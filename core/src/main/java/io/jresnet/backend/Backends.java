@@ -33,12 +33,20 @@ public final class Backends {
         return list(Backends.class.getClassLoader());
     }
 
+    /**
+     * Every provider found by {@code loader}, probed, highest priority first. Probing initialises
+     * each native platform that is installed (an OpenCL ICD, the CUDA driver); {@link #select} probes
+     * only what it needs.
+     */
     public static List<Status> list(ClassLoader loader) {
-        List<Status> all = new ArrayList<>();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, loader)) {
-            all.add(new Status(p, safeProbe(p)));
-        }
-        all.sort(Comparator.comparingInt((Status s) -> -s.provider().priority()).thenComparing(Status::name));
+        return providers(loader).stream().map(p -> new Status(p, safeProbe(p))).toList();
+    }
+
+    /** The providers, highest priority first, not probed: loading a provider touches nothing native. */
+    private static List<BackendProvider> providers(ClassLoader loader) {
+        List<BackendProvider> all = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class, loader).forEach(all::add);
+        all.sort(Comparator.comparingInt((BackendProvider p) -> -p.priority()).thenComparing(BackendProvider::name));
         return all;
     }
 
@@ -58,37 +66,47 @@ public final class Backends {
     }
 
     /**
-     * The provider to use.
+     * The provider to use. Only the providers that the choice needs are probed: the named one, or,
+     * without a name, each in priority order until one is available. A backend that is not chosen
+     * does not initialise its native platform (some platforms replace the JVM's signal handlers).
      *
      * @param name an explicit name, or null to use the property, the environment or the priority order
      */
     public static BackendProvider select(String name) {
+        return select(name, Backends.class.getClassLoader());
+    }
+
+    /** {@link #select(String)} among the providers that {@code loader} finds. */
+    public static BackendProvider select(String name, ClassLoader loader) {
         String wanted = name != null && !name.isBlank() ? name.trim().toLowerCase(Locale.ROOT) : configuredName();
-        List<Status> all = list();
+        List<BackendProvider> all = providers(loader);
         if (wanted != null) {
-            for (Status s : all) {
-                if (s.name().equals(wanted)) {
-                    if (!s.availability().available()) {
-                        throw new BackendException("backend '" + wanted + "' is unavailable: " + s.availability().reason());
+            for (BackendProvider p : all) {
+                if (p.name().equals(wanted)) {
+                    Availability a = safeProbe(p);
+                    if (!a.available()) {
+                        throw new BackendException("backend '" + wanted + "' is unavailable: " + a.reason());
                     }
-                    return s.provider();
+                    return p;
                 }
             }
             throw new BackendException("no backend named '" + wanted + "'; installed: "
-                    + all.stream().map(Status::name).toList() + " (a backend is a jar on the class path)");
+                    + all.stream().map(BackendProvider::name).toList() + " (a backend is a jar on the class path)");
         }
         List<String> skipped = new ArrayList<>();
-        for (Status s : all) {
-            if (s.availability().available()) {
+        for (BackendProvider p : all) {
+            Availability a = safeProbe(p);
+            if (a.available()) {
                 if (!skipped.isEmpty()) {
-                    System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
-                            "using backend '" + s.name() + "'; skipped " + String.join("; ", skipped));
+                    // A normal run on a machine without a GPU is not worth a warning; 'jresnet backends' shows why.
+                    System.getLogger(Backends.class.getName()).log(System.Logger.Level.DEBUG,
+                            "using backend '" + p.name() + "'; skipped " + String.join("; ", skipped));
                 }
-                return s.provider();
+                return p;
             }
-            skipped.add(s.name() + " (" + s.availability().reason() + ")");
+            skipped.add(p.name() + " (" + a.reason() + ")");
         }
-        throw new BackendException("no backend is available: " + all);
+        throw new BackendException("no backend is available: " + String.join("; ", skipped));
     }
 
     /** Selects (see {@link #select}) and creates a backend. */

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.jresnet.BackendException;
+import io.jresnet.gpu.NativeSignals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -72,7 +73,8 @@ final class CudaDriver {
 
     /** Loaded once per process; holds the driver or the sentence saying why there is none. */
     private static final class Holder {
-        static final Object INSTANCE = load();
+        // Loading the driver and cuInit may install native signal handlers; keep the JVM's.
+        static final Object INSTANCE = NativeSignals.preserving("CUDA driver initialisation", Holder::load);
 
         private static Object load() {
             try {

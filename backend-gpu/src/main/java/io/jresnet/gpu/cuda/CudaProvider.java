@@ -8,6 +8,7 @@ import io.jresnet.backend.BackendProvider;
 import io.jresnet.gpu.DeviceInfo;
 import io.jresnet.gpu.GpuBackend;
 import io.jresnet.gpu.KernelVariant;
+import io.jresnet.gpu.NativeSignals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,14 @@ import java.util.Optional;
  * kernels compiled to PTX by NVRTC ({@code libnvrtc.so.*}) at first use and cached on disk per
  * device, driver and compiler version. Options as for {@code opencl}: {@code device}, {@code kernels};
  * {@code -Djresnet.cuda.nvrtc=/path/libnvrtc.so.12} names NVRTC explicitly.
+ *
+ * <p><b>Signal handlers.</b> Initialising a native platform can replace the JVM's signal handlers
+ * (POCL's does, for SIGSEGV among others, and the JVM then dies at a later safepoint). Start a JVM
+ * that may use this backend with HotSpot's signal chaining,
+ * {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so} (the {@code jresnet} launcher does). Without it,
+ * {@link io.jresnet.gpu.NativeSignals} puts the JVM's handlers back after each initialising call and
+ * logs a warning naming what was replaced. {@link io.jresnet.backend.Backends#select} probes this
+ * provider only when it is named or when every provider of higher priority is unavailable.
  */
 public final class CudaProvider implements BackendProvider {
     public static final String NAME = "cuda";
@@ -91,6 +100,9 @@ public final class CudaProvider implements BackendProvider {
                 System.getProperty(PtxCache.DIR_PROPERTY)));
         KernelVariant variant = KernelVariant.parse(options.property(KernelVariant.OPTION,
                 System.getProperty(KernelVariant.PROPERTY)));
-        return new GpuBackend(NAME, new CudaRuntime(devices.get(chosen.index()), new Nvrtc(nvrtcPath), cache), variant);
+        // Loading NVRTC and creating the context are native initialisations too; keep the JVM's handlers.
+        CudaRuntime runtime = NativeSignals.preserving("CUDA context and NVRTC initialisation",
+                () -> new CudaRuntime(devices.get(chosen.index()), new Nvrtc(nvrtcPath), cache));
+        return new GpuBackend(NAME, runtime, variant);
     }
 }

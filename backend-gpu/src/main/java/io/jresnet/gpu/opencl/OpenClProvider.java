@@ -15,6 +15,14 @@ import java.util.List;
  * {@code libOpenCL.so.1} (GPUs, or POCL on the CPU, which is how the kernels are tested without a
  * GPU). Options: {@code device} (index or name, also {@code -Djresnet.gpu.device}) and
  * {@code kernels} ({@code plain} or {@code tuned}, also {@code -Djresnet.gpu.kernels}).
+ *
+ * <p><b>Signal handlers.</b> Initialising a native platform can replace the JVM's signal handlers
+ * (POCL's does, for SIGSEGV among others, and the JVM then dies at a later safepoint). Start a JVM
+ * that may use this backend with HotSpot's signal chaining,
+ * {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so} (the {@code jresnet} launcher does). Without it,
+ * {@link io.jresnet.gpu.NativeSignals} puts the JVM's handlers back after each initialising call and
+ * logs a warning naming what was replaced. {@link io.jresnet.backend.Backends#select} probes this
+ * provider only when it is named or when every provider of higher priority is unavailable.
  */
 public final class OpenClProvider implements BackendProvider {
     public static final String NAME = "opencl";

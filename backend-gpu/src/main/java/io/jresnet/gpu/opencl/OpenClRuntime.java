@@ -12,6 +12,7 @@ import io.jresnet.gpu.GpuRuntime;
 import io.jresnet.gpu.KernelArg;
 import io.jresnet.gpu.KernelSources;
 import io.jresnet.gpu.LaunchGeometry;
+import io.jresnet.gpu.NativeSignals;
 import io.jresnet.gpu.NativeOwner;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,7 +46,9 @@ final class OpenClRuntime implements GpuRuntime {
         this.context = cl.createContext(device.device());
         MemorySegment built;
         try {
-            built = cl.buildProgram(context, device.device(), source, "");
+            // POCL compiles with the LLVM inside it, which may install signal handlers of its own.
+            built = NativeSignals.preserving("OpenCL program build",
+                    () -> cl.buildProgram(context, device.device(), source, ""));
         } catch (RuntimeException e) {
             cl.releaseContext(context);
             throw e;
@@ -55,6 +58,11 @@ final class OpenClRuntime implements GpuRuntime {
 
     /** Every device of every platform, numbered in that order. */
     static List<ClDevice> listDevices() {
+        // The first clGetPlatformIDs loads and initialises the platforms (POCL installs signal handlers).
+        return NativeSignals.preserving("OpenCL platform initialisation", OpenClRuntime::queryDevices);
+    }
+
+    private static List<ClDevice> queryDevices() {
         OpenCl cl = OpenCl.get();
         List<ClDevice> out = new ArrayList<>();
         try (Arena a = Arena.ofConfined()) {

@@ -1,0 +1,92 @@
+package io.jresnet.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jresnet.BackendException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Selection probes only the providers it needs: probing initialises native platforms, and some of
+ * them (POCL) replace the JVM's signal handlers, so a backend that is not chosen must stay untouched.
+ */
+class LazySelectionTest {
+    static final Set<String> probed = ConcurrentHashMap.newKeySet();
+
+    /** A provider that records its probe. */
+    abstract static class Recording implements BackendProvider {
+        private final String name;
+        private final int priority;
+        private final boolean available;
+
+        Recording(String name, int priority, boolean available) {
+            this.name = name;
+            this.priority = priority;
+            this.available = available;
+        }
+
+        @Override public String name() { return name; }
+        @Override public int priority() { return priority; }
+        @Override public Backend create(BackendOptions options) { throw new UnsupportedOperationException(); }
+
+        @Override
+        public Availability probe() {
+            probed.add(name);
+            return available ? Availability.available(name) : Availability.unavailable(name + " has no device");
+        }
+    }
+
+    public static final class Missing extends Recording {
+        public Missing() { super("test-missing", 3000, false); }
+    }
+
+    public static final class Fast extends Recording {
+        public Fast() { super("test-fast", 2000, true); }
+    }
+
+    public static final class Native extends Recording {
+        public Native() { super("test-native", 1000, true); }
+    }
+
+    private ClassLoader loader;
+
+    @BeforeEach
+    void registerProviders(@TempDir Path dir) throws Exception {
+        Path services = dir.resolve("META-INF/services/" + BackendProvider.class.getName());
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, String.join("\n", Missing.class.getName(), Fast.class.getName(),
+                Native.class.getName()) + "\n");
+        loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+        probed.clear();
+    }
+
+    @Test
+    void automaticSelectionStopsAtTheFirstAvailableProvider() {
+        assertEquals("test-fast", Backends.select(null, loader).name());
+        assertEquals(Set.of("test-missing", "test-fast"), probed);
+    }
+
+    @Test
+    void anExplicitNameProbesOnlyThatProvider() {
+        assertEquals("test-native", Backends.select("test-native", loader).name());
+        assertEquals(Set.of("test-native"), probed);
+        probed.clear();
+        BackendException e = assertThrows(BackendException.class, () -> Backends.select("test-missing", loader));
+        assertEquals("backend 'test-missing' is unavailable: test-missing has no device", e.getMessage());
+        assertEquals(Set.of("test-missing"), probed);
+    }
+
+    @Test
+    void listingProbesEveryProviderInPriorityOrder() {
+        assertEquals("test-missing", Backends.list(loader).getFirst().name());
+        assertEquals(Set.of("test-missing", "test-fast", "test-native"), probed);
+    }
+}
