@@ -1,7 +1,8 @@
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
@@ -49,8 +50,8 @@ public class GpuBench {
                 for (String name : backends) {
                     String line;
                     try (Backend b = Backends.create(name, BackendOptions.defaults());
-                         Executable e = b.compile(net.plan(in))) {
-                        Tensor y = Tensor.zeros(e.outputShape());
+                         CompiledModel m = b.compile(net.plan(in)); Session e = m.newSession()) {
+                        Tensor y = Tensor.zeros(e.model().outputShape());
                         for (int i = 0; i < 3; i++) e.run(x, y); // warm-up: kernel JIT, caches
                         double[] ms = new double[runs];
                         for (int i = 0; i < runs; i++) {

@@ -3,7 +3,7 @@ package io.jresnet.cpu;
 import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.plan.Plan;
 
 /**
@@ -46,10 +46,10 @@ public final class CpuBackend implements Backend {
         return device;
     }
 
-    /** Weights are packed and buffers allocated here; see {@link CpuExecutable} for threading rules. */
+    /** Weights are packed here, once; see {@link CpuCompiledModel} for threading rules. */
     @Override
-    public Executable compile(Plan plan) {
-        return new CpuExecutable(plan, kernels, pool);
+    public CompiledModel compile(Plan plan) {
+        return new CpuCompiledModel(plan, kernels, pool);
     }
 
     @Override

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
@@ -41,10 +42,10 @@ final class Compare {
     static void againstReference(Graph g, Tensor input, int threads, double atol, double rtol, String what) {
         Plan plan = Planner.plan(g);
         Tensor expected;
-        try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(plan)) {
+        try (ReferenceBackend ref = new ReferenceBackend(); CompiledModel m = ref.compile(plan); Session e = m.newSession()) {
             expected = e.run(input);
         }
-        try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(threads)); Executable e = cpu.compile(plan)) {
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(threads)); CompiledModel m = cpu.compile(plan); Session e = m.newSession()) {
             Tensor first = e.run(input);
             assertClose(expected, first, atol, rtol, what + " [" + cpu.device() + "]");
             // A second run over the same buffers must give the same result (no state leaks between runs).

@@ -1,7 +1,8 @@
 package io.jresnet.cpu;
 
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
@@ -46,19 +47,19 @@ public final class CpuTimings {
         if (args.length > 1 && args[1].equals("noref")) {
             // Validate against the scalar twin instead: much faster than the double-precision reference.
             try (CpuBackend scalar = new CpuBackend(new BackendOptions(2, java.util.Map.of("vectorBits", "0")));
-                 Executable e = scalar.compile(plan)) {
+                 CompiledModel m = scalar.compile(plan); Session e = m.newSession()) {
                 expected = e.run(x);
             }
         } else {
-            try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(plan)) {
+            try (ReferenceBackend ref = new ReferenceBackend(); CompiledModel m = ref.compile(plan); Session e = m.newSession()) {
                 expected = e.run(x);
             }
         }
         double refMs = (System.nanoTime() - t0) / 1e6;
         System.out.printf("resnet50 b1 %s: %.0f ms (one run)%n", args.length > 1 ? "scalar path" : "reference", refMs);
         for (int threads : new int[] {2, 1}) {
-            try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(threads)); Executable e = cpu.compile(plan)) {
-                Tensor out = Tensor.zeros(e.outputShape());
+            try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(threads)); CompiledModel m = cpu.compile(plan); Session e = m.newSession()) {
+                Tensor out = Tensor.zeros(e.model().outputShape());
                 e.run(x, out);
                 Compare.assertClose(expected, out, 1e-3, 1e-3, "resnet50");
                 double[] ms = time(e, x, out, runs);
@@ -70,7 +71,7 @@ public final class CpuTimings {
         }
     }
 
-    private static double[] time(Executable e, Tensor x, Tensor out, int runs) {
+    private static double[] time(Session e, Tensor x, Tensor out, int runs) {
         for (int i = 0; i < 5; i++) e.run(x, out);
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
@@ -83,7 +84,7 @@ public final class CpuTimings {
     }
 
     /** Time by op kind and conv kernel size, to see where the time goes. */
-    private static void profile(Executable e, Plan plan, Tensor x, Tensor out) {
+    private static void profile(Session e, Plan plan, Tensor x, Tensor out) {
         long[] ns = new long[plan.ops().size()];
         for (int i = 0; i < 5; i++) e.runProfiled(x, out, ns);
         java.util.Map<String, double[]> byKind = new java.util.TreeMap<>();

@@ -4,7 +4,8 @@ import io.jresnet.plan.Graph;
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.plan.Planner;
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -124,11 +125,11 @@ class OpsWidthTest {
         Graph g = gb.build(gb.relu("relu", y));
         Tensor input = Tensor.uniform(Shape.nchw(2, 17, 9, 9), -1, 1, 64);
         Tensor expected;
-        try (ReferenceBackend ref = new ReferenceBackend(); Executable e = ref.compile(Planner.plan(g))) {
+        try (ReferenceBackend ref = new ReferenceBackend(); CompiledModel m = ref.compile(Planner.plan(g)); Session e = m.newSession()) {
             expected = e.run(input);
         }
         try (CpuBackend cpu = new CpuBackend(new BackendOptions(2, java.util.Map.of("vectorBits", "0")));
-             Executable e = cpu.compile(Planner.plan(g))) {
+             CompiledModel m = cpu.compile(Planner.plan(g)); Session e = m.newSession()) {
             Compare.assertClose(expected, e.run(input), 1e-4, 1e-4, "scalar option");
         }
     }

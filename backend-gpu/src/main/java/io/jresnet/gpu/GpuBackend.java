@@ -2,19 +2,20 @@ package io.jresnet.gpu;
 
 import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.plan.Plan;
 import java.lang.ref.Cleaner;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A backend on one GPU runtime (OpenCL or CUDA). It owns the runtime; each {@link Executable} it
- * compiles owns its device buffers, weights and queue. Closing the backend closes the executables
- * still open, then the runtime. A {@link Cleaner} frees everything if either is dropped unclosed.
+ * A backend on one GPU runtime (OpenCL or CUDA). It owns the runtime; each compiled model owns its
+ * weights on the device, and each session its activation buffers and queue. Closing the backend
+ * frees the models and sessions still open, then the runtime. A {@link Cleaner} frees everything if
+ * any of them is dropped unclosed.
  *
- * <p>{@link #compile} may be called from several threads; each executable is for one thread at a
- * time (see {@link Executable}).
+ * <p>{@link #compile} and {@link io.jresnet.backend.CompiledModel#newSession()} may be called from
+ * several threads; each session is for one thread at a time.
  */
 public final class GpuBackend implements Backend {
     static final Cleaner CLEANER = Cleaner.create();
@@ -22,24 +23,24 @@ public final class GpuBackend implements Backend {
     private final String name;
     private final GpuRuntime runtime;
     private final KernelVariant variant;
-    /** Owners of the executables still open: released before the runtime, never referencing an executable. */
-    private final Set<NativeOwner> executables = ConcurrentHashMap.newKeySet();
+    /** Owners of the compiled models and sessions still open: released before the runtime, never referencing either. */
+    private final Set<NativeOwner> owners = ConcurrentHashMap.newKeySet();
     private final Cleaner.Cleanable cleanable;
 
     public GpuBackend(String name, GpuRuntime runtime, KernelVariant variant) {
         this.name = name;
         this.runtime = runtime;
         this.variant = runtime.supportsWorkGroup(256) ? variant : KernelVariant.PLAIN;
-        this.cleanable = CLEANER.register(this, new Release(executables, runtime));
+        this.cleanable = CLEANER.register(this, new Release(owners, runtime));
     }
 
     /** Releases every executable's resources, then the runtime's; referenced only by the cleaner. */
-    private record Release(Set<NativeOwner> executables, GpuRuntime runtime) implements Runnable {
+    private record Release(Set<NativeOwner> owners, GpuRuntime runtime) implements Runnable {
         @Override
         public void run() {
             try {
-                for (NativeOwner o : executables) o.run();
-                executables.clear();
+                for (NativeOwner o : owners) o.run();
+                owners.clear();
             } finally {
                 runtime.close();
             }
@@ -62,25 +63,30 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public Executable compile(Plan plan) {
+    public CompiledModel compile(Plan plan) {
+        return track(owner -> new GpuCompiledModel(this, plan, runtime, variant, owner));
+    }
+
+    /** Makes something that owns native memory through a new tracked owner, freeing it if making fails. */
+    <T> T track(java.util.function.Function<NativeOwner, T> make) {
         NativeOwner owner = new NativeOwner();
-        executables.add(owner);
+        owners.add(owner);
         try {
-            return new GpuExecutable(this, plan, runtime, variant, owner);
+            return make.apply(owner);
         } catch (RuntimeException e) {
-            executables.remove(owner);
+            owners.remove(owner);
             try {
                 owner.run();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e instanceof BackendException ? e
-                    : new BackendException(name + ": cannot compile the plan: " + e.getMessage(), e);
+                    : new BackendException(name + ": cannot compile the plan or open a session: " + e.getMessage(), e);
         }
     }
 
     void closed(NativeOwner owner) {
-        executables.remove(owner);
+        owners.remove(owner);
     }
 
     @Override

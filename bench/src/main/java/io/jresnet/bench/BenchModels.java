@@ -2,7 +2,8 @@ package io.jresnet.bench;
 
 import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.Zoo;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
@@ -38,8 +39,8 @@ final class BenchModels {
         Plan plan = net.plan(one);
         Tensor x = Tensor.uniform(one, -1f, 1f, 5);
         Tensor expected, actual;
-        try (Executable e = new ReferenceBackend().compile(plan)) { expected = e.run(x); }
-        try (Executable e = backend.compile(plan)) { actual = e.run(x); }
+        try (CompiledModel e = new ReferenceBackend().compile(plan)) { expected = e.run(x); }
+        try (CompiledModel m = backend.compile(plan); Session e = m.newSession()) { actual = e.run(x); }
         double scale = 0, worst = 0;
         for (int i = 0; i < expected.size(); i++) {
             float ev = expected.array()[i], av = actual.array()[i];

@@ -4,7 +4,9 @@ import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
+
 import io.jresnet.plan.Plan;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Tensor;
@@ -31,7 +33,8 @@ public abstract class CompiledPlanBenchmark {
     public int threads;
 
     private Backend be;
-    private Executable exe;
+    private CompiledModel compiled;
+    private Session exe;
     private Tensor input;
     private Tensor output;
 
@@ -45,7 +48,7 @@ public abstract class CompiledPlanBenchmark {
     protected void validate(Backend backend, Plan plan, Tensor input, Tensor actual) {
         if (backend.name().equals("reference")) return;
         Tensor expected;
-        try (Executable e = new ReferenceBackend().compile(plan)) {
+        try (CompiledModel e = new ReferenceBackend().compile(plan)) {
             expected = e.run(input);
         }
         double scale = 1;
@@ -62,9 +65,10 @@ public abstract class CompiledPlanBenchmark {
     public void compile() {
         Plan plan = plan();
         be = Backends.create(backend, BackendOptions.threads(threads));
-        exe = be.compile(plan);
+        compiled = be.compile(plan);
+        exe = compiled.newSession();
         input = Tensor.uniform(plan.inputShape(), -1f, 1f, 11);
-        output = Tensor.zeros(exe.outputShape());
+        output = Tensor.zeros(compiled.outputShape());
         exe.run(input, output);
         validate(be, plan, input, output);
     }
@@ -78,6 +82,7 @@ public abstract class CompiledPlanBenchmark {
     @TearDown(Level.Trial)
     public void close() {
         exe.close();
+        compiled.close();
         be.close();
     }
 }

@@ -3,7 +3,8 @@ package io.jresnet.bench;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.ResNet;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.Plan;
@@ -13,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the time goes, per layer: runs a model with {@link Executable#runProfiled} and prints each
+ * Where the time goes, per layer: runs a model with {@link io.jresnet.backend.Session#runProfiled} and prints each
  * op's median time, its GFLOP/s and its share of the total, then the totals per op kind, as a
  * Markdown table.
  *
@@ -34,10 +35,10 @@ public final class LayerProfile {
         ResNet net = BenchModels.model(model);
         Plan plan = net.plan(BenchModels.input(net, batch));
         try (Backend backend = Backends.create(backendName, BackendOptions.threads(threads));
-             Executable exe = backend.compile(plan)) {
+             CompiledModel compiled = backend.compile(plan); Session exe = compiled.newSession()) {
             if (!exe.supportsProfiling()) return backendName + " does not time single ops\n";
             Tensor x = Tensor.uniform(plan.inputShape(), -1f, 1f, 1);
-            Tensor y = Tensor.zeros(exe.outputShape());
+            Tensor y = Tensor.zeros(exe.model().outputShape());
             int n = plan.ops().size();
             long[][] samples = new long[n][runs];
             long[] once = new long[n];

@@ -7,7 +7,8 @@ import ai.onnxruntime.OrtSession;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.onnx.OnnxExporter;
 import io.jresnet.nn.ResNet;
 import io.jresnet.tensor.Shape;
@@ -98,9 +99,9 @@ public final class OnnxRuntimeSideBySide {
             try (OrtSession session = env.createSession(onnx.toString(), opts);
                  OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.array()),
                          Arrays.stream(in.dims()).asLongStream().toArray());
-                 Executable exe = be.compile(net.plan(in))) {
+                 CompiledModel compiled = be.compile(net.plan(in)); Session exe = compiled.newSession()) {
                 String inputName = session.getInputNames().iterator().next();
-                Tensor y = Tensor.zeros(exe.outputShape());
+                Tensor y = Tensor.zeros(exe.model().outputShape());
                 float[] ortOut = new float[y.size()];
                 long warmEnd = System.nanoTime() + 3_000_000_000L; // at least 5 runs and 3 s each: JIT settles
                 for (int i = 0; i < 5 || System.nanoTime() < warmEnd; i++) {

@@ -3,7 +3,8 @@ package io.jresnet.bench;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.ResNet;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
@@ -153,14 +154,14 @@ public final class PerformanceReport {
         Shape in = BenchModels.input(net, 1);
         Tensor x = Tensor.uniform(in, -1f, 1f, 3);
         long t0 = System.nanoTime();
-        try (Executable e = new ReferenceBackend().compile(net.plan(in))) {
+        try (CompiledModel e = new ReferenceBackend().compile(net.plan(in))) {
             e.run(x);
         }
         double refMs = (System.nanoTime() - t0) / 1e6;
         double[] cpu = new double[11];
         try (Backend be = Backends.create("cpu", BackendOptions.threads(threads));
-             Executable e = be.compile(net.plan(in))) {
-            Tensor y = Tensor.zeros(e.outputShape());
+             CompiledModel m = be.compile(net.plan(in)); Session e = m.newSession()) {
+            Tensor y = Tensor.zeros(e.model().outputShape());
             for (int i = 0; i < 3; i++) e.run(x, y);
             for (int i = 0; i < cpu.length; i++) {
                 long s = System.nanoTime();
@@ -178,9 +179,9 @@ public final class PerformanceReport {
         ResNet net = BenchModels.model(model);
         Shape in = BenchModels.input(net, 1);
         try (Backend be = Backends.create("cpu", BackendOptions.threads(threads));
-             Executable e = be.compile(net.plan(in))) {
+             CompiledModel m = be.compile(net.plan(in)); Session e = m.newSession()) {
             Tensor x = Tensor.uniform(in, -1f, 1f, 3);
-            Tensor y = Tensor.zeros(e.outputShape());
+            Tensor y = Tensor.zeros(e.model().outputShape());
             // Warm up for 3 s so every path is C2-compiled (interpreted and C1 code allocate iterators).
             for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) e.run(x, y);
             int runs = 50;

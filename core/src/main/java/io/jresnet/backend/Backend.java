@@ -10,10 +10,11 @@ public interface Backend extends AutoCloseable {
     String device();
 
     /**
-     * Prepares a plan for repeated runs: packs weights into the backend's layout and allocates every
-     * buffer once. The executable stays valid until it or this backend is closed.
+     * Compiles a plan: packs its weights into the backend's layout once. The compiled model is
+     * thread-safe and stays valid until it or this backend is closed; run it through its sessions
+     * ({@link CompiledModel#newSession()}), one per thread.
      */
-    Executable compile(Plan plan);
+    CompiledModel compile(Plan plan);
 
     @Override
     void close();

@@ -1,7 +1,9 @@
 package io.jresnet.reference;
 
 import io.jresnet.backend.Backend;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.AbstractSession;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
@@ -20,23 +22,15 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public Executable compile(Plan plan) {
-        return new ReferenceExecutable(plan);
+    public CompiledModel compile(Plan plan) {
+        return new ReferenceModel(plan);
     }
 
     @Override
     public void close() {}
 
-    static final class ReferenceExecutable implements Executable {
-        private final Plan plan;
-        private final float[][] buffers;
-
-        ReferenceExecutable(Plan plan) {
-            this.plan = plan;
-            this.buffers = new float[plan.bufferCount()][];
-            for (int b = 0; b < buffers.length; b++) buffers[b] = new float[Math.toIntExact(plan.bufferFloats(b))];
-        }
-
+    /** The reference backend packs nothing: the compiled model is the plan itself. */
+    record ReferenceModel(Plan plan) implements CompiledModel {
         @Override
         public Shape inputShape() {
             return plan.inputShape();
@@ -47,23 +41,32 @@ public final class ReferenceBackend implements Backend {
             return plan.outputShape();
         }
 
+        @Override
+        public Session newSession() {
+            return new ReferenceSession(this);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    static final class ReferenceSession extends AbstractSession {
+        private final Plan plan;
+        private final float[][] buffers;
+
+        ReferenceSession(ReferenceModel model) {
+            super(model);
+            this.plan = model.plan();
+            this.buffers = new float[plan.bufferCount()][];
+            for (int b = 0; b < buffers.length; b++) buffers[b] = new float[Math.toIntExact(plan.bufferFloats(b))];
+        }
+
         private float[] buf(int value) {
             return buffers[plan.buffer(value)];
         }
 
         @Override
-        public void run(Tensor input, Tensor output) {
-            runProfiled(input, output, null);
-        }
-
-        @Override
-        public boolean supportsProfiling() {
-            return true;
-        }
-
-        @Override
-        public void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
-            Executable.checkShapes(this, input, output);
+        protected void execute(Tensor input, Tensor output, long[] nanosPerOp) {
             input.copyTo(java.nio.FloatBuffer.wrap(buf(plan.input()), 0, input.size()));
             for (int i = 0; i < plan.ops().size(); i++) {
                 long t0 = nanosPerOp == null ? 0 : System.nanoTime();
@@ -126,7 +129,5 @@ public final class ReferenceBackend implements Backend {
             }
         }
 
-        @Override
-        public void close() {}
     }
 }

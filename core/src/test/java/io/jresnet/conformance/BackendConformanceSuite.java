@@ -1,11 +1,15 @@
 package io.jresnet.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jresnet.BackendException;
 import io.jresnet.ShapeException;
 import io.jresnet.backend.Backend;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
@@ -21,6 +25,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -85,8 +96,8 @@ public abstract class BackendConformanceSuite {
     }
 
     private static Tensor run(Backend b, Plan plan, Tensor input) {
-        try (Executable e = b.compile(plan)) {
-            return e.run(input);
+        try (CompiledModel m = b.compile(plan); Session s = m.newSession()) {
+            return s.run(input);
         }
     }
 
@@ -271,30 +282,146 @@ public abstract class BackendConformanceSuite {
         check("network " + name, net.plan(in), Tensor.uniform(in, -1f, 1f, 44), networkTolerance());
     }
 
-    @Test
-    void repeatedRunsGiveTheSameResult() {
+    private CompiledModel resnet20(Shape in) {
         ResNet net = new ResNet(ResNetSpec.named("resnet20"));
         Initializers.kaiming(net, 1, false);
         Initializers.randomBatchNormStatistics(net, 2);
+        return backend.compile(net.plan(in));
+    }
+
+    @Test
+    void repeatedRunsGiveTheSameResult() {
         Shape in = Shape.nchw(3, 3, 13, 13);
-        try (Executable e = backend.compile(net.plan(in))) {
+        try (CompiledModel m = resnet20(in); Session s = m.newSession()) {
             Tensor x = Tensor.uniform(in, -1, 1, 3);
-            Tensor first = e.run(x);
-            Tensor out = Tensor.zeros(e.outputShape());
+            Tensor first = s.run(x);
+            Tensor out = Tensor.zeros(m.outputShape());
             List<Tensor> again = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                e.run(x, out);
+                s.run(x, out);
                 again.add(out.copy());
             }
             for (Tensor t : again) new Tolerance(0, 0).assertClose(first, t, "run repeated");
         }
     }
 
+    /** Sessions of one compiled model on as many threads give bit for bit what one session gives. */
+    @Test
+    void manySessionsOnManyThreadsMatchOneSessionExactly() throws Exception {
+        Shape in = Shape.nchw(2, 3, 13, 13);
+        int threads = 4, runs = 6;
+        try (CompiledModel m = resnet20(in)) {
+            List<Tensor> inputs = new ArrayList<>();
+            List<Tensor> expected = new ArrayList<>();
+            try (Session one = m.newSession()) {
+                for (int i = 0; i < runs; i++) {
+                    inputs.add(Tensor.uniform(in, -1, 1, 100 + i));
+                    expected.add(one.run(inputs.get(i)));
+                }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<List<Tensor>>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int shift = t;
+                    results.add(pool.submit(() -> {
+                        try (Session s = m.newSession()) {
+                            start.await();
+                            List<Tensor> out = new ArrayList<>();
+                            for (int i = 0; i < runs; i++) out.add(s.run(inputs.get((i + shift) % runs)));
+                            return out;
+                        }
+                    }));
+                }
+                for (int t = 0; t < threads; t++) {
+                    List<Tensor> got = results.get(t).get(5, TimeUnit.MINUTES);
+                    for (int i = 0; i < runs; i++) {
+                        new Tolerance(0, 0).assertClose(expected.get((i + t) % runs), got.get(i),
+                                backend.name() + " thread " + t + " run " + i);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** A session run from two threads at once fails loudly instead of mixing their buffers. */
+    @Test
+    void oneSessionOnTwoThreadsAtOnceIsRefused() throws Exception {
+        Shape in = Shape.nchw(4, 3, 16, 16);
+        try (CompiledModel m = resnet20(in); Session s = m.newSession()) {
+            Tensor x = Tensor.uniform(in, -1, 1, 3);
+            Tensor expected = s.run(x);
+            AtomicReference<Throwable> refused = new AtomicReference<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread other = new Thread(() -> {
+                Tensor out = Tensor.zeros(m.outputShape());
+                while (!stop.get() && refused.get() == null) {
+                    try {
+                        s.run(x, out);
+                    } catch (IllegalStateException e) {
+                        refused.compareAndSet(null, e);
+                    }
+                }
+            });
+            other.start();
+            Tensor out = Tensor.zeros(m.outputShape());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            try {
+                while (refused.get() == null && System.nanoTime() < deadline) {
+                    try {
+                        s.run(x, out);
+                        new Tolerance(0, 0).assertClose(expected, out, "a run that was not refused");
+                    } catch (IllegalStateException e) {
+                        refused.compareAndSet(null, e);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                other.join();
+            }
+            assertNotNull(refused.get(), "two threads ran one session for 60 s without being refused");
+            assertTrue(refused.get().getMessage().contains("one session per thread"), refused.get().getMessage());
+        }
+    }
+
+    /** A batch smaller than the planned one gives what those images give in a full batch. */
+    @Test
+    void aSmallerBatchGivesTheFirstImagesOfThePlannedOne() {
+        Shape in = Shape.nchw(3, 3, 13, 13);
+        try (CompiledModel m = resnet20(in); Session s = m.newSession()) {
+            Tensor x = Tensor.uniform(in, -1, 1, 9);
+            Tensor full = s.run(x);
+            Tensor one = Tensor.wrap(x.toArray(), 0, Shape.nchw(1, 3, 13, 13));
+            Tensor got = s.run(one);
+            assertEquals(m.outputShape().withBatch(1), got.shape());
+            Tensor firstOfFull = Tensor.wrap(full.toArray(), 0, got.shape());
+            networkTolerance().relativeTo(firstOfFull).assertClose(firstOfFull, got, backend.name() + " batch 1 of 3");
+            assertThrows(ShapeException.class, () -> s.run(Tensor.zeros(4, 3, 13, 13)));
+        }
+    }
+
+    @Test
+    void closedSessionsAndModelsRefuseWork() {
+        Shape in = Shape.nchw(1, 3, 8, 8);
+        CompiledModel m = resnet20(in);
+        Session s = m.newSession();
+        s.close();
+        assertThrows(BackendException.class, () -> s.run(Tensor.zeros(in)));
+        Session live = m.newSession();
+        m.close();
+        assertThrows(BackendException.class, () -> live.run(Tensor.zeros(in)));
+        assertThrows(BackendException.class, m::newSession);
+    }
+
     @Test
     void wrongInputShapeIsRejected() {
         Graph g = new ResNet(ResNetSpec.named("resnet20")).toGraph(Shape.nchw(1, 3, 8, 8));
-        try (Executable e = backend.compile(Planner.plan(g))) {
-            assertThrows(ShapeException.class, () -> e.run(Tensor.zeros(2, 3, 8, 8)));
+        try (CompiledModel m = backend.compile(Planner.plan(g)); Session s = m.newSession()) {
+            assertThrows(ShapeException.class, () -> s.run(Tensor.zeros(2, 3, 8, 8)));
+            assertThrows(ShapeException.class, () -> s.run(Tensor.zeros(1, 3, 9, 8)));
         }
     }
 }

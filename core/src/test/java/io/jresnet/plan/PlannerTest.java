@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
@@ -42,7 +42,7 @@ class PlannerTest {
         Tensor eager = net.forward(x);
         Plan plan = net.plan(in);
         Tensor fused;
-        try (Executable e = new ReferenceBackend().compile(plan)) {
+        try (CompiledModel e = new ReferenceBackend().compile(plan)) {
             fused = e.run(x);
         }
         new Tolerance(1e-5, 1e-4).relativeTo(eager).assertClose(eager, fused, name + " fused vs eager");

@@ -3,7 +3,8 @@ package io.jresnet.models;
 import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.Session;
+
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.models.io.ModelFiles;
@@ -47,7 +48,8 @@ public final class Classifier implements AutoCloseable {
     private final List<String> labels;
     private final Backend backend;
     private final boolean ownsBackend;
-    private final Map<Integer, Executable> executables = new HashMap<>();
+    /** A session per batch size seen (each on a model compiled for that batch). */
+    private final Map<Integer, Session> sessions = new HashMap<>();
 
     /**
      * @param graphs the model's graph for an input shape
@@ -125,9 +127,9 @@ public final class Classifier implements AutoCloseable {
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
         int n = batch.shape().dim(0);
-        Executable exe = executables.computeIfAbsent(n,
-                size -> backend.compile(Planner.plan(graphs.apply(batch.shape()))));
-        Tensor logits = exe.run(batch);
+        Session session = sessions.computeIfAbsent(n,
+                size -> backend.compile(Planner.plan(graphs.apply(batch.shape()))).newSession());
+        Tensor logits = session.run(batch);
         int classes = logits.size() / n;
         if (!labels.isEmpty() && labels.size() < classes) {
             throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");
@@ -147,8 +149,11 @@ public final class Classifier implements AutoCloseable {
 
     @Override
     public void close() {
-        executables.values().forEach(Executable::close);
-        executables.clear();
+        for (Session s : sessions.values()) {
+            s.close();
+            s.model().close();
+        }
+        sessions.clear();
         if (ownsBackend) backend.close();
     }
 }

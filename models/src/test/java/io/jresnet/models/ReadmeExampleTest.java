@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.ResNet;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -27,7 +28,7 @@ class ReadmeExampleTest {
         ResNet net = Zoo.build("resnet18", 42);                 // seeded weights; ModelFiles.load(path) for real ones
         Shape input = Shape.nchw(1, 3, 224, 224);
         try (Backend backend = Backends.create();               // best available: cuda, cpu, opencl, reference
-             Executable exe = backend.compile(net.plan(input))) {
+             CompiledModel compiled = backend.compile(net.plan(input)); Session exe = compiled.newSession()) {
             Tensor image = Tensor.uniform(input, -1f, 1f, 7);   // stands in for a preprocessed image
             logits = exe.run(image);                            // [1, 1000]
             System.out.println(backend.name() + " on " + backend.device() + ": " + logits);

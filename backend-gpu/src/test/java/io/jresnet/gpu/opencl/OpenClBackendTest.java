@@ -10,7 +10,8 @@ import io.jresnet.backend.Availability;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.gpu.DeviceInfo;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
@@ -85,30 +86,33 @@ class OpenClBackendTest {
         Plan plan = resnet20(3);
         Tensor x = Tensor.uniform(plan.inputShape(), -1, 1, 7);
         Tensor expected;
-        try (Backend ref = new ReferenceBackend(); Executable e = ref.compile(plan)) {
+        try (Backend ref = new ReferenceBackend(); CompiledModel m = ref.compile(plan); Session e = m.newSession()) {
             expected = e.run(x);
         }
         try (Backend b = new OpenClProvider().create(new BackendOptions(0, Map.of("kernels", "plain")));
-             Executable e = b.compile(plan)) {
+             CompiledModel m = b.compile(plan); Session e = m.newSession()) {
             Tensor actual = e.run(x);
             new Tolerance(1e-3, 1e-3).relativeTo(expected).assertClose(expected, actual, "resnet20 on plain kernels");
         }
     }
 
     @Test
-    void closeFreesOnceAndClosedExecutablesRefuseToRun() {
+    void closeFreesOnceAndClosedModelsAndSessionsRefuseToRun() {
         Plan plan = resnet20(1);
         Backend b = new OpenClProvider().create(BackendOptions.defaults());
-        Executable first = b.compile(plan);
-        Executable second = b.compile(plan);
+        CompiledModel first = b.compile(plan);
+        CompiledModel second = b.compile(plan);
+        Session firstSession = first.newSession(), secondSession = second.newSession();
         Tensor x = Tensor.uniform(plan.inputShape(), -1, 1, 8);
-        first.run(x);
+        firstSession.run(x);
         first.close();
         first.close(); // idempotent
-        assertThrows(IllegalStateException.class, () -> first.run(x));
-        second.run(x);
-        b.close(); // closes the executables still open, then the context
-        assertThrows(IllegalStateException.class, () -> second.run(x));
+        assertThrows(BackendException.class, () -> firstSession.run(x));
+        assertThrows(BackendException.class, first::newSession);
+        secondSession.run(x);
+        b.close(); // frees the models and sessions still open, then the context
+        assertThrows(BackendException.class, () -> secondSession.run(x));
+        secondSession.close();
         b.close();
     }
 
@@ -116,10 +120,10 @@ class OpenClBackendTest {
     void profiledRunGivesTheSameResultAndTimesEveryOp() {
         Plan plan = resnet20(1);
         Tensor x = Tensor.uniform(plan.inputShape(), -1, 1, 9);
-        try (Backend b = new OpenClProvider().create(BackendOptions.defaults()); Executable e = b.compile(plan)) {
+        try (Backend b = new OpenClProvider().create(BackendOptions.defaults()); CompiledModel m = b.compile(plan); Session e = m.newSession()) {
             assertTrue(e.supportsProfiling());
             Tensor plain = e.run(x);
-            Tensor profiled = Tensor.zeros(e.outputShape());
+            Tensor profiled = Tensor.zeros(e.model().outputShape());
             long[] nanos = new long[plan.ops().size()];
             e.runProfiled(x, profiled, nanos);
             new Tolerance(0, 0).assertClose(plain, profiled, "profiled run");

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.gpu.GpuBackend;
 import io.jresnet.gpu.KernelVariant;
 import io.jresnet.plan.Graph;
@@ -53,14 +54,14 @@ class OpenClOpsTest {
         Plan plan = Planner.plan(g);
         Tensor input = Tensor.uniform(plan.inputShape(), -1f, 1f, seed);
         Tensor expected;
-        try (Backend ref = new ReferenceBackend(); Executable e = ref.compile(plan)) {
+        try (Backend ref = new ReferenceBackend(); CompiledModel m = ref.compile(plan); Session e = m.newSession()) {
             expected = e.run(input);
         }
         Tensor fromPlain, fromTuned;
-        try (Executable e = plain.compile(plan)) {
+        try (CompiledModel m = plain.compile(plan); Session e = m.newSession()) {
             fromPlain = e.run(input);
         }
-        try (Executable e = tuned.compile(plan)) {
+        try (CompiledModel m = tuned.compile(plan); Session e = m.newSession()) {
             fromTuned = e.run(input);
         }
         TOLERANCE.assertClose(expected, fromPlain, what + " (plain kernels vs reference)");
@@ -161,7 +162,7 @@ class OpenClOpsTest {
         Tensor input = Tensor.zeros(1, 1, 3, 3);
         input.set(Float.NaN, 0, 0, 1, 1);
         for (Backend backend : new Backend[] {plain, tuned}) {
-            try (Executable e = backend.compile(plan)) {
+            try (CompiledModel m = backend.compile(plan); Session e = m.newSession()) {
                 Tensor out = e.run(input);
                 for (float v : out.toArray()) assertEquals(Float.NaN, v, "every window holds the NaN");
             }

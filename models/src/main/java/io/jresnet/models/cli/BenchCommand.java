@@ -5,7 +5,8 @@ import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
 import io.jresnet.tensor.Shape;
@@ -80,8 +81,8 @@ final class BenchCommand implements Callable<Integer> {
         Plan plan = Planner.plan(m.graph(shape));
         Tensor input = Tensor.uniform(shape, -1f, 1f, seed);
         BackendOptions options = BackendOptions.threads(threads);
-        try (Backend b = Backends.create(backend, options); Executable exe = b.compile(plan)) {
-            Tensor output = Tensor.zeros(exe.outputShape());
+        try (Backend b = Backends.create(backend, options); CompiledModel compiled = b.compile(plan); Session exe = compiled.newSession()) {
+            Tensor output = Tensor.zeros(exe.model().outputShape());
             Double diff = null;
             if (!noCheck && !b.name().equals("reference")) {
                 diff = check(plan, input, exe, output, b.name());
@@ -122,10 +123,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs the input on the reference backend and returns the largest difference, failing if it is too large. */
-    private static double check(Plan plan, Tensor input, Executable exe, Tensor output, String name) {
+    private static double check(Plan plan, Tensor input, Session exe, Tensor output, String name) {
         Tensor expected;
         try (Backend ref = Backends.create("reference", BackendOptions.defaults());
-             Executable refExe = ref.compile(plan)) {
+             CompiledModel refCompiled = ref.compile(plan); Session refExe = refCompiled.newSession()) {
             expected = refExe.run(input);
         }
         exe.run(input, output);
@@ -145,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         return maxDiff;
     }
 
-    private long[] time(Executable exe, Tensor input, Tensor output, PrintWriter err, String label) {
+    private long[] time(Session exe, Tensor input, Tensor output, PrintWriter err, String label) {
         ProgressLine warm = new ProgressLine(err, "warm-up " + label, warmup);
         for (int i = 0; i < warmup; i++) {
             exe.run(input, output);

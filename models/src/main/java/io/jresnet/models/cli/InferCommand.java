@@ -4,7 +4,8 @@ import io.jresnet.ShapeException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.io.Npy;
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.Planner;
@@ -55,7 +56,7 @@ final class InferCommand implements Callable<Integer> {
         Graph graph = graphFor(m, x, input);
         Tensor y;
         try (Backend b = Backends.create(backend, BackendOptions.threads(threads));
-             Executable exe = b.compile(Planner.plan(graph))) {
+             CompiledModel compiled = b.compile(Planner.plan(graph)); Session exe = compiled.newSession()) {
             y = exe.run(x);
         }
         Npy.write(output, y);

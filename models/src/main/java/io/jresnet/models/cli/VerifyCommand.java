@@ -4,7 +4,8 @@ import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.onnx.OnnxExporter;
 import io.jresnet.plan.Planner;
 import io.jresnet.tensor.Shape;
@@ -78,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
         Tensor ours;
         String device;
         try (Backend b = Backends.create(backend, BackendOptions.defaults());
-             Executable exe = b.compile(Planner.plan(m.graph(in)))) {
+             CompiledModel compiled = b.compile(Planner.plan(m.graph(in))); Session exe = compiled.newSession()) {
             ours = exe.run(x);
             device = b.name() + " (" + b.device() + ")";
         }

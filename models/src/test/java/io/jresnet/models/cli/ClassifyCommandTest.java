@@ -4,7 +4,8 @@ import static io.jresnet.models.cli.CliTestSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jresnet.backend.Executable;
+
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.models.Zoo;
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
@@ -48,7 +49,7 @@ class ClassifyCommandTest {
 
         Tensor x = Preprocessing.CIFAR10.loadBatch(List.of(a, b));
         Tensor logits;
-        try (Executable e = new ReferenceBackend().compile(net.plan(x.shape()))) {
+        try (CompiledModel e = new ReferenceBackend().compile(net.plan(x.shape()))) {
             logits = e.run(x);
         }
         int best = 0;

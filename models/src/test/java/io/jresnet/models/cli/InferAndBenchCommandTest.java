@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.Backends;
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.Zoo;
 import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.io.Npy;
@@ -29,7 +30,7 @@ class InferAndBenchCommandTest {
 
     private static Tensor runOnReference(ResNet net, Tensor x) {
         try (Backend b = Backends.create("reference", BackendOptions.defaults());
-             Executable exe = b.compile(net.plan(x.shape()))) {
+             CompiledModel compiled = b.compile(net.plan(x.shape())); Session exe = compiled.newSession()) {
             return exe.run(x);
         }
     }

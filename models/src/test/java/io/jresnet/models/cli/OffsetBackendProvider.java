@@ -4,7 +4,9 @@ import io.jresnet.backend.Availability;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.BackendProvider;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.AbstractSession;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Plan;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
@@ -49,9 +51,9 @@ public final class OffsetBackendProvider implements BackendProvider {
             }
 
             @Override
-            public Executable compile(Plan plan) {
-                Executable inner = ref.compile(plan);
-                return new Executable() {
+            public CompiledModel compile(Plan plan) {
+                CompiledModel inner = ref.compile(plan);
+                return new CompiledModel() {
                     @Override
                     public Shape inputShape() {
                         return inner.inputShape();
@@ -63,9 +65,25 @@ public final class OffsetBackendProvider implements BackendProvider {
                     }
 
                     @Override
-                    public void run(Tensor input, Tensor output) {
-                        inner.run(input, output);
-                        for (int i = 0; i < output.size(); i++) output.array()[output.offset() + i] += amount;
+                    public Session newSession() {
+                        Session innerSession = inner.newSession();
+                        return new AbstractSession(this) {
+                            @Override
+                            protected void execute(Tensor input, Tensor output, long[] nanosPerOp) {
+                                innerSession.run(input, output);
+                                for (int i = 0; i < output.size(); i++) output.array()[output.offset() + i] += amount;
+                            }
+
+                            @Override
+                            public boolean supportsProfiling() {
+                                return false;
+                            }
+
+                            @Override
+                            protected void release() {
+                                innerSession.close();
+                            }
+                        };
                     }
 
                     @Override

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.JResnetException;
-import io.jresnet.backend.Executable;
+
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
@@ -62,7 +63,7 @@ class OnnxMutationTest {
                         outcomes[1]++;
                         continue;
                     }
-                    try (Executable e = new ReferenceBackend().compile(Planner.plan(g))) {
+                    try (CompiledModel e = new ReferenceBackend().compile(Planner.plan(g))) {
                         e.run(Tensor.uniform(g.inputShape(), -1f, 1f, i));
                     }
                     outcomes[0]++;

@@ -5,7 +5,8 @@ import static io.jresnet.models.onnx.OnnxRuntimePeer.runJresnet;
 import static io.jresnet.models.onnx.OnnxRuntimePeer.runOrt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jresnet.backend.Executable;
+
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.models.Zoo;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
@@ -47,7 +48,7 @@ class OnnxRuntimeAgreementTest {
 
         // The round trip through ONNX changes nothing but float rounding.
         Tensor direct;
-        try (Executable e = new ReferenceBackend().compile(Planner.plan(net.toGraph(shape)))) {
+        try (CompiledModel e = new ReferenceBackend().compile(Planner.plan(net.toGraph(shape)))) {
             direct = e.run(input);
         }
         new Tolerance(1e-5, 1e-5).relativeTo(direct).assertClose(direct, imported, name + " imported vs direct");
@@ -72,7 +73,7 @@ class OnnxRuntimeAgreementTest {
         OnnxExporter.write(graph, file);
         Tensor input = Tensor.uniform(graph.inputShape(), -1f, 1f, 6);
         Tensor direct;
-        try (Executable e = new ReferenceBackend().compile(Planner.plan(graph))) {
+        try (CompiledModel e = new ReferenceBackend().compile(Planner.plan(graph))) {
             direct = e.run(input);
         }
         assertAgree("graph ops ORT vs jresnet(direct)", runOrt(file, input), direct);

@@ -7,7 +7,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
@@ -43,7 +44,7 @@ final class OnnxRuntimePeer {
 
     static Tensor runJresnet(Path file, Tensor input) {
         OnnxModel model = OnnxImporter.load(file);
-        try (Executable e = new ReferenceBackend().compile(Planner.plan(model.toGraph(input.shape())))) {
+        try (CompiledModel e = new ReferenceBackend().compile(Planner.plan(model.toGraph(input.shape())))) {
             return e.run(input);
         }
     }

@@ -3,7 +3,9 @@ package io.jresnet.cpu;
 import io.jresnet.BackendException;
 import io.jresnet.ShapeException;
 import io.jresnet.UnsupportedLayerException;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.AbstractSession;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
@@ -12,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plan compiled for the cpu backend: a list of {@link Step}s over preallocated buffers, each step
- * an op (or a layout conversion) split over the backend's threads by work item.
+ * A plan compiled for the cpu backend: a list of {@link Step}s over numbered buffers, each step an
+ * op (or a layout conversion) split over the backend's threads by work item. The steps hold the
+ * packed weights ({@link ConvPlan} and friends) and buffer numbers, never buffers, so one compiled
+ * model serves any number of {@link CpuSession}s, each with buffers of its own.
  *
  * <p>Layouts: 4-D activations live in the blocked layout ({@link Blocked}); the network input,
  * global-average-pool results, linear and softmax values are plain. Compilation walks the plan in
@@ -22,12 +26,13 @@ import java.util.List;
  * keep the plan's assignment, each sized for its largest value in either layout plus one block of
  * zeros at the end that the convolution kernel reads for padded positions.
  *
- * <p>Not thread-safe: one executable per thread (several may share one backend; their runs are
- * serialised on its thread pool). Steady-state {@link #run(Tensor, Tensor)} allocates nothing.
+ * <p>Immutable once built, so thread-safe. Sessions share the backend's thread pool: with more than one
+ * worker their runs take turns on it; a backend of one thread runs each session on its caller's
+ * thread, so N sessions on N threads run in parallel. Steady-state runs allocate nothing.
  */
-final class CpuExecutable implements Executable {
-    /** A unit of scheduled work: an op over {@code items} work items. */
-    abstract class Step implements WorkerPool.Task {
+final class CpuCompiledModel implements CompiledModel {
+    /** A unit of scheduled work: an op over {@code items} work items, reading and writing buffers by number. */
+    abstract class Step {
         final String name;
         final int items;
         /** Index in {@code plan.ops()} of the op this step belongs to (conversions count for their reader). */
@@ -39,13 +44,8 @@ final class CpuExecutable implements Executable {
             this.op = compilingOp;
         }
 
-        abstract void compute(int from, int to);
-
-        @Override
-        public final void run(int worker, int workers) {
-            int from = WorkerPool.from(items, worker, workers), to = WorkerPool.from(items, worker + 1, workers);
-            if (from < to) compute(from, to);
-        }
+        /** Computes items [from, to) over the session's buffers {@code b}. */
+        abstract void compute(float[][] b, int from, int to);
     }
 
     private enum Layout { PLAIN, BLOCKED }
@@ -68,19 +68,20 @@ final class CpuExecutable implements Executable {
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final int lanes;
-    private final List<float[]> buffers = new ArrayList<>();
+    /** Floats of each numbered buffer, including the block of zeros at its end. */
+    private final List<Integer> bufferFloats = new ArrayList<>();
     private final BufferState[] states;
     private final Step[] steps;
     private final int inputBuffer;
     private final int outputBuffer;
     private final boolean outputBlocked;
     private final Blocked outputGeometry;
-    private final OutputStep outputStep;
-    private boolean closed;
+    private final int outputOp;
+    private volatile boolean closed;
     /** The op being compiled, recorded by each {@link Step} created for it. */
     private int compilingOp = -1;
 
-    CpuExecutable(Plan plan, CpuKernels kernels, WorkerPool pool) {
+    CpuCompiledModel(Plan plan, CpuKernels kernels, WorkerPool pool) {
         this.plan = plan;
         this.kernels = kernels;
         this.pool = pool;
@@ -88,7 +89,7 @@ final class CpuExecutable implements Executable {
         for (int b = 0; b < plan.bufferCount(); b++) {
             long floats = plan.bufferFloats(b);
             for (int v : plan.valuesIn(b)) floats = Math.max(floats, Blocked.of(plan.shape(v), lanes).floats());
-            buffers.add(allocate(floats, "buffer " + b));
+            bufferFloats.add(withZeros(floats, "buffer " + b));
         }
         this.states = new BufferState[plan.bufferCount()];
         this.inputBuffer = plan.buffer(plan.input());
@@ -103,29 +104,25 @@ final class CpuExecutable implements Executable {
         BufferState out = states[outputBuffer];
         this.outputBlocked = out.layout == Layout.BLOCKED;
         this.outputGeometry = Blocked.of(out.shape, lanes);
-        this.outputStep = new OutputStep();
+        this.outputOp = compilingOp;
     }
 
-    private float[] allocate(long floats, String what) {
-        long withZeros = floats + lanes;
-        if (withZeros > Integer.MAX_VALUE - 8) {
+    private int withZeros(long floats, String what) {
+        long total = floats + lanes;
+        if (total > Integer.MAX_VALUE - 8) {
             throw new ShapeException("cpu backend: " + what + " needs " + floats + " floats, more than one float[] holds");
         }
-        return new float[(int) withZeros];
+        return (int) total;
     }
 
     private int scratch(long floats) {
-        buffers.add(allocate(floats, "scratch buffer"));
-        return buffers.size() - 1;
-    }
-
-    private float[] buf(int index) {
-        return buffers.get(index);
+        bufferFloats.add(withZeros(floats, "scratch buffer"));
+        return bufferFloats.size() - 1;
     }
 
     /** Offset of the block of zeros at the end of a buffer. */
     private int zero(int index) {
-        return buf(index).length - lanes;
+        return bufferFloats.get(index) - lanes;
     }
 
     private BufferState state(int value, String opName) {
@@ -143,11 +140,10 @@ final class CpuExecutable implements Executable {
         if (s.blockedCopy >= 0 && Blocked.of(s.blockedCopyShape, lanes).sameView(want)) return s.blockedCopy;
         int plain = readPlain(value, out, opName);
         int dst = scratch(want.floats());
-        float[] src = buf(plain), d = buf(dst);
         out.add(new Step(opName + ":to-blocked", want.n() * want.blocks()) {
             @Override
-            void compute(int from, int to) {
-                kernels.toBlocked(src, 0, want, d, from, to);
+            void compute(float[][] b, int from, int to) {
+                kernels.toBlocked(b[plain], 0, want, b[dst], from, to);
             }
         });
         s.blockedCopy = dst;
@@ -163,11 +159,10 @@ final class CpuExecutable implements Executable {
         if (s.plainCopy >= 0) return s.plainCopy;
         Blocked g = Blocked.of(s.shape, lanes);
         int dst = scratch(s.shape.size());
-        float[] src = buf(b), d = buf(dst);
         out.add(new Step(opName + ":to-plain", g.n() * g.blocks()) {
             @Override
-            void compute(int from, int to) {
-                kernels.toPlain(src, g, d, 0, from, to);
+            void compute(float[][] bufs, int from, int to) {
+                kernels.toPlain(bufs[b], g, bufs[dst], 0, from, to);
             }
         });
         s.plainCopy = dst;
@@ -187,13 +182,12 @@ final class CpuExecutable implements Executable {
                 ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size());
                 int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
                 int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
-                float[] x = buf(xi), res = ri >= 0 ? buf(ri) : null;
                 int zero = zero(xi);
-                float[] y = buf(write(c.output(), Layout.BLOCKED));
+                int yi = write(c.output(), Layout.BLOCKED);
                 return new Step(c.name(), p.items()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.conv(p, x, y, res, zero, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.conv(p, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
                     }
                 };
             }
@@ -201,35 +195,35 @@ final class CpuExecutable implements Executable {
                 Shape in = requireRank4(m.name(), plan.shape(m.input()));
                 PoolPlan p = new PoolPlan(m.name(), Blocked.of(in, lanes), Blocked.of(plan.shape(m.output()), lanes),
                         m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padTop(), m.padLeft());
-                float[] x = buf(readBlocked(m.input(), in, out, m.name()));
-                float[] y = buf(write(m.output(), Layout.BLOCKED));
+                int xi = readBlocked(m.input(), in, out, m.name());
+                int yi = write(m.output(), Layout.BLOCKED);
                 return new Step(m.name(), p.items()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.maxPool(p, x, y, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.maxPool(p, b[xi], b[yi], from, to);
                     }
                 };
             }
             case Op.GlobalAvgPool g -> {
                 Shape in = requireRank4(g.name(), plan.shape(g.input()));
                 Blocked geometry = Blocked.of(in, lanes);
-                float[] x = buf(readBlocked(g.input(), in, out, g.name()));
-                float[] y = buf(write(g.output(), Layout.PLAIN));
+                int xi = readBlocked(g.input(), in, out, g.name());
+                int yi = write(g.output(), Layout.PLAIN);
                 return new Step(g.name(), geometry.n() * geometry.blocks()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.globalAvgPool(geometry, x, y, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.globalAvgPool(geometry, b[xi], b[yi], from, to);
                     }
                 };
             }
             case Op.Linear l -> {
                 LinearPlan p = new LinearPlan(l, plan.shape(l.output()).dim(0), plan.shape(l.input()).size(), lanes);
-                float[] x = buf(readPlain(l.input(), out, l.name()));
-                float[] y = buf(write(l.output(), Layout.PLAIN));
+                int xi = readPlain(l.input(), out, l.name());
+                int yi = write(l.output(), Layout.PLAIN);
                 return new Step(l.name(), p.items()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.linear(p, x, y, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.linear(p, b[xi], b[yi], from, to);
                     }
                 };
             }
@@ -237,25 +231,25 @@ final class CpuExecutable implements Executable {
                 Shape shape = plan.shape(a.output());
                 boolean plain = state(a.a(), a.name()).layout == Layout.PLAIN
                         && state(a.b(), a.name()).layout == Layout.PLAIN;
-                float[] x1, x2;
+                int x1, x2;
                 int count;
                 if (plain) {
-                    x1 = buf(readPlain(a.a(), out, a.name()));
-                    x2 = buf(readPlain(a.b(), out, a.name()));
+                    x1 = readPlain(a.a(), out, a.name());
+                    x2 = readPlain(a.b(), out, a.name());
                     count = shape.intSize();
                 } else {
-                    x1 = buf(readBlocked(a.a(), shape, out, a.name()));
-                    x2 = buf(readBlocked(a.b(), shape, out, a.name()));
+                    x1 = readBlocked(a.a(), shape, out, a.name());
+                    x2 = readBlocked(a.b(), shape, out, a.name());
                     count = Math.toIntExact(Blocked.of(shape, lanes).floats());
                 }
-                float[] y = buf(write(a.output(), plain ? Layout.PLAIN : Layout.BLOCKED));
+                int yi = write(a.output(), plain ? Layout.PLAIN : Layout.BLOCKED);
                 // Items are chunks of 1024 floats, so threads split large adds and skip tiny ones.
                 int chunk = 1024, items = (count + chunk - 1) / chunk;
                 boolean relu = a.relu();
                 return new Step(a.name(), items) {
                     @Override
-                    void compute(int from, int to) {
-                        k.add(x1, x2, y, from * chunk, Math.min(count, to * chunk), relu);
+                    void compute(float[][] b, int from, int to) {
+                        k.add(b[x1], b[x2], b[yi], from * chunk, Math.min(count, to * chunk), relu);
                     }
                 };
             }
@@ -266,12 +260,12 @@ final class CpuExecutable implements Executable {
                     throw new ShapeException(a.name() + ": affine of " + a.scale().size() + " channels applied to " + in);
                 }
                 AffinePlan p = AffinePlan.create(a, geometry);
-                float[] x = buf(readBlocked(a.input(), in, out, a.name()));
-                float[] y = buf(write(a.output(), Layout.BLOCKED));
+                int xi = readBlocked(a.input(), in, out, a.name());
+                int yi = write(a.output(), Layout.BLOCKED);
                 return new Step(a.name(), p.items()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.affine(p, x, y, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.affine(p, b[xi], b[yi], from, to);
                     }
                 };
             }
@@ -279,24 +273,24 @@ final class CpuExecutable implements Executable {
                 Shape in = requireRank4(s.name(), plan.shape(s.input()));
                 PadPlan p = new PadPlan(s.name(), Blocked.of(in, lanes), Blocked.of(plan.shape(s.output()), lanes),
                         s.stride());
-                float[] x = buf(readBlocked(s.input(), in, out, s.name()));
-                float[] y = buf(write(s.output(), Layout.BLOCKED));
+                int xi = readBlocked(s.input(), in, out, s.name());
+                int yi = write(s.output(), Layout.BLOCKED);
                 return new Step(s.name(), p.items()) {
                     @Override
-                    void compute(int from, int to) {
-                        k.shortcutPad(p, x, y, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.shortcutPad(p, b[xi], b[yi], from, to);
                     }
                 };
             }
             case Op.Softmax s -> {
                 Shape in = plan.shape(s.input());
                 int rows = in.dim(0), cols = Math.toIntExact(in.size() / Math.max(1, rows));
-                float[] x = buf(readPlain(s.input(), out, s.name()));
-                float[] y = buf(write(s.output(), Layout.PLAIN));
+                int xi = readPlain(s.input(), out, s.name());
+                int yi = write(s.output(), Layout.PLAIN);
                 return new Step(s.name(), rows) {
                     @Override
-                    void compute(int from, int to) {
-                        k.softmax(x, y, cols, from, to);
+                    void compute(float[][] b, int from, int to) {
+                        k.softmax(b[xi], b[yi], cols, from, to);
                     }
                 };
             }
@@ -311,21 +305,6 @@ final class CpuExecutable implements Executable {
         return s;
     }
 
-    /** Converts the blocked result into the caller's tensor; its target is set per run. */
-    private final class OutputStep extends Step {
-        float[] dst;
-        int dstOff;
-
-        OutputStep() {
-            super("output:to-plain", outputGeometry.n() * outputGeometry.blocks());
-        }
-
-        @Override
-        void compute(int from, int to) {
-            kernels.toPlain(buf(outputBuffer), outputGeometry, dst, dstOff, from, to);
-        }
-    }
-
     @Override
     public Shape inputShape() {
         return plan.inputShape();
@@ -337,45 +316,13 @@ final class CpuExecutable implements Executable {
     }
 
     @Override
-    public void run(Tensor input, Tensor output) {
-        runProfiled(input, output, null);
+    public Session newSession() {
+        checkOpen();
+        return new CpuSession();
     }
 
-    @Override
-    public boolean supportsProfiling() {
-        return true;
-    }
-
-    /** Each step's time goes to its op; the final layout conversion counts for the last op. */
-    @Override
-    public void runProfiled(Tensor input, Tensor output, long[] nanosPerOp) {
-        if (closed) throw new BackendException("cpu backend: executable used after close()");
-        Executable.checkShapes(this, input, output);
-        if (nanosPerOp != null && nanosPerOp.length < plan.ops().size()) {
-            throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + plan.ops().size() + " ops");
-        }
-        System.arraycopy(input.array(), input.offset(), buf(inputBuffer), 0, input.size());
-        for (Step s : steps) {
-            long t0 = nanosPerOp == null ? 0 : System.nanoTime();
-            execute(s);
-            if (nanosPerOp != null) nanosPerOp[s.op] += System.nanoTime() - t0;
-        }
-        long t0 = nanosPerOp == null ? 0 : System.nanoTime();
-        if (outputBlocked) {
-            outputStep.dst = output.array();
-            outputStep.dstOff = output.offset();
-            execute(outputStep);
-            outputStep.dst = null;
-        } else {
-            System.arraycopy(buf(outputBuffer), 0, output.array(), output.offset(), output.size());
-        }
-        if (nanosPerOp != null && outputStep.op >= 0) nanosPerOp[outputStep.op] += System.nanoTime() - t0;
-    }
-
-    /** Single-item steps run on the caller; a hand-off would cost more than they do. */
-    private void execute(Step s) {
-        if (s.items > 1) pool.run(s);
-        else if (s.items == 1) s.compute(0, 1);
+    private void checkOpen() {
+        if (closed) throw new BackendException("cpu backend: compiled model used after close()");
     }
 
     /** Steps in execution order, for tests. */
@@ -385,9 +332,94 @@ final class CpuExecutable implements Executable {
         return names;
     }
 
+    /** The packed weights belong to the steps; they go with the last reference to this model. */
     @Override
     public void close() {
         closed = true;
-        buffers.clear();
+    }
+
+    /** A {@link Step} bound to one session's buffers: what the worker pool runs. */
+    private static final class BoundStep implements WorkerPool.Task {
+        final Step step;
+        final float[][] buffers;
+
+        BoundStep(Step step, float[][] buffers) {
+            this.step = step;
+            this.buffers = buffers;
+        }
+
+        @Override
+        public void run(int worker, int workers) {
+            int from = WorkerPool.from(step.items, worker, workers), to = WorkerPool.from(step.items, worker + 1, workers);
+            if (from < to) step.compute(buffers, from, to);
+        }
+    }
+
+    /** Owns the buffers of one run at a time; built in one allocation burst, then allocation-free. */
+    private final class CpuSession extends AbstractSession {
+        private final float[][] buffers = new float[bufferFloats.size()][];
+        private final BoundStep[] bound = new BoundStep[steps.length];
+        private final OutputTask output;
+
+        CpuSession() {
+            super(CpuCompiledModel.this);
+            for (int b = 0; b < buffers.length; b++) buffers[b] = new float[bufferFloats.get(b)];
+            for (int i = 0; i < steps.length; i++) bound[i] = new BoundStep(steps[i], buffers);
+            this.output = new OutputTask(buffers[outputBuffer]);
+        }
+
+        /** Each step's time goes to its op; the final layout conversion counts for the last op. */
+        @Override
+        protected void execute(Tensor input, Tensor out, long[] nanosPerOp) {
+            checkOpen();
+            if (nanosPerOp != null && nanosPerOp.length < plan.ops().size()) {
+                throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + plan.ops().size() + " ops");
+            }
+            System.arraycopy(input.array(), input.offset(), buffers[inputBuffer], 0, input.size());
+            for (BoundStep s : bound) {
+                long t0 = nanosPerOp == null ? 0 : System.nanoTime();
+                schedule(s, s.step.items);
+                if (nanosPerOp != null) nanosPerOp[s.step.op] += System.nanoTime() - t0;
+            }
+            long t0 = nanosPerOp == null ? 0 : System.nanoTime();
+            if (outputBlocked) {
+                output.dst = out.array();
+                output.dstOff = out.offset();
+                schedule(output, output.items);
+                output.dst = null;
+            } else {
+                System.arraycopy(buffers[outputBuffer], 0, out.array(), out.offset(), out.size());
+            }
+            if (nanosPerOp != null && outputOp >= 0) nanosPerOp[outputOp] += System.nanoTime() - t0;
+        }
+
+        /** Single-item steps run on the caller; a hand-off would cost more than they do. */
+        private void schedule(WorkerPool.Task t, int items) {
+            if (items > 1) pool.run(t);
+            else if (items == 1) t.run(0, 1);
+        }
+
+        @Override
+        protected void release() {
+            java.util.Arrays.fill(buffers, null);
+        }
+    }
+
+    /** Converts the blocked result into the caller's tensor; its target is set per run. */
+    private final class OutputTask implements WorkerPool.Task {
+        final float[] src;
+        final int items = outputGeometry.n() * outputGeometry.blocks();
+        float[] dst;
+        int dstOff;
+
+        OutputTask(float[] src) {
+            this.src = src;
+        }
+
+        @Override
+        public void run(int worker, int workers) {
+            int from = WorkerPool.from(items, worker, workers), to = WorkerPool.from(items, worker + 1, workers);
+            if (from < to) kernels.toPlain(src, outputGeometry, dst, dstOff, from, to);
+        }
     }
 }
