@@ -28,9 +28,10 @@ class ReadmeExampleTest {
         ResNet net = Zoo.build("resnet18", 42);                 // seeded weights; ModelFiles.load(path) for real ones
         Shape input = Shape.nchw(1, 3, 224, 224);
         try (Backend backend = Backends.create();               // best available: cuda, cpu, opencl, reference
-             CompiledModel compiled = backend.compile(net.plan(input)); Session exe = compiled.newSession()) {
+             CompiledModel model = backend.compile(net.plan(input)); // weights packed once, thread-safe
+             Session session = model.newSession()) {            // activation buffers: one per thread
             Tensor image = Tensor.uniform(input, -1f, 1f, 7);   // stands in for a preprocessed image
-            logits = exe.run(image);                            // [1, 1000]
+            logits = session.run(image);                        // [1, 1000]
             System.out.println(backend.name() + " on " + backend.device() + ": " + logits);
         }
         // README-EXAMPLE-END

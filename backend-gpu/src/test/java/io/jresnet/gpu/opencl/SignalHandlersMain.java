@@ -2,7 +2,8 @@ package io.jresnet.gpu.opencl;
 
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.gpu.NativeSignals;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -23,8 +24,8 @@ public final class SignalHandlersMain {
         String device = "none";
         if (available) {
             try (Backend b = new OpenClProvider().create(BackendOptions.defaults());
-                 Executable exe = b.compile(OpenClBackendTest.resnet20(2))) {
-                exe.run(Tensor.uniform(Shape.nchw(2, 3, 13, 13), -1f, 1f, 3));
+                 CompiledModel compiled = b.compile(OpenClBackendTest.resnet20(2)); Session session = compiled.newSession()) {
+                session.run(Tensor.uniform(Shape.nchw(2, 3, 13, 13), -1f, 1f, 3));
                 device = b.device();
             }
         }

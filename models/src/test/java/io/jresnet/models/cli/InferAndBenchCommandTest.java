@@ -36,7 +36,7 @@ class InferAndBenchCommandTest {
     }
 
     @Test
-    void inferWritesWhatTheExecutableComputes() throws Exception {
+    void inferWritesWhatASessionComputes() throws Exception {
         Tensor x = Tensor.uniform(Shape.nchw(2, 3, 32, 32), -1, 1, 11);
         Path in = dir.resolve("in.npy"), out = dir.resolve("out.npy");
         Npy.write(in, x);

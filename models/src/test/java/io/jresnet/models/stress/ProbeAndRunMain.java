@@ -3,7 +3,8 @@ package io.jresnet.models.stress;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
-import io.jresnet.backend.Executable;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.models.Zoo;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -29,14 +30,14 @@ public final class ProbeAndRunMain {
         float checksum = 0;
         try (Backend cpu = Backends.create("cpu", BackendOptions.threads(2))) {
             Shape large = Shape.nchw(64, 3, 32, 32);
-            try (Executable exe = cpu.compile(Zoo.build("resnet56", 7).plan(large))) {
-                for (int i = 0; i < 3; i++) checksum += exe.run(Tensor.uniform(large, -1f, 1f, i)).get(0, 0);
+            try (CompiledModel compiled = cpu.compile(Zoo.build("resnet56", 7).plan(large)); Session session = compiled.newSession()) {
+                for (int i = 0; i < 3; i++) checksum += session.run(Tensor.uniform(large, -1f, 1f, i)).get(0, 0);
             }
             Shape small = Shape.nchw(2, 3, 32, 32);
             Tensor image = Tensor.uniform(small, -1f, 1f, 11);
-            try (Executable exe = cpu.compile(Zoo.build("resnet20", 7).plan(small))) {
+            try (CompiledModel compiled = cpu.compile(Zoo.build("resnet20", 7).plan(small)); Session session = compiled.newSession()) {
                 for (int i = 0; i < runs; i++) {
-                    checksum += exe.run(image).get(0, 0);
+                    checksum += session.run(image).get(0, 0);
                     for (int j = 0; j < 64; j++) garbage += new byte[16 << 10].length; // 1 MiB a run
                 }
             }
