@@ -3,12 +3,14 @@ package io.jresnet.models.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jresnet.JResnetException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Backends;
 import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.train.Evaluation;
 import io.jresnet.models.train.TrainingData;
 import io.jresnet.nn.ResNet;
-import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.Dataset;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,8 +45,15 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--subset", paramLabel = "N", defaultValue = "0", description = "Only the first N test images (default: all).")
     int subset;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "GEMM threads, 0 for one per core.")
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend to run on (default: the best available; see 'jresnet backends').")
+    String backend;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Backend threads, 0 for one per core.")
     int threads;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "100", description = "Images per run (default: 100).")
+    int batch;
 
     @Option(names = "--json", description = "Print one JSON object: accuracy (0..1), samples, classes, confusion.")
     boolean json;
@@ -63,7 +72,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     + set.id() + " has " + test.channels() + "-channel images and " + set.classNames().size() + " classes");
         }
         if (subset > 0 && subset < test.size()) test = test.subset(0, subset);
-        Evaluation e = Evaluation.of(net, test, set.normalization(), TrainingContext.withBestGemm(threads), 100);
+        if (batch < 1) throw new ParameterException(spec.commandLine(), "--batch must be at least 1, found " + batch);
+        Evaluation e;
+        try (Backend b = Backends.create(backend, BackendOptions.threads(threads))) {
+            e = Evaluation.of(net, test, set.normalization(), b, batch);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(JResnetCli.JSON.writeValueAsString(toJson(e, set, net)));

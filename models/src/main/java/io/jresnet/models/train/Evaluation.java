@@ -1,25 +1,29 @@
 package io.jresnet.models.train;
 
 import io.jresnet.JResnetException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
 import io.jresnet.nn.ResNet;
+import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.DataLoader;
 import io.jresnet.train.data.Dataset;
 import io.jresnet.train.data.Normalization;
 
 /**
  * A classifier's accuracy on a labelled data set and its confusion matrix
- * ({@code confusion[label][predicted]}), from an eval-mode forward pass (running BN statistics).
+ * ({@code confusion[label][predicted]}), from inference on a backend: the model's plan (batch norm
+ * folded with its running statistics) compiled once and run batch by batch on one session, the same
+ * path as classification and benchmarks.
  */
 public record Evaluation(int samples, int correct, int[][] confusion) {
     public double accuracy() {
         return samples == 0 ? Double.NaN : (double) correct / samples;
     }
 
-    /** Runs {@code model} over {@code data} in batches of {@code batch}; leaves the model in eval mode. */
-    public static Evaluation of(ResNet model, Dataset data, Normalization norm, TrainingContext context, int batch) {
+    /** Runs {@code model} on {@code backend} over {@code data} in batches of {@code batch}. */
+    public static Evaluation of(ResNet model, Dataset data, Normalization norm, Backend backend, int batch) {
         if (model.spec().inChannels() != data.channels()) {
             throw new JResnetException("model " + model.spec().name() + " takes " + model.spec().inChannels()
                     + " input channels, " + data.name() + " images have " + data.channels());
@@ -28,19 +32,21 @@ public record Evaluation(int samples, int correct, int[][] confusion) {
             throw new JResnetException("model " + model.spec().name() + " has " + model.spec().numClasses()
                     + " classes, " + data.name() + " has " + data.classes());
         }
-        model.train(false);
         int k = data.classes(), samples = 0, correct = 0;
         int[][] confusion = new int[k][k];
-        for (DataLoader.Batch b : DataLoader.evaluation(data, batch, norm).epoch(0)) {
-            Tape tape = Tape.inference(context);
-            Tensor logits = model.forward(tape.constant(b.images()), tape).value();
-            float[] z = logits.array();
-            for (int i = 0; i < b.size(); i++) {
-                int base = logits.offset() + i * k, best = 0;
-                for (int j = 1; j < k; j++) if (z[base + j] > z[base + best]) best = j;
-                confusion[b.labels()[i]][best]++;
-                if (best == b.labels()[i]) correct++;
-                samples++;
+        int planned = Math.min(batch, Math.max(1, data.size()));
+        Shape input = Shape.nchw(planned, data.channels(), data.height(), data.width());
+        try (CompiledModel compiled = backend.compile(model.plan(input)); Session session = compiled.newSession()) {
+            for (DataLoader.Batch b : DataLoader.evaluation(data, planned, norm).epoch(0)) {
+                Tensor logits = session.run(b.images()); // the last batch may be smaller
+                float[] z = logits.array();
+                for (int i = 0; i < b.size(); i++) {
+                    int base = logits.offset() + i * k, best = 0;
+                    for (int j = 1; j < k; j++) if (z[base + j] > z[base + best]) best = j;
+                    confusion[b.labels()[i]][best]++;
+                    if (best == b.labels()[i]) correct++;
+                    samples++;
+                }
             }
         }
         return new Evaluation(samples, correct, confusion);

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Backends;
 import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.FashionMnistData;
 import io.jresnet.models.Zoo;
@@ -12,7 +15,6 @@ import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.train.Evaluation;
 import io.jresnet.models.train.TrainingData;
 import io.jresnet.nn.ResNet;
-import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.Dataset;
 import io.jresnet.train.data.Idx;
 import java.io.IOException;
@@ -50,8 +52,10 @@ class BuiltinModelTest {
         assertEquals(1, net.spec().inChannels());
         assertEquals(10, net.spec().numClasses());
         Dataset test = Idx.fromDirectory(FASHION_MNIST, false);
-        Evaluation e = Evaluation.of(net, test, TrainingData.FASHION_MNIST.normalization(), TrainingContext.withBestGemm(2),
-                200);
+        Evaluation e;
+        try (Backend cpu = Backends.create("cpu", BackendOptions.threads(2))) {
+            e = Evaluation.of(net, test, TrainingData.FASHION_MNIST.normalization(), cpu, 200);
+        }
         assertEquals(10_000, e.samples());
         assertTrue(e.accuracy() >= REQUIRED_ACCURACY, "test accuracy " + e.accuracy() + " < " + REQUIRED_ACCURACY);
         JsonNode about = BuiltinModel.about();
@@ -79,6 +83,35 @@ class BuiltinModelTest {
         CliTestSupport.Result noData = CliTestSupport.run("evaluate", "--model", "m.safetensors");
         assertEquals(CliErrors.USAGE, noData.exitCode());
         assertTrue(noData.err().contains("--data"), noData.err());
+    }
+
+    /**
+     * Evaluation is inference through Planner and a backend, so every backend evaluates; 130 images in
+     * batches of 48 end on a partial batch. OpenCL runs when a platform is installed (CI has POCL).
+     */
+    @Test
+    void evaluateRunsOnEveryBackendWithTheSamePredictions() throws IOException {
+        List<String> backends = new java.util.ArrayList<>(List.of("reference", "cpu"));
+        if (io.jresnet.backend.Backends.list().stream().anyMatch(s -> s.name().equals("opencl") && s.availability().available())) {
+            backends.add("opencl");
+        } else if (System.getenv("JRESNET_REQUIRE_OPENCL") != null) {
+            throw new AssertionError("JRESNET_REQUIRE_OPENCL is set but the opencl backend is unavailable");
+        }
+        JsonNode expected = null;
+        for (String b : backends) {
+            CliTestSupport.Result r = CliTestSupport.run("evaluate", "--backend", b, "--subset", "130", "--batch", "48", "--json");
+            assertEquals(0, r.exitCode(), b + ": " + r.err());
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            assertEquals(130, json.get("samples").asInt(), b);
+            if (expected == null) {
+                expected = json;
+            } else {
+                assertEquals(expected.get("confusion"), json.get("confusion"), b + " disagrees with reference");
+            }
+        }
+        CliTestSupport.Result bad = CliTestSupport.run("evaluate", "--backend", "tpu", "--subset", "10");
+        assertEquals(CliErrors.ERROR, bad.exitCode());
+        assertTrue(bad.err().contains("no backend named 'tpu'"), bad.err());
     }
 
     @Test
