@@ -3,8 +3,10 @@ package io.jresnet.backend;
 import io.jresnet.BackendException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -45,7 +47,17 @@ public final class Backends {
     /** The providers, highest priority first, not probed: loading a provider touches nothing native. */
     private static List<BackendProvider> providers(ClassLoader loader) {
         List<BackendProvider> all = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class, loader).forEach(all::add);
+        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, loader).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                all.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                // A provider that cannot be loaded (a stale registration, a missing class) must not break the others.
+                System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
+                        "skipping a backend provider that cannot be loaded: " + e.getMessage());
+            }
+        }
         all.sort(Comparator.comparingInt((BackendProvider p) -> -p.priority()).thenComparing(BackendProvider::name));
         return all;
     }

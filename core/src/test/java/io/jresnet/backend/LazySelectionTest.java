@@ -62,12 +62,13 @@ class LazySelectionTest {
     void registerProviders(@TempDir Path dir) throws Exception {
         Path services = dir.resolve("META-INF/services/" + BackendProvider.class.getName());
         Files.createDirectories(services.getParent());
-        Files.writeString(services, String.join("\n", Missing.class.getName(), Fast.class.getName(),
-                Native.class.getName()) + "\n");
+        Files.writeString(services, String.join("\n", Missing.class.getName(), "io.jresnet.NoSuchProvider",
+                Fast.class.getName(), Native.class.getName()) + "\n");
         loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
         probed.clear();
     }
 
+    /** The registration of a class that does not exist sits between the others: it is skipped, not fatal. */
     @Test
     void automaticSelectionStopsAtTheFirstAvailableProvider() {
         assertEquals("test-fast", Backends.select(null, loader).name());

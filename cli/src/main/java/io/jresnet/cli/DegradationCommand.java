@@ -1,0 +1,69 @@
+package io.jresnet.cli;
+
+import io.jresnet.cli.train.DegradationExperiment;
+import io.jresnet.cli.train.TrainingConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jresnet experiment degradation}: plain-20/56 against ResNet-20/56 with identical settings. */
+@Command(name = "degradation", mixinStandardHelpOptions = true,
+        description = {"Train plain-20, plain-56, ResNet-20 and ResNet-56 (option A) with identical settings and",
+            "write degradation.png (training error thin, test error bold) and degradation.md (final errors)."})
+final class DegradationCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "SET", defaultValue = "fashion-mnist",
+            description = "fashion-mnist or cifar10 (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data set directory (default: the set's usual place).")
+    Path dataDir;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Epochs per net (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.1", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--subset", paramLabel = "N", defaultValue = "0",
+            description = "Use only the first N training and the first N test images (default: all).")
+    int subset;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "degradation", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "GEMM threads, 0 for one per core.")
+    int threads;
+
+    /** Smaller depths for quick checks (tests use 8); the paper's figure is 20 and 56. */
+    @Option(names = "--depths", paramLabel = "D,D", split = ",", defaultValue = "20,56", hidden = true)
+    int[] depths;
+
+    @Override
+    public Integer call() throws IOException {
+        TrainingConfig base = new TrainingConfig(data, dataDir == null ? null : dataDir.toString(), "resnet" + depths[0],
+                epochs, batch, lr, "cosine", 0, subset, seed, threads);
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("degradation experiment on " + data + ": depths " + Arrays.toString(depths) + ", writing to " + out);
+        DegradationExperiment.run(base, depths, out, net -> new TrainingProgress(err, net + " "));
+        PrintWriter o = spec.commandLine().getOut();
+        o.println(out.resolve(DegradationExperiment.FIGURE_FILE));
+        o.println(out.resolve(DegradationExperiment.TABLE_FILE));
+        o.flush();
+        return 0;
+    }
+}

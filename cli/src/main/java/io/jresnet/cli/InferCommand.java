@@ -1,0 +1,83 @@
+package io.jresnet.cli;
+
+import io.jresnet.ShapeException;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Backends;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
+import io.jresnet.models.io.Npy;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.Planner;
+import io.jresnet.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jresnet infer}: runs a model on an NCHW tensor from a .npy file and writes the logits to another. */
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Run a model on an NCHW float tensor (.npy) and write the output (.npy).")
+final class InferCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
+            description = "A zoo name (seeded random weights) or a .safetensors or .onnx file.")
+    String model;
+
+    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    String arch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of a zoo model's random weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "Input tensor, shape [N, C, H, W].")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "Where to write the output tensor.")
+    Path output;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "Backend (default: the best available; see 'jresnet backends').")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: one per core).")
+    int threads;
+
+    @Override
+    public Integer call() throws IOException {
+        LoadedModel m = ModelSource.load(model, arch, seed);
+        Tensor x = Npy.read(input);
+        Graph graph = graphFor(m, x, input);
+        Tensor y;
+        try (Backend b = Backends.create(backend, BackendOptions.threads(threads));
+             CompiledModel compiled = b.compile(Planner.plan(graph)); Session exe = compiled.newSession()) {
+            y = exe.run(x);
+        }
+        Npy.write(output, y);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s: %s %s -> %s%n", output, m.name(), x.shape(), y.shape());
+        out.flush();
+        return 0;
+    }
+
+    /** The graph for the tensor in {@code file}, or an error naming the file, what was expected and what was found. */
+    static Graph graphFor(LoadedModel m, Tensor x, Path file) {
+        String expected = "[N, " + m.inChannels() + ", H, W]";
+        if (x.rank() != 4 || x.shape().c() != m.inChannels()) {
+            throw new ShapeException(file + ": input tensor for " + m.name() + " should have shape " + expected
+                    + ", found " + x.shape());
+        }
+        try {
+            return m.graph(x.shape());
+        } catch (ShapeException e) {
+            throw new ShapeException(file + ": input tensor of shape " + x.shape() + " does not fit " + m.name()
+                    + ": " + e.getMessage());
+        }
+    }
+}

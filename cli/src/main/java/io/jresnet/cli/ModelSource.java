@@ -1,0 +1,53 @@
+package io.jresnet.cli;
+
+import io.jresnet.FormatException;
+import io.jresnet.JResnetException;
+import io.jresnet.models.Zoo;
+import io.jresnet.models.io.ModelFiles;
+import io.jresnet.models.onnx.OnnxImporter;
+import io.jresnet.nn.ResNetSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The one place that turns a {@code --model} argument into a {@link LoadedModel}. */
+public final class ModelSource {
+    private ModelSource() {}
+
+    /**
+     * Loads a model.
+     *
+     * @param modelArg a zoo name ({@code resnet50}) or a file; anything with a dot or a path
+     *     separator, or an existing file, is a file
+     * @param arch the architecture of a file whose metadata does not name one; null otherwise
+     * @param seed the seed of the random weights of a zoo model
+     */
+    public static LoadedModel load(String modelArg, String arch, long seed) throws IOException {
+        if (isFile(modelArg)) return loadFile(Path.of(modelArg), arch);
+        ResNetSpec spec = ResNetSpec.named(modelArg);
+        if (arch != null && !arch.equalsIgnoreCase(spec.name())) {
+            throw new JResnetException("--arch " + arch + " applies to weight files; '" + modelArg
+                    + "' is already an architecture");
+        }
+        return new NetworkModel(Zoo.build(spec, seed), "seeded random weights, seed " + seed);
+    }
+
+    private static boolean isFile(String modelArg) {
+        return modelArg.contains(".") || modelArg.contains("/") || modelArg.contains(java.io.File.separator)
+                || Files.exists(Path.of(modelArg));
+    }
+
+    private static LoadedModel loadFile(Path file, String arch) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString());
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
+        return switch (extension) {
+            case "safetensors" -> new NetworkModel(ModelFiles.load(file, arch), file.toString());
+            case "onnx" -> new OnnxLoadedModel(OnnxImporter.load(file));
+            default -> throw FormatException.in(file, "unknown model file type '" + extension
+                    + "'; expected a .safetensors or .onnx file or a zoo name (" + String.join(", ", Zoo.names()) + ")");
+        };
+    }
+}

@@ -1,0 +1,70 @@
+package io.jresnet.cli;
+
+import static io.jresnet.cli.CliTestSupport.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.models.Zoo;
+import io.jresnet.models.image.Labels;
+import io.jresnet.models.image.Preprocessing;
+import io.jresnet.models.io.ModelFiles;
+import io.jresnet.nn.ResNet;
+import io.jresnet.reference.ReferenceBackend;
+import io.jresnet.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClassifyCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path image(String name, int seed) throws Exception {
+        BufferedImage img = new BufferedImage(40, 36, BufferedImage.TYPE_INT_RGB);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int y = 0; y < 36; y++) for (int x = 0; x < 40; x++) img.setRGB(x, y, r.nextInt(1 << 24));
+        Path f = dir.resolve(name);
+        ImageIO.write(img, "png", f.toFile());
+        return f;
+    }
+
+    @Test
+    void printsTopKWithTheModelsOwnRanking() throws Exception {
+        ResNet net = Zoo.build("resnet20", 4);
+        Path weights = dir.resolve("r20.safetensors");
+        ModelFiles.save(net, weights);
+        Path a = image("a.png", 1), b = image("b.png", 2);
+        CliTestSupport.Result r = run("classify", "--model", weights.toString(), "--top", "3", "--backend", "reference",
+                a.toString(), b.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(8, lines.size(), r.out()); // per image: its name and three labels
+        assertEquals(a + ":", lines.get(0));
+
+        Tensor x = Preprocessing.CIFAR10.loadBatch(List.of(a, b));
+        Tensor logits;
+        try (CompiledModel e = new ReferenceBackend().compile(net.plan(x.shape()))) {
+            logits = e.run(x);
+        }
+        int best = 0;
+        for (int c = 1; c < 10; c++) if (logits.get(0, c) > logits.get(0, best)) best = c;
+        String cifar = Labels.load("cifar10").get(best);
+        assertTrue(lines.get(1).endsWith(cifar + " (" + best + ")"), lines.get(1) + " should name " + cifar);
+    }
+
+    @Test
+    void badImageIsOneLineNamingTheFile() throws Exception {
+        Path junk = dir.resolve("junk.png");
+        Files.write(junk, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        CliTestSupport.Result r = run("classify", "--model", "resnet20", "--backend", "reference", junk.toString());
+        assertEquals(1, r.exitCode());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("junk.png"), r.err());
+    }
+}
