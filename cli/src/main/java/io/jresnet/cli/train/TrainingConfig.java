@@ -1,6 +1,6 @@
 package io.jresnet.cli.train;
 
-import io.jresnet.models.train.TrainingData;
+import io.jresnet.models.data.TrainingData;
 import io.jresnet.JResnetException;
 import io.jresnet.train.LearningRateSchedule;
 import io.jresnet.train.data.Augmentation;

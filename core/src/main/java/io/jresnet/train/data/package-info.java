@@ -1,8 +1,7 @@
 /**
- * Image classification data for training, with no dependencies: the IDX format of MNIST and
- * Fashion-MNIST (plain or gzipped), the CIFAR-10 binary format, per-channel normalisation, the
- * paper's augmentation (padding, random crop, horizontal flip) and a seeded, shuffling mini-batch
- * loader. A file that is truncated, has the wrong magic, disagrees with its companion or declares
- * absurd sizes raises {@link io.jresnet.FormatException} naming the file.
+ * Image classification data for training, with no dependencies: an in-memory labelled
+ * {@link io.jresnet.train.data.Dataset}, per-channel normalisation, the paper's augmentation
+ * (padding, random crop, horizontal flip) and a seeded, shuffling mini-batch loader. The file
+ * formats (IDX, CIFAR-10 binary) are read by {@code io.jresnet.models.data}.
  */
 package io.jresnet.train.data;

@@ -16,7 +16,7 @@ import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.Augmentation;
 import io.jresnet.train.data.DataLoader;
 import io.jresnet.train.data.Dataset;
-import io.jresnet.train.data.Idx;
+import io.jresnet.models.data.Idx;
 import io.jresnet.train.data.Normalization;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

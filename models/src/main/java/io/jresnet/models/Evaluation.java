@@ -1,4 +1,4 @@
-package io.jresnet.models.train;
+package io.jresnet.models;
 
 import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;

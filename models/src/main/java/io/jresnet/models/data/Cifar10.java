@@ -1,5 +1,6 @@
-package io.jresnet.train.data;
+package io.jresnet.models.data;
 
+import io.jresnet.train.data.Dataset;
 import io.jresnet.FormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
-package io.jresnet.train.data;
+package io.jresnet.models.data;
 
+import io.jresnet.train.data.Dataset;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** IDX and CIFAR-10 binary files: round trips, and every kind of bad file named in the error. */
-class TrainDataFormatsTest {
+class DataFormatsTest {
     @TempDir
     Path dir;
 

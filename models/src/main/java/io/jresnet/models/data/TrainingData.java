@@ -1,9 +1,9 @@
-package io.jresnet.models.train;
+package io.jresnet.models.data;
 
 import io.jresnet.JResnetException;
-import io.jresnet.train.data.Cifar10;
+import io.jresnet.models.data.Cifar10;
 import io.jresnet.train.data.Dataset;
-import io.jresnet.train.data.Idx;
+import io.jresnet.models.data.Idx;
 import io.jresnet.train.data.Normalization;
 import java.nio.file.Files;
 import java.nio.file.Path;
