@@ -2,11 +2,11 @@ package io.jresnet.cpu;
 
 import io.jresnet.BackendException;
 import io.jresnet.ShapeException;
-import io.jresnet.UnsupportedLayerException;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
 import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -95,7 +95,7 @@ final class CpuCompiledModel implements CompiledModel {
         this.inputBuffer = plan.buffer(plan.input());
         states[inputBuffer] = new BufferState(Layout.PLAIN, plan.inputShape());
         List<Step> list = new ArrayList<>();
-        for (Op op : plan.ops()) {
+        for (PlanOp op : plan.ops()) {
             compilingOp++;
             list.add(compile(op, list));
         }
@@ -175,7 +175,7 @@ final class CpuCompiledModel implements CompiledModel {
         return b;
     }
 
-    private Step compile(Op op, List<Step> out) {
+    private Step compile(PlanOp op, List<Step> out) {
         CpuKernels k = kernels;
         switch (op) {
             case Op.Conv c -> {
@@ -294,9 +294,6 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.BatchNorm b -> throw new UnsupportedLayerException(b.name() + ": the plan holds an unfolded BatchNorm");
-            case Op.Relu r -> throw new UnsupportedLayerException(r.name() + ": the plan holds an unfused ReLU");
-            case Op.Reshape r -> throw new UnsupportedLayerException(r.name() + ": the plan holds a Reshape");
         }
     }
 

@@ -3,17 +3,17 @@ package io.jresnet.plan;
 import io.jresnet.tensor.Tensor;
 
 /**
- * One node of a {@link Graph} or a {@link Plan}. Inputs and the output are value ids (indices into
- * the graph's values). Weights are shared, never copied, between a graph and the plans made from
- * it.
+ * A graph op: one node of a {@link Graph}, what a model or an ONNX file says. Inputs and the output
+ * are value ids (indices into the graph's values). Weights are shared, never copied, between a graph
+ * and the plans made from it.
  *
- * <p>A graph may hold every kind below. A plan holds only the <em>fused</em> kinds that backends
- * implement: {@link Conv}, {@link MaxPool}, {@link GlobalAvgPool}, {@link Linear}, {@link Add},
- * {@link Affine}, {@link ShortcutPad} and {@link Softmax}. The planner folds {@link BatchNorm} into
- * the conv before it (or turns it into an {@link Affine}), fuses {@link Relu} into the op before it,
- * and turns {@link Reshape} into a buffer alias.
+ * <p>A graph may hold every kind below. A {@link Plan} holds only {@link PlanOp}s, the fused kinds
+ * that backends implement, so a backend's {@code switch} over them is exhaustive without the
+ * graph-only kinds: the planner folds {@link BatchNorm} into the conv before it (or turns it into an
+ * {@link Affine}), fuses {@link Relu} into the op before it, and turns {@link Reshape} into a buffer
+ * alias.
  */
-public sealed interface Op {
+public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
     /** A name for errors and profiles, e.g. {@code layer2.0.conv1}. */
     String name();
 
@@ -32,7 +32,7 @@ public sealed interface Op {
      * none). {@code residual} is a value id of the output's shape, or -1.
      */
     record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
-                int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements Op {
+                int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
         public int outChannels() { return weight.shape().dim(0); }
         public int inChannels() { return weight.shape().dim(1); }
         public int kernelH() { return weight.shape().dim(2); }
@@ -80,7 +80,7 @@ public sealed interface Op {
     }
 
     /** Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a BN that could not fold). */
-    record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements Op {
+    record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
@@ -89,18 +89,18 @@ public sealed interface Op {
     }
 
     /** Elementwise {@code y = relu?(a + b)}; a and b have the output's shape. */
-    record Add(String name, int a, int b, int output, boolean relu) implements Op {
+    record Add(String name, int a, int b, int output, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {a, b}; }
     }
 
     /** Max pooling; padded positions never win (they count as minus infinity). */
     record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
-                   int padTop, int padLeft, int padBottom, int padRight) implements Op {
+                   int padTop, int padLeft, int padBottom, int padRight) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
     /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
-    record GlobalAvgPool(String name, int input, int output) implements Op {
+    record GlobalAvgPool(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
@@ -113,7 +113,7 @@ public sealed interface Op {
      * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}. The input is read as
      * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}, as in torch.
      */
-    record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements Op {
+    record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements PlanOp {
         public int outFeatures() { return weight.shape().dim(0); }
         public int inFeatures() { return weight.shape().dim(1); }
 
@@ -129,12 +129,12 @@ public sealed interface Op {
      * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
      * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
      */
-    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements Op {
+    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
     /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
-    record Softmax(String name, int input, int output) implements Op {
+    record Softmax(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 }

@@ -7,19 +7,19 @@ import java.util.List;
 /**
  * What a backend compiles: the fused ops of a network for one input shape, in execution order, and
  * the buffers their values live in. Values whose lifetimes do not overlap share a buffer; a
- * reshape's output shares its input's buffer. Only the kinds listed in {@link Op} as fused appear.
+ * reshape's output shares its input's buffer. Only {@link PlanOp}s appear.
  *
  * <p>Buffer sizes are in floats of the plain NCHW layout; a backend with a blocked layout keeps the
  * same buffer assignment and sizes each buffer for its own layout ({@link #valuesIn}).
  */
 public final class Plan {
     private final Graph graph;
-    private final List<Op> ops;
+    private final List<PlanOp> ops;
     private final int[] bufferOf;
     private final long[] bufferFloats;
     private final int[] owner;
 
-    Plan(Graph graph, List<Op> ops, int[] bufferOf, long[] bufferFloats, int[] owner) {
+    Plan(Graph graph, List<PlanOp> ops, int[] bufferOf, long[] bufferFloats, int[] owner) {
         this.graph = graph;
         this.ops = List.copyOf(ops);
         this.bufferOf = bufferOf;
@@ -35,7 +35,7 @@ public final class Plan {
         return owner[value];
     }
 
-    public List<Op> ops() {
+    public List<PlanOp> ops() {
         return ops;
     }
 

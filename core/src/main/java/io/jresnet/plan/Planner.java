@@ -163,10 +163,15 @@ public final class Planner {
         // A reshape's output is its input's memory: resolve each value to the value that owns it.
         int[] root = new int[nv];
         for (int v = 0; v < nv; v++) root[v] = v;
-        List<Op> ops = new ArrayList<>();
+        List<PlanOp> ops = new ArrayList<>();
         for (Op op : all) {
-            if (op instanceof Op.Reshape r) root[r.output()] = root[r.input()];
-            else ops.add(op);
+            switch (op) {
+                case Op.Reshape r -> root[r.output()] = root[r.input()];
+                case PlanOp p -> ops.add(p);
+                // The passes before fold, fuse or lower every other kind; reaching here is a planner bug.
+                case Op.BatchNorm b -> throw new IllegalStateException("planner left the batch norm " + b.name() + " in the plan");
+                case Op.Relu r -> throw new IllegalStateException("planner left the ReLU " + r.name() + " in the plan");
+            }
         }
         int end = ops.size();
         int[] lastUse = new int[nv];
@@ -183,7 +188,7 @@ public final class Planner {
         bufferOf[in] = 0;
         sizes.add(g.shape(in).size());
         for (int i = 0; i < ops.size(); i++) {
-            Op op = ops.get(i);
+            PlanOp op = ops.get(i);
             int out = root[op.output()];
             long need = g.shape(out).size();
             // Best fit among free buffers: the smallest that is large enough, else the largest (grown).
