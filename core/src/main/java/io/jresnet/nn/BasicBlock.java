@@ -2,8 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** Two 3x3 convs: {@code F(x) = bn2(conv2(relu(bn1(conv1(x)))))}; the stride is on conv1. Expansion 1. */
 public final class BasicBlock extends ResidualBlock {
@@ -32,12 +30,6 @@ public final class BasicBlock extends ResidualBlock {
     @Override
     protected Tensor residualForward(Tensor x) {
         return bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))));
-    }
-
-    @Override
-    protected Var residualForward(Var x, Tape tape) {
-        Var y = relu.forward(bn1.forward(conv1.forward(x, tape), tape), tape);
-        return bn2.forward(conv2.forward(y, tape), tape);
     }
 
     @Override

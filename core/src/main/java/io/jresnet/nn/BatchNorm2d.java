@@ -5,9 +5,6 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /**
  * Batch normalisation over the channels of NCHW input (Ioffe and Szegedy 2015):
@@ -104,13 +101,7 @@ public final class BatchNorm2d extends Module {
     }
 
     @Override
-    public Var forward(Var x, Tape tape) {
-        check(x.shape());
-        return Ops.batchNorm2d(tape, x, this);
-    }
-
-    @Override
     public int lower(GraphBuilder g, String path, int x) {
-        return g.batchNorm(path, x, weight.value(), bias.value(), runningMean.value(), runningVar.value(), eps);
+        return g.batchNorm(path, x, weight.value(), bias.value(), runningMean.value(), runningVar.value(), eps, momentum);
     }
 }

@@ -2,8 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /**
  * 1x1 reduce, 3x3, 1x1 restore to {@code 4 * planes} channels, each followed by BN (ReLU after the
@@ -40,13 +38,6 @@ public final class BottleneckBlock extends ResidualBlock {
         Tensor y = relu.forward(bn1.forward(conv1.forward(x)));
         y = relu.forward(bn2.forward(conv2.forward(y)));
         return bn3.forward(conv3.forward(y));
-    }
-
-    @Override
-    protected Var residualForward(Var x, Tape tape) {
-        Var y = relu.forward(bn1.forward(conv1.forward(x, tape), tape), tape);
-        y = relu.forward(bn2.forward(conv2.forward(y, tape), tape), tape);
-        return bn3.forward(conv3.forward(y, tape), tape);
     }
 
     @Override

@@ -6,9 +6,6 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /**
  * 2-D convolution with square kernel, symmetric zero padding, dilation 1 and groups 1 (all a ResNet
@@ -77,11 +74,6 @@ public final class Conv2d extends Module {
                 bias == null ? null : bias.value().array(), bias == null ? 0 : bias.value().offset(),
                 stride, stride, padding, padding, y.array(), 0, out.h(), out.w(), null, 0, false);
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.conv2d(tape, x, weight, bias, stride, padding);
     }
 
     @Override

@@ -2,9 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** {@code [N, ...] -> [N, features]}; shares storage with its input. */
 public final class Flatten extends Module {
@@ -12,11 +9,6 @@ public final class Flatten extends Module {
     public Tensor forward(Tensor x) {
         int n = x.shape().dim(0);
         return x.reshape(n, n == 0 ? 0 : x.size() / n);
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.flatten(tape, x);
     }
 
     @Override

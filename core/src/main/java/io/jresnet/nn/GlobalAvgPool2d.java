@@ -5,9 +5,6 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** Mean over height and width, {@code [N, C, H, W] -> [N, C, 1, 1]} (torch's AdaptiveAvgPool2d(1)). */
 public final class GlobalAvgPool2d extends Module {
@@ -18,11 +15,6 @@ public final class GlobalAvgPool2d extends Module {
         Tensor y = Tensor.zeros(in.n(), in.c(), 1, 1);
         ReferenceKernels.globalAvgPool(x.array(), x.offset(), in.n(), in.c(), in.h() * in.w(), y.array(), 0);
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.globalAvgPool2d(tape, x);
     }
 
     @Override

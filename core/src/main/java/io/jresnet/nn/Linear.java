@@ -4,9 +4,6 @@ import io.jresnet.ShapeException;
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** {@code y = x W^T + b} with {@code weight [out, in]} and {@code bias [out]}, as torch.nn.Linear. */
 public final class Linear extends Module {
@@ -38,11 +35,6 @@ public final class Linear extends Module {
         ReferenceKernels.linear(x.array(), x.offset(), n, inFeatures, weight.value().array(), 0, outFeatures,
                 bias.value().array(), 0, y.array(), 0, false);
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.linear(tape, x, weight, bias);
     }
 
     @Override

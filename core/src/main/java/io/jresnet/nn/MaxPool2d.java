@@ -4,9 +4,6 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** Max pooling with a square window (the ImageNet stem's 3x3, stride 2, padding 1). */
 public final class MaxPool2d extends Module {
@@ -32,11 +29,6 @@ public final class MaxPool2d extends Module {
         ReferenceKernels.maxPool(x.array(), x.offset(), in.n(), in.c(), in.h(), in.w(), kernel, kernel, stride, stride,
                 padding, padding, y.array(), 0, out.h(), out.w());
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.maxPool2d(tape, x, kernel, stride, padding);
     }
 
     @Override

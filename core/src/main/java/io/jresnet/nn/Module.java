@@ -8,8 +8,6 @@ import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,9 +19,10 @@ import java.util.TreeSet;
  * A layer or a container of layers. Parameters and children are registered by local name, so the
  * full names compose like torchvision's state-dict keys ({@code layer2.0.downsample.1.running_var}).
  *
- * <p>A module can run eagerly ({@link #forward}, scalar math, honouring train/eval mode) and lower
- * itself into a {@link Graph} for the inference planner ({@link #lower}). For training, the same pass
- * runs on a {@link Tape} ({@link #forward(Var, Tape)}), which records what backpropagation needs.
+ * <p>A module lowers itself into a {@link Graph} ({@link #lower}): that graph is what the inference
+ * planner compiles and what training runs on a tape ({@code io.jresnet.train.TapeModel}), so a layer
+ * is written once. {@link #forward(Tensor)} runs it eagerly with the scalar reference math, honouring
+ * train/eval mode (tests compare the planned and taped paths against it).
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -131,21 +130,6 @@ public abstract class Module {
 
     /** Eager forward pass with the scalar reference math. */
     public abstract Tensor forward(Tensor x);
-
-    /**
-     * Forward pass on a tape: the same result as {@link #forward(Tensor)} in the same mode, with every
-     * op recorded so that {@link Tape#backward} can fill in parameter gradients. Containers pass the
-     * tape to their children; layers call the matching op in {@link io.jresnet.train.Ops}.
-     */
-    public Var forward(Var x, Tape tape) {
-        throw new UnsupportedLayerException(getClass().getSimpleName() + " has no training path (forward on a Tape)");
-    }
-
-    /** Runs the children in registration order on the tape (for sequential containers). */
-    protected final Var forwardChildren(Var x, Tape tape) {
-        for (Module m : children.values()) x = m.forward(x, tape);
-        return x;
-    }
 
     /** Eager forward through the children in order (for containers). */
     protected final Tensor forwardChildren(Tensor x) {

@@ -2,9 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /** {@code y = max(x, 0)}. */
 public final class ReLU extends Module {
@@ -14,11 +11,6 @@ public final class ReLU extends Module {
         float[] a = x.array();
         for (int i = 0; i < y.size(); i++) y.array()[i] = Math.max(a[x.offset() + i], 0f);
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.relu(tape, x);
     }
 
     @Override

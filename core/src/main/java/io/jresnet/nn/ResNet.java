@@ -2,8 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,11 +55,6 @@ public final class ResNet extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return forwardChildren(x);
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return forwardChildren(x, tape);
     }
 
     @Override

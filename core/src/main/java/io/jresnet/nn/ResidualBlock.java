@@ -2,9 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /**
  * The residual principle: {@code y = relu(F(x) + shortcut(x))}, with the ReLU after the addition.
@@ -49,9 +46,6 @@ public abstract class ResidualBlock extends Module {
     /** F(x), before the addition and the final ReLU. */
     protected abstract Tensor residualForward(Tensor x);
 
-    /** F(x) on a tape: the same layers as {@link #residualForward(Tensor)}. */
-    protected abstract Var residualForward(Var x, Tape tape);
-
     protected abstract int lowerResidual(GraphBuilder g, String path, int x);
 
     @Override
@@ -64,13 +58,6 @@ public abstract class ResidualBlock extends Module {
         }
         for (int i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0f);
         return f;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        Var f = residualForward(x, tape);
-        if (type != ShortcutType.NONE) f = Ops.add(tape, f, shortcut == null ? x : shortcut.forward(x, tape));
-        return Ops.relu(tape, f);
     }
 
     @Override

@@ -2,8 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 import java.util.List;
 
 /** Runs its children in order. Children are named "0", "1", ... as in torch.nn.Sequential. */
@@ -19,11 +17,6 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return forwardChildren(x);
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return forwardChildren(x, tape);
     }
 
     @Override

@@ -4,9 +4,6 @@ import io.jresnet.plan.GraphBuilder;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
-import io.jresnet.train.Ops;
-import io.jresnet.train.Tape;
-import io.jresnet.train.Var;
 
 /**
  * Shortcut option A (He et al. 2015, sec. 4.2): identity subsampled by the stride, with the extra
@@ -29,11 +26,6 @@ public final class ZeroPadShortcut extends Module {
         ReferenceKernels.shortcutPad(x.array(), x.offset(), in.n(), in.c(), in.h(), in.w(), stride, y.array(), 0,
                 outChannels, oh, ow);
         return y;
-    }
-
-    @Override
-    public Var forward(Var x, Tape tape) {
-        return Ops.shortcutPad(tape, x, stride, outChannels);
     }
 
     @Override

@@ -76,12 +76,18 @@ public final class GraphBuilder {
         int oh = outSize(name, in.h(), w.dim(2), strideH, padTop, padBottom);
         int ow = outSize(name, in.w(), w.dim(3), strideW, padLeft, padRight);
         int y = newValue(Shape.nchw(in.n(), k, oh, ow));
-        ops.add(new Op.Conv(name, x, y, weight, bias.reshape(k), strideH, strideW, padTop, padLeft, padBottom,
+        ops.add(new Op.Conv(name, x, y, weight, vector(bias, k), strideH, strideW, padTop, padLeft, padBottom,
                 padRight, -1, false));
         return y;
     }
 
+    /** A batch norm with torch's default momentum, 0.1 (used only when the graph trains). */
     public int batchNorm(String name, int x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps) {
+        return batchNorm(name, x, gamma, beta, mean, var, eps, 0.1f);
+    }
+
+    public int batchNorm(String name, int x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps,
+                         float momentum) {
         Shape in = requireNchw(name, x);
         for (Tensor t : new Tensor[] {gamma, beta, mean, var}) {
             if (t.size() != in.c()) {
@@ -90,7 +96,7 @@ public final class GraphBuilder {
             }
         }
         int y = newValue(in);
-        ops.add(new Op.BatchNorm(name, x, y, gamma, beta, mean, var, eps));
+        ops.add(new Op.BatchNorm(name, x, y, gamma, beta, mean, var, eps, momentum));
         return y;
     }
 
@@ -162,6 +168,14 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * {@code t} as a vector of {@code n}: itself when it already is one, so that a graph op holds the
+     * module's own tensor (training finds a parameter's gradient by that identity), else a view.
+     */
+    private static Tensor vector(Tensor t, int n) {
+        return t.shape().equals(Shape.of(n)) ? t : t.reshape(n);
+    }
+
     public int linear(String name, int x, Tensor weight, Tensor bias) {
         Shape in = shape(x);
         Shape w = weight.shape();
@@ -178,7 +192,7 @@ public final class GraphBuilder {
             throw new ShapeException(name + ": bias has " + bias.size() + " elements, expected " + w.dim(0));
         }
         int y = newValue(Shape.of(n, w.dim(0)));
-        ops.add(new Op.Linear(name, x, y, weight, bias.reshape(w.dim(0)), false));
+        ops.add(new Op.Linear(name, x, y, weight, vector(bias, w.dim(0)), false));
         return y;
     }
 

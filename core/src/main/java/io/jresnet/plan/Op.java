@@ -54,9 +54,13 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
         }
     }
 
-    /** Batch normalisation in inference form: {@code (x - mean) / sqrt(var + eps) * gamma + beta}. */
+    /**
+     * Batch normalisation: in inference {@code (x - mean) / sqrt(var + eps) * gamma + beta} with the
+     * running statistics; in training the batch's, moving the running ones by {@code momentum}
+     * (torch's convention: {@code running = (1 - momentum) * running + momentum * batch}).
+     */
     record BatchNorm(String name, int input, int output, Tensor gamma, Tensor beta, Tensor mean, Tensor var,
-                     float eps) implements Op {
+                     float eps, float momentum) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
 
         /** Per-channel scale {@code gamma / sqrt(var + eps)}, computed in double. */

@@ -80,8 +80,9 @@ final class GemmConv {
     }
 
     /**
-     * Adds {@code dL/dw} into {@code dw}, {@code sum dy} per output channel into {@code dbias} (if not
-     * null) and {@code dL/dx} into {@code dx} (if not null), given {@code dy} ({@code [n, k, oh, ow]}).
+     * Adds {@code dL/dw} into {@code dw} (if not null: a frozen weight has none), {@code sum dy} per
+     * output channel into {@code dbias} (if not null) and {@code dL/dx} into {@code dx} (if not null),
+     * given {@code dy} ({@code [n, k, oh, ow]}).
      */
     static void backward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
                          int stride, int pad, float[] dy, int oh, int ow, float[] dx, float[] dw, float[] dbias) {
@@ -119,8 +120,10 @@ final class GemmConv {
                         dbPart[o] += (float) s;
                     }
                 }
-                im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
-                gemm.sgemm(false, true, k, taps, width, 1f, dyRows, dyAt, width, cols, 0, width, 1f, dwPart, 0, taps);
+                if (dw != null) {
+                    im2col(x, xOff, b0, gn, c, h, w, r, stride, pad, oh, ow, cols);
+                    gemm.sgemm(false, true, k, taps, width, 1f, dyRows, dyAt, width, cols, 0, width, 1f, dwPart, 0, taps);
+                }
                 if (dx != null) { // the columns are spent: reuse them for col(dX)
                     gemm.sgemm(true, false, taps, width, k, 1f, wt, 0, taps, dyRows, dyAt, width, 0f, cols, 0, width);
                     col2imAdd(cols, b0, gn, c, h, w, r, stride, pad, oh, ow, dx);
@@ -130,8 +133,10 @@ final class GemmConv {
         for (int t = 0; t < worked.length; t++) {
             if (!worked[t]) continue;
             TrainingContext.Workspace ws = ctx.workspace(t);
-            float[] dwPart = ws.weightGrad();
-            for (int i = 0; i < k * taps; i++) dw[i] += dwPart[i];
+            if (dw != null) {
+                float[] dwPart = ws.weightGrad();
+                for (int i = 0; i < k * taps; i++) dw[i] += dwPart[i];
+            }
             if (dbias != null) {
                 float[] dbPart = ws.biasGrad();
                 for (int o = 0; o < k; o++) dbias[o] += dbPart[o];

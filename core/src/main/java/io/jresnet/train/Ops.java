@@ -1,8 +1,6 @@
 package io.jresnet.train;
 
 import io.jresnet.ShapeException;
-import io.jresnet.nn.BatchNorm2d;
-import io.jresnet.nn.Parameter;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -19,7 +17,7 @@ public final class Ops {
     private Ops() {}
 
     /** Convolution with square kernel, symmetric padding; {@code bias} may be null. */
-    public static Var conv2d(Tape tape, Var x, Parameter weight, Parameter bias, int stride, int padding) {
+    public static Var conv2d(Tape tape, Var x, Param weight, Param bias, int stride, int padding) {
         Shape in = x.shape(), ws = weight.value().shape();
         int k = ws.dim(0), r = ws.dim(2);
         if (in.rank() != 4 || in.c() != ws.dim(1)) {
@@ -38,34 +36,36 @@ public final class Ops {
             if (!out.hasGrad()) return;
             GemmConv.backward(ctx, x.value().array(), x.value().offset(), in.n(), in.c(), in.h(), in.w(), dense(w), k, r,
                     stride, padding, out.grad().array(), oh, ow, x.requiresGrad() ? x.grad().array() : null,
-                    weight.grad().array(), bias == null ? null : bias.grad().array());
+                    weight.trainable() ? weight.grad().array() : null,
+                    bias == null || !bias.trainable() ? null : bias.grad().array());
         });
         return out;
     }
 
     /**
      * Batch normalisation. Training mode normalises with the batch statistics (two passes per
-     * channel: mean, then the mean squared deviation) and moves the running statistics as
-     * {@link BatchNorm2d#forward(Tensor)} does; it keeps the mean and inverse deviation for backward.
-     * Eval mode is the module's own forward with the running statistics.
+     * channel: mean, then the mean squared deviation) and moves the running statistics {@code mean}
+     * and {@code var} in place by {@code momentum} (torch's convention, unbiased variance); it keeps
+     * the mean and inverse deviation for backward. Eval mode is the fixed affine map of the running
+     * statistics.
      *
      * <p>Training mode, per channel over the {@code M = N*H*W} values, with {@code xhat = (x - mean) *
      * istd}, {@code istd = 1 / sqrt(var + eps)}: {@code dbeta = sum dy}, {@code dgamma = sum dy * xhat},
      * and, through the mean and the variance, {@code dx = gamma * istd / M * (M * dy - sum dy - xhat *
      * sum(dy * xhat))}. Eval mode is a fixed affine map: {@code dx = gamma * istd * dy}.
      */
-    public static Var batchNorm2d(Tape tape, Var x, BatchNorm2d bn) {
-        if (!bn.isTraining()) return affineBatchNorm(tape, x, bn);
+    public static Var batchNorm2d(Tape tape, Var x, Param weight, Param bias, Tensor runningMean, Tensor runningVar,
+                                  float eps, float momentum, boolean training) {
+        if (!training) return affineBatchNorm(tape, x, weight, bias, runningMean, runningVar, eps);
         Shape in = x.shape();
         int n = in.n(), c = in.c(), spatial = in.h() * in.w();
-        float[] xs = x.value().array(), gamma = bn.weight().value().toArray(), beta = bn.bias().value().toArray();
-        float[] rm = bn.runningMean().value().array(), rv = bn.runningVar().value().array();
-        int xOff = x.value().offset(), rmOff = bn.runningMean().value().offset(), rvOff = bn.runningVar().value().offset();
+        float[] xs = x.value().array(), gamma = weight.value().toArray(), beta = bias.value().toArray();
+        float[] rm = runningMean.array(), rv = runningVar.array();
+        int xOff = x.value().offset(), rmOff = runningMean.offset(), rvOff = runningVar.offset();
         double[] mean = new double[c], istd = new double[c];
         Var out = tape.output(in, true);
         float[] ys = out.value().array();
         double count = (double) n * spatial;
-        float momentum = bn.momentum();
         TrainingContext ctx = tape.context();
         ctx.forRanges(c, n * spatial, (chFrom, chTo) -> {
           for (int ch = chFrom; ch < chTo; ch++) {
@@ -88,7 +88,7 @@ public final class Ops {
             }
             double v = ss / count;
             mean[ch] = m;
-            istd[ch] = 1.0 / Math.sqrt((float) v + (double) bn.eps());
+            istd[ch] = 1.0 / Math.sqrt((float) v + (double) eps);
             double unbiased = count > 1 ? v * count / (count - 1) : v;
             rm[rmOff + ch] = (float) ((1 - momentum) * rm[rmOff + ch] + momentum * m);
             rv[rvOff + ch] = (float) ((1 - momentum) * rv[rvOff + ch] + momentum * unbiased);
@@ -99,11 +99,10 @@ public final class Ops {
             }
           }
         });
-        Tensor tracked = bn.batchesTracked().value();
-        tracked.array()[tracked.offset()] += 1;
         tape.record(() -> {
             if (!out.hasGrad()) return;
-            float[] dy = out.grad().array(), dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
+            float[] dy = out.grad().array();
+            float[] dGamma = weight.trainable() ? weight.grad().array() : null, dBeta = bias.trainable() ? bias.grad().array() : null;
             float[] dx = x.requiresGrad() ? x.grad().array() : null;
             ctx.forRanges(c, n * spatial, (chFrom, chTo) -> {
               for (int ch = chFrom; ch < chTo; ch++) {
@@ -121,8 +120,8 @@ public final class Ops {
                     sumDyCentred += pDyCentred;
                 }
                 double sumDyXhat = sumDyCentred * is;
-                dGamma[ch] += (float) sumDyXhat;
-                dBeta[ch] += (float) sumDy;
+                if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
+                if (dBeta != null) dBeta[ch] += (float) sumDy;
                 if (dx == null) continue;
                 // dx = scale * (dy - sumDy/M - xhat * sumDyXhat/M) = a*dy + bx*x + c0, with xhat = (x - m) * istd
                 double scale = gamma[ch] * is;
@@ -139,21 +138,31 @@ public final class Ops {
     }
 
     /** Eval-mode batch norm: the fixed affine map of the running statistics, {@code dx = gamma * istd * dy}. */
-    private static Var affineBatchNorm(Tape tape, Var x, BatchNorm2d bn) {
+    private static Var affineBatchNorm(Tape tape, Var x, Param weight, Param bias, Tensor runningMean, Tensor runningVar,
+                                       float eps) {
         Shape in = x.shape();
         int n = in.n(), c = in.c(), spatial = in.h() * in.w();
-        float[] var = bn.runningVar().value().toArray(), gamma = bn.weight().value().toArray();
-        float[] mean = bn.runningMean().value().toArray();
+        float[] var = runningVar.toArray(), gamma = weight.value().toArray(), beta = bias.value().toArray();
+        float[] mean = runningMean.toArray();
         float[] xs = x.value().array();
         int xOff = x.value().offset();
-        Tensor y = bn.forward(x.value());
-        Var out = tape.output(y, true);
+        Var out = tape.output(in, true);
+        float[] ys = out.value().array();
+        for (int ch = 0; ch < c; ch++) {
+            double istd = 1.0 / Math.sqrt((double) var[ch] + eps);
+            float scale = (float) (gamma[ch] * istd), shift = (float) (beta[ch] - mean[ch] * gamma[ch] * istd);
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * spatial;
+                for (int i = 0; i < spatial; i++) ys[base + i] = xs[xOff + base + i] * scale + shift;
+            }
+        }
         tape.record(() -> {
             if (!out.hasGrad()) return;
-            float[] dy = out.grad().array(), dGamma = bn.weight().grad().array(), dBeta = bn.bias().grad().array();
+            float[] dy = out.grad().array();
+            float[] dGamma = weight.trainable() ? weight.grad().array() : null, dBeta = bias.trainable() ? bias.grad().array() : null;
             float[] dx = x.requiresGrad() ? x.grad().array() : null;
             for (int ch = 0; ch < c; ch++) {
-                double istd = 1.0 / Math.sqrt((double) var[ch] + bn.eps()), sumDy = 0, sumDyXhat = 0;
+                double istd = 1.0 / Math.sqrt((double) var[ch] + eps), sumDy = 0, sumDyXhat = 0;
                 float scale = (float) (gamma[ch] * istd);
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * spatial;
@@ -163,8 +172,8 @@ public final class Ops {
                         if (dx != null) dx[base + i] += scale * dy[base + i];
                     }
                 }
-                dGamma[ch] += (float) sumDyXhat;
-                dBeta[ch] += (float) sumDy;
+                if (dGamma != null) dGamma[ch] += (float) sumDyXhat;
+                if (dBeta != null) dBeta[ch] += (float) sumDy;
             }
         });
         return out;
@@ -330,7 +339,7 @@ public final class Ops {
     }
 
     /** {@code y = x W^T + b}: {@code dx = dy W}, {@code dW += dy^T x}, {@code db += sum_b dy}. */
-    public static Var linear(Tape tape, Var x, Parameter weight, Parameter bias) {
+    public static Var linear(Tape tape, Var x, Param weight, Param bias) {
         int out = weight.value().shape().dim(0), in = weight.value().shape().dim(1);
         int n = x.shape().dim(0);
         if (x.shape().rank() != 2 || x.shape().dim(1) != in) {
@@ -343,18 +352,18 @@ public final class Ops {
                 result.value().array(), 0, false);
         tape.record(() -> {
             if (!result.hasGrad()) return;
-            float[] dy = result.grad().array(), dw = weight.grad().array();
+            float[] dy = result.grad().array(), dw = weight.trainable() ? weight.grad().array() : null;
             float[] dx = x.requiresGrad() ? x.grad().array() : null;
             for (int b = 0; b < n; b++) {
                 for (int o = 0; o < out; o++) {
                     float g = dy[b * out + o];
                     for (int i = 0; i < in; i++) {
-                        dw[o * in + i] += g * xs[xOff + b * in + i];
+                        if (dw != null) dw[o * in + i] += g * xs[xOff + b * in + i];
                         if (dx != null) dx[b * in + i] += g * w[o * in + i];
                     }
                 }
             }
-            if (bias != null) {
+            if (bias != null && bias.trainable()) {
                 float[] db = bias.grad().array();
                 for (int b = 0; b < n; b++) for (int o = 0; o < out; o++) db[o] += dy[b * out + o];
             }

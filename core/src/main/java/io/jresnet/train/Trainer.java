@@ -37,6 +37,8 @@ public final class Trainer {
     public record State(int epoch, long iteration, Map<String, Tensor> model, Map<String, Tensor> momentum) {}
 
     private final Module model;
+    /** The model's graph on the tape. */
+    private final TapeModel taped;
     private final Sgd optimizer;
     private final LearningRateSchedule schedule;
     private final DataLoader train;
@@ -53,6 +55,7 @@ public final class Trainer {
     public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train,
                    TrainingContext context) {
         this.model = model;
+        this.taped = new TapeModel(model);
         this.optimizer = optimizer;
         this.schedule = schedule;
         this.train = train;
@@ -93,7 +96,7 @@ public final class Trainer {
             rate = schedule.rate(iteration);
             optimizer.zeroGrad();
             Tape tape = Tape.recording(context);
-            Var logits = model.forward(tape.constant(batch.images()), tape);
+            Var logits = taped.forward(tape.constant(batch.images()), tape);
             Var loss = Ops.softmaxCrossEntropy(tape, logits, batch.labels());
             tape.backward(loss);
             optimizer.step(rate);
@@ -117,21 +120,26 @@ public final class Trainer {
 
     /** The fraction of {@code data} the model misclassifies, in eval mode (running BN statistics). */
     public double evaluate(DataLoader data) {
-        return errorRate(model, data, context);
+        return errorRate(taped, data, context);
     }
 
     /** As {@link #errorRate(Module, DataLoader, TrainingContext)} on the fastest GEMM on the class path. */
     public static double errorRate(Module model, DataLoader data) {
-        return errorRate(model, data, TrainingContext.withBestGemm(0));
+        return errorRate(new TapeModel(model), data, TrainingContext.withBestGemm(0));
     }
 
     /** The fraction of {@code data} that {@code model} misclassifies in eval mode; leaves the model in eval mode. */
     public static double errorRate(Module model, DataLoader data, TrainingContext context) {
+        return errorRate(new TapeModel(model), data, context);
+    }
+
+    private static double errorRate(TapeModel taped, DataLoader data, TrainingContext context) {
+        Module model = taped.module();
         model.train(false);
         long wrong = 0, seen = 0;
         for (DataLoader.Batch batch : data.epoch(0)) {
             Tape tape = Tape.inference(context);
-            Tensor logits = model.forward(tape.constant(batch.images()), tape).value();
+            Tensor logits = taped.forward(tape.constant(batch.images()), tape).value();
             wrong += countWrong(logits, batch.labels());
             seen += batch.size();
         }

@@ -1,24 +1,21 @@
 /**
  * Training: backpropagation, the loss, the optimizer and the epoch loop.
  *
- * <h2>Design: a define-by-run tape</h2>
- * Every {@link io.jresnet.nn.Module} has, next to its eager {@code forward(Tensor)} (unchanged; the
- * planner tests compare against it), a {@code forward(Var, Tape)} that runs the same layers through
- * the ops in {@link io.jresnet.train.Ops}. An op computes its output immediately and appends one
- * closure to the {@link io.jresnet.train.Tape}; the closure holds what backward needs (inputs,
- * outputs, argmax indices) and, when run, adds into the gradients of the op's inputs
- * ({@link io.jresnet.train.Var#grad()}) and trainable parameters
- * ({@link io.jresnet.nn.Parameter#grad()}). Containers (Sequential, ResNet, residual blocks) only
- * call their children on the tape, so the recording order is a topological order of any module
- * tree and {@link io.jresnet.train.Tape#backward} just runs the closures in reverse. Gradients
- * accumulate, which is what makes fan-out correct: a block's input feeds both its residual function
- * and its shortcut and receives the sum of both gradients.
+ * <h2>Design: a define-by-run tape over graph ops</h2>
+ * A module only describes itself and lowers to graph ops ({@link io.jresnet.nn.Module#lower}); the
+ * same {@link io.jresnet.plan.Graph} that the inference planner compiles is what training runs.
+ * {@link io.jresnet.train.TapeModel} walks it and applies each graph op kind's one forward rule in
+ * {@link io.jresnet.train.Ops}. An op computes its output immediately and appends one closure to the
+ * {@link io.jresnet.train.Tape}; the closure holds what backward needs (inputs, outputs, argmax
+ * indices) and, when run, adds into the gradients of the op's inputs
+ * ({@link io.jresnet.train.Var#grad()}) and trainable parameters ({@link io.jresnet.train.Param},
+ * the module's {@link io.jresnet.nn.Parameter#grad()}, found by the identity of the tensor the graph
+ * op holds). Graph order is a topological order, so {@link io.jresnet.train.Tape#backward} just runs
+ * the closures in reverse. Gradients accumulate, which is what makes fan-out correct: a block's input
+ * feeds both its residual function and its shortcut and receives the sum of both gradients.
  *
- * <p>Why a tape and not a {@code backward(gradOut)} per module: a module can be called more than
- * once per pass and a per-module cache of activations would be overwritten; closures keep each
- * call's state separately and need nothing from modules beyond one method. The price is a package
- * cycle ({@code nn} calls {@code train.Ops}; {@code train} reads {@code nn} parameters), accepted
- * as both live in core.
+ * <p>Dependencies point one way: {@code train} reads {@code nn} (parameters, batch-norm counters);
+ * {@code nn} knows nothing of training.
  *
  * <h2>Math and speed</h2>
  * Batch norm in training mode backpropagates through the batch mean and variance

@@ -90,7 +90,7 @@ class GemmConvTest {
         Tape tape = Tape.recording(new TrainingContext(gemm));
         assertSame(gemm, tape.context().gemm());
         io.jresnet.nn.Conv2d conv = new io.jresnet.nn.Conv2d(2, 3, 3, 1, 1, false);
-        Var y = conv.forward(tape.variable(Tensor.uniform(Shape.nchw(2, 2, 5, 5), -1, 1, 3)), tape);
+        Var y = new TapeModel(conv).forward(tape.variable(Tensor.uniform(Shape.nchw(2, 2, 5, 5), -1, 1, 3)), tape);
         assertEquals(1, gemm.calls.get());
         tape.backward(y, Tensor.uniform(y.shape(), -1, 1, 4));
         assertEquals(3, gemm.calls.get());

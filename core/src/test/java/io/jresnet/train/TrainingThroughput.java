@@ -50,7 +50,7 @@ public final class TrainingThroughput {
     private static void step(TrainingContext ctx, ResNet net, Sgd sgd, Tensor x, int[] labels) {
         sgd.zeroGrad();
         Tape tape = Tape.recording(ctx);
-        Var loss = Ops.softmaxCrossEntropy(tape, net.forward(tape.constant(x), tape), labels);
+        Var loss = Ops.softmaxCrossEntropy(tape, new TapeModel(net).forward(tape.constant(x), tape), labels);
         tape.backward(loss);
         sgd.step(0.1);
     }

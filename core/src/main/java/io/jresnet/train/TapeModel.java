@@ -1,0 +1,107 @@
+package io.jresnet.train;
+
+import io.jresnet.UnsupportedLayerException;
+import io.jresnet.nn.BatchNorm2d;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.Module;
+import io.jresnet.nn.Parameter;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.Op;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A module run on a {@link Tape}: its graph (what {@link Module#lower} says, the same graph the
+ * inference planner gets) executed op by op, each graph op kind by its one forward rule in
+ * {@link Ops}, which records the matching backward rule. Layers are thus written once, as lowering;
+ * training and inference read the same graph.
+ *
+ * <p>The graph's weight tensors are the module's parameter tensors themselves, so gradients land in
+ * {@link Parameter#grad()} and batch norm moves the module's running statistics in place. Training or
+ * inference behaviour (batch statistics or running ones) follows {@link Module#isTraining()} at each
+ * call. Graphs are built once per input shape and kept.
+ */
+public final class TapeModel {
+    private final Module module;
+    private final Map<Tensor, Param> params = new IdentityHashMap<>();
+    private final List<BatchNorm2d> batchNorms;
+    private final Map<Shape, Graph> graphs = new HashMap<>();
+
+    public TapeModel(Module module) {
+        this.module = module;
+        for (Parameter p : module.namedParameters().values()) {
+            params.put(p.value(), p.trainable() ? new Param(p.value(), p.grad()) : Param.constant(p.value()));
+        }
+        this.batchNorms = Initializers.modules(module).stream()
+                .filter(m -> m instanceof BatchNorm2d).map(m -> (BatchNorm2d) m).toList();
+    }
+
+    public Module module() {
+        return module;
+    }
+
+    /** Runs the module's graph on {@code x}; in training mode batch norms use and track batch statistics. */
+    public Var forward(Var x, Tape tape) {
+        Graph g = graphs.computeIfAbsent(x.shape(), module::toGraph);
+        boolean training = module.isTraining();
+        Var[] values = new Var[g.valueCount()];
+        values[g.input()] = x;
+        for (Op op : g.ops()) values[op.output()] = forward(op, values, tape, training);
+        if (training) {
+            for (BatchNorm2d bn : batchNorms) {
+                Tensor tracked = bn.batchesTracked().value();
+                tracked.array()[tracked.offset()] += 1;
+            }
+        }
+        return values[g.output()];
+    }
+
+    /** The tensor as a graph op reads it: a parameter of the module (with its gradient), else a constant. */
+    private Param param(Tensor t) {
+        Param p = params.get(t);
+        return p != null ? p : Param.constant(t);
+    }
+
+    private Var forward(Op op, Var[] v, Tape tape, boolean training) {
+        return switch (op) {
+            case Op.Conv c -> {
+                if (c.strideH() != c.strideW() || c.kernelH() != c.kernelW() || c.padTop() != c.padLeft()
+                        || c.padTop() != c.padBottom() || c.padTop() != c.padRight() || c.residual() >= 0 || c.relu()) {
+                    throw new UnsupportedLayerException(c.name() + ": training needs a square kernel, one stride and"
+                            + " symmetric padding, without a fused epilogue");
+                }
+                yield Ops.conv2d(tape, v[c.input()], param(c.weight()), param(c.bias()), c.strideH(), c.padTop());
+            }
+            case Op.BatchNorm b -> Ops.batchNorm2d(tape, v[b.input()], param(b.gamma()), param(b.beta()), b.mean(),
+                    b.var(), b.eps(), b.momentum(), training);
+            case Op.Relu r -> Ops.relu(tape, v[r.input()]);
+            case Op.Add a -> {
+                Var sum = Ops.add(tape, v[a.a()], v[a.b()]);
+                yield a.relu() ? Ops.relu(tape, sum) : sum;
+            }
+            case Op.MaxPool m -> {
+                if (m.kernelH() != m.kernelW() || m.strideH() != m.strideW() || m.padTop() != m.padLeft()
+                        || m.padTop() != m.padBottom() || m.padTop() != m.padRight()) {
+                    throw new UnsupportedLayerException(m.name() + ": training needs a square max-pool window with one"
+                            + " stride and symmetric padding");
+                }
+                yield Ops.maxPool2d(tape, v[m.input()], m.kernelH(), m.strideH(), m.padTop());
+            }
+            case Op.GlobalAvgPool p -> Ops.globalAvgPool2d(tape, v[p.input()]);
+            case Op.Reshape r -> Ops.flatten(tape, v[r.input()]);
+            case Op.Linear l -> {
+                Var y = Ops.linear(tape, v[l.input()], param(l.weight()), param(l.bias()));
+                yield l.relu() ? Ops.relu(tape, y) : y;
+            }
+            case Op.ShortcutPad s -> Ops.shortcutPad(tape, v[s.input()], s.stride(), s.outChannels());
+            case Op.Affine a -> throw new UnsupportedLayerException(a.name() + ": a per-channel affine op has no"
+                    + " training rule (a batch norm trains as BatchNorm)");
+            case Op.Softmax s -> throw new UnsupportedLayerException(s.name() + ": train on the logits; the loss"
+                    + " (Ops.softmaxCrossEntropy) includes the softmax");
+        };
+    }
+}
