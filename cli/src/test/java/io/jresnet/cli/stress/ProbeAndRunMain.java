@@ -1,4 +1,4 @@
-package io.jresnet.models.stress;
+package io.jresnet.cli.stress;
 
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;

@@ -1,4 +1,4 @@
-package io.jresnet.models.stress;
+package io.jresnet.cli.stress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
