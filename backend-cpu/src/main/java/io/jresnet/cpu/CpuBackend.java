@@ -4,6 +4,7 @@ import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Gemm;
 import io.jresnet.plan.Plan;
 
 /**
@@ -17,6 +18,7 @@ import io.jresnet.plan.Plan;
 public final class CpuBackend implements Backend {
     private final CpuKernels kernels;
     private final WorkerPool pool;
+    private final VectorGemm gemm;
     private final String device;
 
     CpuBackend(BackendOptions options) {
@@ -32,6 +34,7 @@ public final class CpuBackend implements Backend {
         }
         this.kernels = bits == 0 ? new ScalarKernels(1) : new VectorKernels();
         this.pool = new WorkerPool(options.resolvedThreads());
+        this.gemm = new VectorGemm(pool);
         this.device = kernels.description() + ", " + pool.size() + " thread" + (pool.size() == 1 ? "" : "s") + " ("
                 + System.getProperty("os.arch") + ")";
     }
@@ -50,6 +53,12 @@ public final class CpuBackend implements Backend {
     @Override
     public CompiledModel compile(Plan plan) {
         return new CpuCompiledModel(plan, kernels, pool);
+    }
+
+    /** {@link VectorGemm} on this backend's worker pool: training and inference share the same threads. */
+    @Override
+    public Gemm gemm() {
+        return gemm;
     }
 
     @Override

@@ -109,7 +109,7 @@ public final class CpuTimings {
                 float[] a = Tensor.uniform(Shape.of(m, k), -1, 1, 1).array(), b = Tensor.uniform(Shape.of(k, n), -1, 1, 2).array();
                 float[] c = new float[m * n], ref = new float[m * n];
                 gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
-                io.jresnet.backend.Gemms.REFERENCE.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, ref, 0, n);
+                io.jresnet.reference.ReferenceGemm.INSTANCE.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, ref, 0, n);
                 for (int i = 0; i < c.length; i++) {
                     if (Math.abs(c[i] - ref[i]) > 1e-3 * Math.sqrt(k)) throw new AssertionError("gemm mismatch at " + i);
                 }

@@ -1,10 +1,11 @@
 package io.jresnet.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.backend.Gemm;
-import io.jresnet.backend.Gemms;
+import io.jresnet.reference.ReferenceGemm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** {@link VectorGemm} against {@link Gemms#REFERENCE} on odd sizes, every transpose, beta 0 and 1. */
+/** {@link VectorGemm} against {@link ReferenceGemm} on odd sizes, every transpose, beta 0 and 1. */
 class VectorGemmTest {
     private static final int[] SIZES = {1, 7, 17, 64, 100, 257};
 
@@ -78,10 +79,18 @@ class VectorGemmTest {
         }
     }
 
+    /** The backend trains on its VectorGemm, on its own threads, and stops them when closed. */
     @Test
-    void providerIsFoundByGemmsBest() {
-        Gemm best = Gemms.best(2);
-        assertTrue(best instanceof VectorGemm, best.description());
+    void theBackendsGemmIsTheVectorGemmOnItsPool() {
+        CpuBackend cpu = new CpuBackend(io.jresnet.backend.BackendOptions.threads(2));
+        Gemm gemm = cpu.gemm();
+        assertTrue(gemm instanceof VectorGemm, gemm.description());
+        assertEquals(2, gemm.threads());
+        check(gemm, false, true, 33, 47, 29, 1f, 0f, new SplittableRandom(3));
+        cpu.close();
+        assertThrows(io.jresnet.BackendException.class,
+                () -> gemm.sgemm(false, false, 64, 64, 64, 1f, new float[4096], 0, 64, new float[4096], 0, 64, 0f,
+                        new float[4096], 0, 64));
     }
 
     private static void check(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
@@ -93,7 +102,7 @@ class VectorGemmTest {
         float[] b = fill(bOff + (transB ? n : k) * ldb, random);
         float[] c = fill(cOff + m * ldc, random);
         float[] expected = c.clone();
-        Gemms.REFERENCE.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
+        ReferenceGemm.INSTANCE.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
         gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         for (int i = 0; i < c.length; i++) {
             double tolerance = 1e-4 * Math.sqrt(k) + 1e-5 * Math.abs(expected[i]);

@@ -3,6 +3,8 @@ package io.jresnet.gpu;
 import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Gemm;
+import io.jresnet.reference.ReferenceGemm;
 import io.jresnet.plan.Plan;
 import java.lang.ref.Cleaner;
 import java.util.Set;
@@ -87,6 +89,23 @@ public final class GpuBackend implements Backend {
 
     void closed(NativeOwner owner) {
         owners.remove(owner);
+    }
+
+    /** GPU training kernels do not exist yet: training on this backend multiplies on the CPU, scalar. */
+    @Override
+    public Gemm gemm() {
+        return new Gemm() {
+            @Override
+            public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                              int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+                ReferenceGemm.INSTANCE.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            }
+
+            @Override
+            public String description() {
+                return "reference (scalar, 1 thread): " + name + " has no training kernels";
+            }
+        };
     }
 
     @Override

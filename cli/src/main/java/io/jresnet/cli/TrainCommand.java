@@ -101,10 +101,12 @@ final class TrainCommand implements Callable<Integer> {
                     .replace(".safetensors", "") + "-" + data);
             run = TrainingRun.start(config, dir);
         }
-        err.println("training " + run.model().spec().name() + " on " + run.config().data() + " with GEMM "
-                + run.gemm() + "; writing to " + run.out());
-        err.flush();
-        run.run(new TrainingProgress(err, ""));
+        try (run) {
+            err.println("training " + run.model().spec().name() + " on " + run.config().data() + " with GEMM "
+                    + run.gemm() + "; writing to " + run.out());
+            err.flush();
+            run.run(new TrainingProgress(err, ""));
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.println(run.out().resolve(TrainingRun.MODEL_FILE));
         o.flush();

@@ -6,6 +6,7 @@ import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.BackendProvider;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Gemm;
 import io.jresnet.backend.Session;
 import io.jresnet.plan.Plan;
 import io.jresnet.reference.ReferenceBackend;
@@ -91,6 +92,11 @@ public final class OffsetBackendProvider implements BackendProvider {
                         inner.close();
                     }
                 };
+            }
+
+            @Override
+            public Gemm gemm() {
+                return ref.gemm();
             }
 
             @Override

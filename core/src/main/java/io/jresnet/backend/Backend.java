@@ -16,6 +16,14 @@ public interface Backend extends AutoCloseable {
      */
     CompiledModel compile(Plan plan);
 
+    /**
+     * The matrix multiply that training runs on (convolutions as im2col + GEMM and their backward
+     * passes), on this backend's own threads; valid until the backend is closed. Backends without
+     * training kernels of their own (the GPU ones) return the scalar reference and say so in
+     * {@link Gemm#description()}.
+     */
+    Gemm gemm();
+
     @Override
     void close();
 }

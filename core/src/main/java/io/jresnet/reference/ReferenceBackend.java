@@ -3,6 +3,7 @@ package io.jresnet.reference;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Gemm;
 import io.jresnet.backend.Session;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.PlanOp;
@@ -25,6 +26,11 @@ public final class ReferenceBackend implements Backend {
     @Override
     public CompiledModel compile(Plan plan) {
         return new ReferenceModel(plan);
+    }
+
+    @Override
+    public Gemm gemm() {
+        return ReferenceGemm.INSTANCE;
     }
 
     @Override

@@ -46,11 +46,6 @@ public final class Trainer {
     private int epoch;
     private long iteration;
 
-    /** Trains on the fastest GEMM on the class path, one thread per core. */
-    public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train) {
-        this(model, optimizer, schedule, train, TrainingContext.withBestGemm(0));
-    }
-
     /** Trains with the GEMM and scratch buffers of {@code context} (one context per trainer). */
     public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train,
                    TrainingContext context) {
@@ -121,11 +116,6 @@ public final class Trainer {
     /** The fraction of {@code data} the model misclassifies, in eval mode (running BN statistics). */
     public double evaluate(DataLoader data) {
         return errorRate(taped, data, context);
-    }
-
-    /** As {@link #errorRate(Module, DataLoader, TrainingContext)} on the fastest GEMM on the class path. */
-    public static double errorRate(Module model, DataLoader data) {
-        return errorRate(new TapeModel(model), data, TrainingContext.withBestGemm(0));
     }
 
     /** The fraction of {@code data} that {@code model} misclassifies in eval mode; leaves the model in eval mode. */

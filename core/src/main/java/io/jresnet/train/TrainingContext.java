@@ -1,7 +1,8 @@
 package io.jresnet.train;
 
+import io.jresnet.backend.Backend;
 import io.jresnet.backend.Gemm;
-import io.jresnet.backend.Gemms;
+import io.jresnet.reference.ReferenceGemm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,14 +82,17 @@ public final class TrainingContext {
         for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
     }
 
-    /** The fastest GEMM on the class path ({@link Gemms#best}), with {@code threads} workers (0: one per core). */
-    public static TrainingContext withBestGemm(int threads) {
-        return new TrainingContext(Gemms.best(threads));
+    /**
+     * Training on {@code backend}'s GEMM and threads ({@link Backend#gemm()}); the context is valid
+     * while the backend is open.
+     */
+    public static TrainingContext on(Backend backend) {
+        return new TrainingContext(backend.gemm());
     }
 
     /** The scalar reference GEMM: slow, exact, for tests and as the measure faster GEMMs are compared with. */
     public static TrainingContext reference() {
-        return new TrainingContext(Gemms.REFERENCE);
+        return new TrainingContext(ReferenceGemm.INSTANCE);
     }
 
     public Gemm gemm() {

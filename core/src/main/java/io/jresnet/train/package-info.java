@@ -23,7 +23,9 @@
  * ({@link io.jresnet.train.Ops#softmaxCrossEntropy}), stable for any logit size. Convolutions are
  * im2col + GEMM ({@code GemmConv}) on the {@link io.jresnet.backend.Gemm} of the tape's
  * {@link io.jresnet.train.TrainingContext}, which also owns the reused scratch buffers; the GEMM is
- * {@link io.jresnet.backend.Gemms#best} (a backend jar's, or the scalar reference). The direct-loop
+ * the backend's ({@link io.jresnet.backend.Backend#gemm()}: the cpu backend's Vector API GEMM on its
+ * own worker pool, or the scalar reference), so training runs on the backend's threads and stops
+ * with it. The direct-loop
  * convolution the tests keep ({@code ConvKernels}) is the oracle it is checked against. The other
  * ops are plain loops. All are checked against central finite differences in the tests.
  *

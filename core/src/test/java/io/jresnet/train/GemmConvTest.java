@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.jresnet.backend.Gemm;
-import io.jresnet.backend.Gemms;
+import io.jresnet.reference.ReferenceGemm;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import io.jresnet.testing.Tolerance;
@@ -66,7 +66,7 @@ class GemmConvTest {
 
     @Test
     void referenceGemmMatchesDirectConvolution() {
-        for (int[] s : SHAPES) assertMatchesDirect(new TrainingContext(Gemms.REFERENCE), s);
+        for (int[] s : SHAPES) assertMatchesDirect(new TrainingContext(ReferenceGemm.INSTANCE), s);
     }
 
     @Test
@@ -98,7 +98,7 @@ class GemmConvTest {
 
     @Test
     void scratchBuffersAreReusedAcrossSteps() {
-        TrainingContext ctx = new TrainingContext(Gemms.REFERENCE);
+        TrainingContext ctx = new TrainingContext(ReferenceGemm.INSTANCE);
         int[] s = SHAPES.get(1);
         assertMatchesDirect(ctx, s);
         float[] columns = ctx.workspace(0).columns(0), rows = ctx.workspace(0).rows(0);

@@ -46,7 +46,8 @@ class TrainerTest {
 
     private static Trainer trainer(ResNet net, Dataset data) {
         DataLoader loader = DataLoader.training(data, 16, new Augmentation(1, true), Normalization.of(data), 11);
-        return new Trainer(net, Sgd.paper(net), LearningRateSchedule.cosine(0.1, 18, 0), loader);
+        return new Trainer(net, Sgd.paper(net), LearningRateSchedule.cosine(0.1, 18, 0), loader,
+                TrainingContext.reference());
     }
 
     @Test
@@ -82,7 +83,7 @@ class TrainerTest {
         Trainer.EpochReport first = t.runEpoch(null), last = first;
         for (int e = 1; e < 3; e++) last = t.runEpoch(null);
         assertTrue(last.trainLoss() < first.trainLoss(), first + " then " + last);
-        double error = Trainer.errorRate(net, DataLoader.evaluation(quadrants(3), 32, Normalization.of(data)));
+        double error = Trainer.errorRate(net, DataLoader.evaluation(quadrants(3), 32, Normalization.of(data)), TrainingContext.reference());
         assertTrue(error < 0.35, "held-out error " + error + " (chance is 0.75)");
     }
 }

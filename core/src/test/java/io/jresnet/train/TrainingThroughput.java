@@ -10,8 +10,8 @@ import io.jresnet.tensor.Tensor;
  * Measures training throughput (forward, backward, SGD step) on random data:
  * {@code java -cp core/target/classes:core/target/test-classes io.jresnet.train.TrainingThroughput [depth] [side] [batch] [steps] [warmup]}.
  * Defaults: CIFAR ResNet-20, 1 channel, 28x28, batch 64, 3 warm-up steps then 10 timed ones. The
- * GEMM is {@link io.jresnet.backend.Gemms#best} of the class path; {@code -Djresnet.gemm=reference}
- * forces the reference. Also prints how much of a step the GEMM takes ({@link TimedGemm}).
+ * GEMM is the best available backend's ({@link io.jresnet.backend.Backend#gemm()}: the cpu backend's
+ * when its jar is on the class path); {@code -Djresnet.backend=reference} forces the reference. Also prints how much of a step the GEMM takes ({@link TimedGemm}).
  */
 public final class TrainingThroughput {
     private TrainingThroughput() {}
@@ -22,7 +22,7 @@ public final class TrainingThroughput {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 3;
-        TimedGemm gemm = new TimedGemm(io.jresnet.backend.Gemms.best(0));
+        TimedGemm gemm = new TimedGemm(io.jresnet.backend.Backends.create(null, io.jresnet.backend.BackendOptions.threads(0)).gemm());
         TrainingContext ctx = new TrainingContext(gemm);
         ResNet net = new ResNet(ResNetSpec.cifar(depth).withInChannels(1));
         Initializers.kaiming(net, 1, false);

@@ -49,17 +49,14 @@ public final class DegradationExperiment {
             Path dir = out.resolve(net);
             // An interrupted experiment continues where it stopped: finished nets are reused, a
             // half-trained one resumes from its last epoch. Only a run with the same settings counts.
-            TrainingRun run;
-            if (Checkpoint.existsIn(dir)) {
-                run = TrainingRun.resume(dir, base.threads());
-                if (!run.config().withThreads(base.threads()).equals(config)) {
+            boolean resumed = Checkpoint.existsIn(dir);
+            try (TrainingRun run = resumed ? TrainingRun.resume(dir, base.threads()) : TrainingRun.start(config, dir)) {
+                if (resumed && !run.config().withThreads(base.threads()).equals(config)) {
                     throw new JResnetException(dir + " holds a run with other settings (" + run.config()
                             + "); choose another --out");
                 }
-            } else {
-                run = TrainingRun.start(config, dir);
+                results.add(new Result(net, run.run(listeners.apply(net))));
             }
-            results.add(new Result(net, run.run(listeners.apply(net))));
         }
         Map<String, List<EpochMetrics>> plain = new LinkedHashMap<>(), residual = new LinkedHashMap<>();
         for (Result r : results) (r.net().startsWith("plain") ? plain : residual).put(r.net(), r.history());

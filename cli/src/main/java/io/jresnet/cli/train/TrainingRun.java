@@ -8,6 +8,9 @@ import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import io.jresnet.train.Sgd;
 import io.jresnet.train.Trainer;
+import io.jresnet.backend.Backend;
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.Backends;
 import io.jresnet.train.TrainingContext;
 import io.jresnet.train.data.DataLoader;
 import io.jresnet.train.data.Dataset;
@@ -26,7 +29,7 @@ import java.util.regex.Pattern;
  * and a {@link Checkpoint}, so {@link #resume} continues after an interruption without losing
  * finished epochs and trains exactly as an uninterrupted run would.
  */
-public final class TrainingRun {
+public final class TrainingRun implements AutoCloseable {
     public static final String METRICS_FILE = "metrics.csv";
     public static final String CURVES_FILE = "curves.png";
     public static final String MODEL_FILE = "model.safetensors";
@@ -44,6 +47,8 @@ public final class TrainingRun {
     private final TrainingConfig config;
     private final Path out;
     private final ResNet model;
+    /** Where training runs: the best available backend, with the run's thread count; closed with the run. */
+    private final Backend backend;
     private final Trainer trainer;
     private final DataLoader train;
     private final DataLoader test;
@@ -66,8 +71,9 @@ public final class TrainingRun {
         this.config = config;
         this.out = out;
         this.model = model;
+        this.backend = Backends.create(null, BackendOptions.threads(config.threads()));
         this.trainer = new Trainer(model, Sgd.paper(model), config.learningRateSchedule(train.batchesPerEpoch()), train,
-                TrainingContext.withBestGemm(config.threads()));
+                TrainingContext.on(backend));
         this.test = DataLoader.evaluation(testSet, Math.max(config.batch(), 100), data.normalization());
         this.history = history;
     }
@@ -170,5 +176,11 @@ public final class TrainingRun {
     /** A description of the GEMM that training runs on. */
     public String gemm() {
         return trainer.context().gemm().description();
+    }
+
+    /** Stops the backend's threads. */
+    @Override
+    public void close() {
+        backend.close();
     }
 }
