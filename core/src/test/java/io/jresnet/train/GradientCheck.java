@@ -68,7 +68,7 @@ final class GradientCheck {
             float[] v = t.value.array();
             Tensor a = analytic.get(t.name);
             double absolute = Math.max(atol * Tolerance.maxAbs(a), floor);
-            for (int pick : pick(t.value.size(), rng)) {
+            for (int pick : pick(a, t.value.size(), rng)) {
                 int i = t.value.offset() + pick;
                 double an = a.array()[a.offset() + pick];
                 double best = Double.POSITIVE_INFINITY, bestNumeric = Double.NaN;
@@ -100,16 +100,36 @@ final class GradientCheck {
         return worst;
     }
 
-    private int[] pick(int n, SplittableRandom rng) {
-        if (n <= samplesPerTensor) {
+    /**
+     * The elements to check: all of a small tensor; else the {@link #LARGEST} with the largest analytic
+     * gradient and {@code samplesPerTensor} random ones. The largest are where a gradient that is off
+     * by a few percent as a whole shows: there the error exceeds the absolute tolerance, which is a
+     * fraction of the largest magnitude, while small random elements may hide it under that tolerance.
+     */
+    private int[] pick(Tensor analytic, int n, SplittableRandom rng) {
+        if (n <= samplesPerTensor + LARGEST) {
             int[] all = new int[n];
             for (int i = 0; i < n; i++) all[i] = i;
             return all;
         }
-        int[] some = new int[samplesPerTensor];
-        for (int i = 0; i < some.length; i++) some[i] = rng.nextInt(n);
+        int[] some = new int[samplesPerTensor + LARGEST];
+        float[] g = analytic.array();
+        int off = analytic.offset();
+        for (int k = 0; k < LARGEST; k++) {
+            int best = -1;
+            for (int i = 0; i < n; i++) {
+                boolean taken = false;
+                for (int j = 0; j < k; j++) taken |= some[j] == i;
+                if (!taken && (best < 0 || Math.abs(g[off + i]) > Math.abs(g[off + best]))) best = i;
+            }
+            some[k] = best;
+        }
+        for (int i = LARGEST; i < some.length; i++) some[i] = rng.nextInt(n);
         return some;
     }
+
+    /** Elements of largest analytic magnitude checked in every tensor. */
+    static final int LARGEST = 2;
 
     private static double project(Function<Tape, Var> forward, Tensor r) {
         Tensor out = forward.apply(Tape.inference()).value();

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.opentest4j.AssertionFailedError;
 
 /** Whole networks in training mode: backprop through every layer against finite differences. */
@@ -32,12 +34,6 @@ class ResNetGradTest {
      */
     private static final GradientCheck CHECK = new GradientCheck(new double[] {3e-3, 1e-3, 3e-4}, 1e-2, 3e-2, 1e-4, 4);
 
-    /**
-     * Without shortcuts every gradient of the first layers passes through all the kinks of the net:
-     * at the best step some still sit about 3% from the analytic value, so the relative tolerance is
-     * 6%. Every op is checked tightly on its own in {@link OpsGradTest}.
-     */
-    private static final GradientCheck PLAIN = new GradientCheck(new double[] {3e-3, 1e-3, 3e-4}, 1e-2, 6e-2, 1e-4, 4);
 
     /** A tiny bottleneck net with the ImageNet stem (7x7/2 conv, max pool) and projection shortcuts. */
     static ResNetSpec tinyBottleneck(ShortcutType shortcut) {
@@ -87,19 +83,42 @@ class ResNetGradTest {
         checkNet(ResNetSpec.cifar(8).withInChannels(1), Shape.nchw(2, 1, 8, 8), 100);
     }
 
-    @Test
-    void aGradientTenPercentOffInOneLayerFailsTheWholeNetCheck() {
-        Consumer<ResNet> scaleOneLayer = net -> {
-            float[] g = net.namedParameters().get("layer2.0.conv2.weight").grad().array();
-            for (int i = 0; i < g.length; i++) g[i] *= 1.1f;
+    /**
+     * The whole-net check sees a gradient 5% off in any one place: the first conv, a conv deep in the
+     * net, a batch norm's scale and shift, the classifier's weight and bias.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"conv1.weight", "layer2.0.conv2.weight", "layer1.0.bn1.weight", "layer3.0.bn2.bias",
+            "fc.weight", "fc.bias"})
+    void aGradientFivePercentOffInOneParameterFailsTheWholeNetCheck(String parameter) {
+        Consumer<ResNet> scaleOne = net -> {
+            float[] g = net.namedParameters().get(parameter).grad().array();
+            for (int i = 0; i < g.length; i++) g[i] *= 1.05f;
         };
         assertThrows(AssertionFailedError.class, () -> checkNet(CHECK, ResNetSpec.cifar(8).withInChannels(1),
-                Shape.nchw(2, 1, 8, 8), 100, scaleOneLayer));
+                Shape.nchw(2, 1, 8, 8), 100, scaleOne), parameter + " 5% off passed the check");
+    }
+
+    /**
+     * The same for a plain net. Not for its first conv: without shortcuts that gradient passes through
+     * every ReLU kink of the net, and its finite differences in float32 sit a few percent off at every
+     * step, so 5% there is within the noise (measured: a 5% error passes); the residual net above,
+     * whose shortcuts carry it, catches it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"layer2.0.conv2.weight", "layer1.0.bn1.weight", "fc.weight"})
+    void aGradientFivePercentOffFailsThePlainNetCheckToo(String parameter) {
+        Consumer<ResNet> scaleOne = net -> {
+            float[] g = net.namedParameters().get(parameter).grad().array();
+            for (int i = 0; i < g.length; i++) g[i] *= 1.05f;
+        };
+        assertThrows(AssertionFailedError.class, () -> checkNet(CHECK, ResNetSpec.cifar(8).withInChannels(1).plain(),
+                Shape.nchw(2, 1, 8, 8), 200, scaleOne), parameter + " 5% off passed the plain-net check");
     }
 
     @Test
     void plainCifarNet8() {
-        checkNet(PLAIN, ResNetSpec.cifar(8).withInChannels(1).plain(), Shape.nchw(2, 1, 8, 8), 200, null);
+        checkNet(CHECK, ResNetSpec.cifar(8).withInChannels(1).plain(), Shape.nchw(2, 1, 8, 8), 200, null);
     }
 
     @Test
