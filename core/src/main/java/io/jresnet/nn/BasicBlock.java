@@ -1,7 +1,6 @@
 package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.tensor.Tensor;
 
 /** Two 3x3 convs: {@code F(x) = bn2(conv2(relu(bn1(conv1(x)))))}; the stride is on conv1. Expansion 1. */
 public final class BasicBlock extends ResidualBlock {
@@ -25,11 +24,6 @@ public final class BasicBlock extends ResidualBlock {
     /** The BatchNorm whose scale "zero-init residual" sets to zero. */
     public BatchNorm2d lastBatchNorm() {
         return bn2;
-    }
-
-    @Override
-    protected Tensor residualForward(Tensor x) {
-        return bn2.forward(conv2.forward(relu.forward(bn1.forward(conv1.forward(x)))));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.jresnet.nn;
 
 import io.jresnet.ShapeException;
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 
@@ -54,50 +53,6 @@ public final class BatchNorm2d extends Module {
         if (in.rank() != 4 || in.c() != channels) {
             throw new ShapeException("BatchNorm2d(" + channels + "): expected [N, " + channels + ", H, W], found " + in);
         }
-    }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        Shape in = x.shape();
-        check(in);
-        int n = in.n(), spatial = in.h() * in.w();
-        float[] mean = new float[channels];
-        float[] var = new float[channels];
-        if (isTraining()) {
-            long count = (long) n * spatial;
-            for (int c = 0; c < channels; c++) {
-                double s = 0, ss = 0;
-                for (int b = 0; b < n; b++) {
-                    int base = x.offset() + (b * channels + c) * spatial;
-                    for (int i = 0; i < spatial; i++) {
-                        double v = x.array()[base + i];
-                        s += v;
-                        ss += v * v;
-                    }
-                }
-                double m = s / count;
-                double v = Math.max(ss / count - m * m, 0);
-                mean[c] = (float) m;
-                var[c] = (float) v;
-                double unbiased = count > 1 ? v * count / (count - 1) : v;
-                float[] rm = runningMean.value().array(), rv = runningVar.value().array();
-                rm[c] = (float) ((1 - momentum) * rm[c] + momentum * m);
-                rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
-            }
-            batchesTracked.value().array()[0] += 1;
-        } else {
-            runningMean.value().copyTo(mean);
-            runningVar.value().copyTo(var);
-        }
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scale[c] = (float) (weight.value().array()[c] / Math.sqrt((double) var[c] + eps));
-            shift[c] = (float) (bias.value().array()[c] - (double) mean[c] * scale[c]);
-        }
-        Tensor y = Tensor.zeros(in);
-        ReferenceKernels.affine(x.array(), x.offset(), n, channels, spatial, scale, 0, shift, 0, y.array(), 0, false);
-        return y;
     }
 
     @Override

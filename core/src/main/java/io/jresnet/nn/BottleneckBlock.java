@@ -1,7 +1,6 @@
 package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.tensor.Tensor;
 
 /**
  * 1x1 reduce, 3x3, 1x1 restore to {@code 4 * planes} channels, each followed by BN (ReLU after the
@@ -31,13 +30,6 @@ public final class BottleneckBlock extends ResidualBlock {
 
     public BatchNorm2d lastBatchNorm() {
         return bn3;
-    }
-
-    @Override
-    protected Tensor residualForward(Tensor x) {
-        Tensor y = relu.forward(bn1.forward(conv1.forward(x)));
-        y = relu.forward(bn2.forward(conv2.forward(y)));
-        return bn3.forward(conv3.forward(y));
     }
 
     @Override

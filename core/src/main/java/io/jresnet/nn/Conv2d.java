@@ -3,7 +3,6 @@ package io.jresnet.nn;
 import io.jresnet.ShapeException;
 import io.jresnet.UnsupportedLayerException;
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 
@@ -62,18 +61,6 @@ public final class Conv2d extends Module {
             throw new ShapeException("Conv2d: kernel " + kernel + " does not fit input " + in + " with padding " + padding);
         }
         return Shape.nchw(in.n(), outChannels, oh, ow);
-    }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        Shape out = outputShapeFor(x.shape());
-        Tensor y = Tensor.zeros(out);
-        Shape in = x.shape();
-        ReferenceKernels.conv2d(x.array(), x.offset(), in.n(), in.c(), in.h(), in.w(),
-                weight.value().array(), weight.value().offset(), outChannels, kernel, kernel,
-                bias == null ? null : bias.value().array(), bias == null ? 0 : bias.value().offset(),
-                stride, stride, padding, padding, y.array(), 0, out.h(), out.w(), null, 0, false);
-        return y;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.jresnet.nn;
 
-import io.jresnet.ShapeException;
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Tensor;
 
 /** {@code y = x W^T + b} with {@code weight [out, in]} and {@code bias [out]}, as torch.nn.Linear. */
@@ -23,19 +21,6 @@ public final class Linear extends Module {
     public int outFeatures() { return outFeatures; }
     public Parameter weight() { return weight; }
     public Parameter bias() { return bias; }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        int n = x.shape().dim(0);
-        if (n != 0 && x.size() / n != inFeatures) {
-            throw new ShapeException("Linear(" + inFeatures + "->" + outFeatures + "): input " + x.shape() + " has "
-                    + x.size() / n + " features per item");
-        }
-        Tensor y = Tensor.zeros(n, outFeatures);
-        ReferenceKernels.linear(x.array(), x.offset(), n, inFeatures, weight.value().array(), 0, outFeatures,
-                bias.value().array(), 0, y.array(), 0, false);
-        return y;
-    }
 
     @Override
     public int lower(GraphBuilder g, String path, int x) {

@@ -1,11 +1,12 @@
 package io.jresnet.nn;
 
 import io.jresnet.JResnetException;
-import io.jresnet.UnsupportedLayerException;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
+import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
@@ -21,8 +22,7 @@ import java.util.TreeSet;
  *
  * <p>A module lowers itself into a {@link Graph} ({@link #lower}): that graph is what the inference
  * planner compiles and what training runs on a tape ({@code io.jresnet.train.TapeModel}), so a layer
- * is written once. {@link #forward(Tensor)} runs it eagerly with the scalar reference math, honouring
- * train/eval mode (tests compare the planned and taped paths against it).
+ * is written once. {@link #forward(Tensor)} runs that graph eagerly on the {@code reference} backend.
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -128,13 +128,22 @@ public abstract class Module {
         return training;
     }
 
-    /** Eager forward pass with the scalar reference math. */
-    public abstract Tensor forward(Tensor x);
-
-    /** Eager forward through the children in order (for containers). */
-    protected final Tensor forwardChildren(Tensor x) {
-        for (Module m : children.values()) x = m.forward(x);
-        return x;
+    /**
+     * Eager inference, for tests and debugging: the scalar {@code reference} backend running this
+     * module's unfused plan (each graph op on its own, batch norm with the running statistics). It
+     * is not a second implementation of the layers: those exist only as {@link #lower}. Training
+     * runs the same graph on a tape ({@code io.jresnet.train.TapeModel}).
+     *
+     * @throws IllegalStateException in training mode, whose batch statistics need the tape
+     */
+    public final Tensor forward(Tensor x) {
+        if (training) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is in training mode; eager forward is"
+                    + " inference (running statistics): call train(false), or run it on a tape (io.jresnet.train.TapeModel)");
+        }
+        try (CompiledModel m = new ReferenceBackend().compile(Planner.plan(toGraph(x.shape()), false))) {
+            return m.run(x);
+        }
     }
 
     /** Lowers the children in order, each under its own name (for containers). */

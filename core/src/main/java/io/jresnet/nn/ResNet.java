@@ -1,7 +1,6 @@
 package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,11 +49,6 @@ public final class ResNet extends Module {
     /** The residual blocks in order. */
     public List<ResidualBlock> blocks() {
         return List.copyOf(blocks);
-    }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        return forwardChildren(x);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.tensor.Tensor;
 
 /**
  * The residual principle: {@code y = relu(F(x) + shortcut(x))}, with the ReLU after the addition.
@@ -43,22 +42,8 @@ public abstract class ResidualBlock extends Module {
         return shortcut;
     }
 
-    /** F(x), before the addition and the final ReLU. */
-    protected abstract Tensor residualForward(Tensor x);
-
+    /** Lowers F(x), the block's layers before the addition and the final ReLU. */
     protected abstract int lowerResidual(GraphBuilder g, String path, int x);
-
-    @Override
-    public Tensor forward(Tensor x) {
-        Tensor f = residualForward(x);
-        float[] y = f.array();
-        if (type != ShortcutType.NONE) {
-            Tensor s = shortcut == null ? x : shortcut.forward(x);
-            for (int i = 0; i < y.length; i++) y[i] += s.array()[s.offset() + i];
-        }
-        for (int i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0f);
-        return f;
-    }
 
     @Override
     public int lower(GraphBuilder g, String path, int x) {

@@ -1,7 +1,6 @@
 package io.jresnet.nn;
 
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.tensor.Tensor;
 import java.util.List;
 
 /** Runs its children in order. Children are named "0", "1", ... as in torch.nn.Sequential. */
@@ -12,11 +11,6 @@ public final class Sequential extends Module {
 
     public Sequential(List<? extends Module> modules) {
         for (int i = 0; i < modules.size(); i++) child(Integer.toString(i), modules.get(i));
-    }
-
-    @Override
-    public Tensor forward(Tensor x) {
-        return forwardChildren(x);
     }
 
     @Override

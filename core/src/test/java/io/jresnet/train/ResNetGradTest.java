@@ -2,6 +2,7 @@ package io.jresnet.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.nn.BatchNorm2d;
 import io.jresnet.nn.Initializers;
@@ -168,28 +169,30 @@ class ResNetGradTest {
                 .assertClose(g, net.namedParameters().get(name).grad(), name));
     }
 
+    /**
+     * In eval mode the taped graph computes what the eager path (the reference backend on the unfused
+     * plan) computes, and leaves the running statistics alone. Training mode has no eager twin: batch
+     * norm's batch statistics are checked per op in {@link OpsGradTest}.
+     */
     @Test
-    void tapeForwardEqualsEagerForwardInBothModes() {
+    void tapeForwardEqualsEagerForwardInEvalMode() {
         for (ResNetSpec spec : List.of(ResNetSpec.cifar(8).withInChannels(1), tinyBottleneck(ShortcutType.B))) {
-            for (boolean training : new boolean[] {false, true}) {
-                ResNet eagerNet = new ResNet(spec), tapeNet = new ResNet(spec);
-                Initializers.kaiming(eagerNet, 600, false);
-                Initializers.kaiming(tapeNet, 600, false);
-                Initializers.randomBatchNormStatistics(eagerNet, 601);
-                Initializers.randomBatchNormStatistics(tapeNet, 601);
-                eagerNet.train(training);
-                tapeNet.train(training);
-                Tensor x = Tensor.uniform(Shape.nchw(3, 1, 16, 16), -1, 1, 602);
-                Tensor eager = eagerNet.forward(x);
-                Tape tape = Tape.recording();
-                Tensor taped = new TapeModel(tapeNet).forward(tape.constant(x), tape).value();
-                String what = spec.name() + (training ? " train" : " eval");
-                new Tolerance(1e-4, 1e-3).relativeTo(eager).assertClose(eager, taped, what);
-                var eagerState = eagerNet.stateDict();
-                tapeNet.stateDict().forEach((name, t) ->
-                        Tolerance.OP.assertClose(eagerState.get(name), t, what + " " + name));
-                assertEquals(true, tape.size() > 0, "eval-mode forward on a recording tape records too");
-            }
+            ResNet eagerNet = new ResNet(spec), tapeNet = new ResNet(spec);
+            Initializers.kaiming(eagerNet, 600, false);
+            Initializers.kaiming(tapeNet, 600, false);
+            Initializers.randomBatchNormStatistics(eagerNet, 601);
+            Initializers.randomBatchNormStatistics(tapeNet, 601);
+            Tensor x = Tensor.uniform(Shape.nchw(3, 1, 16, 16), -1, 1, 602);
+            Tensor eager = eagerNet.forward(x);
+            Tape tape = Tape.recording();
+            Tensor taped = new TapeModel(tapeNet).forward(tape.constant(x), tape).value();
+            new Tolerance(1e-4, 1e-3).relativeTo(eager).assertClose(eager, taped, spec.name());
+            var eagerState = eagerNet.stateDict();
+            tapeNet.stateDict().forEach((name, t) -> Tolerance.OP.assertClose(eagerState.get(name), t, spec.name() + " " + name));
+            assertEquals(true, tape.size() > 0, "eval-mode forward on a recording tape records too");
+            eagerNet.train(true);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> eagerNet.forward(x));
+            assertTrue(e.getMessage().contains("TapeModel"), e.getMessage());
         }
     }
 }
