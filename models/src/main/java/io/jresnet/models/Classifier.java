@@ -3,6 +3,7 @@ package io.jresnet.models;
 import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.Backends;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
 
 import io.jresnet.models.image.Labels;
@@ -22,17 +23,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Image files in, labelled probabilities out: preprocessing, a compiled model on a backend, softmax and
- * top-k in one object. Compiled executables are kept per batch size until {@link #close()}. Not
- * thread-safe (it owns its executables): use one per thread.
+ * top-k in one object. It compiles the model once, for the batch of its first call, and runs other
+ * batch sizes in chunks of that one. Not thread-safe (it owns its session): use one per thread.
  */
 public final class Classifier implements AutoCloseable {
     /** One ranked answer. */
@@ -48,8 +47,13 @@ public final class Classifier implements AutoCloseable {
     private final List<String> labels;
     private final Backend backend;
     private final boolean ownsBackend;
-    /** A session per batch size seen (each on a model compiled for that batch). */
-    private final Map<Integer, Session> sessions = new HashMap<>();
+    /**
+     * One compiled model, planned for the batch of the first call, and its session. Larger batches run
+     * in chunks of that size, smaller ones (the last chunk of a folder) as a part of it: the weights
+     * are packed once whatever batches come.
+     */
+    private CompiledModel compiled;
+    private Session session;
 
     /**
      * @param graphs the model's graph for an input shape
@@ -127,9 +131,20 @@ public final class Classifier implements AutoCloseable {
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
         int n = batch.shape().dim(0);
-        Session session = sessions.computeIfAbsent(n,
-                size -> backend.compile(Planner.plan(graphs.apply(batch.shape()))).newSession());
-        Tensor logits = session.run(batch);
+        if (compiled == null || !compiled.inputShape().withBatch(n).equals(batch.shape())) {
+            close(false);
+            compiled = backend.compile(Planner.plan(graphs.apply(batch.shape())));
+            session = compiled.newSession();
+        }
+        int planned = compiled.inputShape().dim(0), imageSize = batch.size() / n;
+        Tensor logits = Tensor.zeros(compiled.outputShape().withBatch(n));
+        int perImage = logits.size() / n;
+        for (int from = 0; from < n; from += planned) {
+            int count = Math.min(planned, n - from);
+            Tensor part = session.run(Tensor.wrap(batch.array(), batch.offset() + from * imageSize,
+                    batch.shape().withBatch(count)));
+            System.arraycopy(part.array(), part.offset(), logits.array(), from * perImage, count * perImage);
+        }
         int classes = logits.size() / n;
         if (!labels.isEmpty() && labels.size() < classes) {
             throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");
@@ -149,11 +164,16 @@ public final class Classifier implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Session s : sessions.values()) {
-            s.close();
-            s.model().close();
+        close(ownsBackend);
+    }
+
+    private void close(boolean alsoBackend) {
+        if (session != null) {
+            session.close();
+            compiled.close();
+            session = null;
+            compiled = null;
         }
-        sessions.clear();
-        if (ownsBackend) backend.close();
+        if (alsoBackend) backend.close();
     }
 }
