@@ -85,8 +85,8 @@ public final class PerformanceReport {
         doc.append("## Steady-state allocation\n\n");
         doc.append(String.format("JMH's GC profiler on `NetworkBenchmark` (cpu, %d threads, batch 1): ResNet-56 "
                 + "allocates %.1f bytes per inference, ResNet-50 %.1f (`gc.alloc.rate.norm`; JMH's own "
-                + "bookkeeping included). Counted in-process instead (all threads' allocated bytes over 50 runs "
-                + "after warm-up, `com.sun.management.ThreadMXBean`): ResNet-56 %.1f, ResNet-50 %.1f bytes per run.%n%n",
+                + "bookkeeping included). Counted in-process instead (all threads' allocated bytes per run over 50 runs, "
+                + "after 3 s of warm-up, the smallest of up to 5 such windows, `com.sun.management.ThreadMXBean`): ResNet-56 %.1f, ResNet-50 %.1f bytes per run.%n%n",
                 threads, allocatedBytesPerRun("resnet56", threads), allocatedBytesPerRun("resnet50", threads),
                 allocatedBytesInProcess("resnet56", threads), allocatedBytesInProcess("resnet50", threads)));
         double speedup = Double.NaN;
@@ -182,12 +182,18 @@ public final class PerformanceReport {
              CompiledModel m = be.compile(net.plan(in)); Session e = m.newSession()) {
             Tensor x = Tensor.uniform(in, -1f, 1f, 3);
             Tensor y = Tensor.zeros(e.model().outputShape());
-            // Warm up for 3 s so every path is C2-compiled (interpreted and C1 code allocate iterators).
+            // Warm up for 3 s, then measure windows of 50 runs until C2 has compiled every path
+            // (interpreted and C1 code allocate iterators; on a slow machine ResNet-50 gets only ~36
+            // runs in 3 s): the steady state is the smallest of up to 5 windows.
             for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) e.run(x, y);
             int runs = 50;
-            long before = mx.getTotalThreadAllocatedBytes();
-            for (int i = 0; i < runs; i++) e.run(x, y);
-            return (mx.getTotalThreadAllocatedBytes() - before) / (double) runs;
+            double best = Double.POSITIVE_INFINITY;
+            for (int window = 0; window < 5 && best > 0; window++) {
+                long before = mx.getTotalThreadAllocatedBytes();
+                for (int i = 0; i < runs; i++) e.run(x, y);
+                best = Math.min(best, (mx.getTotalThreadAllocatedBytes() - before) / (double) runs);
+            }
+            return best;
         }
     }
 

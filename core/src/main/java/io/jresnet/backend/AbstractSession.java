@@ -85,6 +85,9 @@ public abstract class AbstractSession implements Session {
     /** The input's batch, after checking both shapes against the model's. */
     private int checkShapes(Tensor input, Tensor output) {
         Shape planned = model.inputShape(), in = input.shape();
+        if (in.equals(planned) && output.shape().equals(model.outputShape())) {
+            return planned.dim(0); // the steady-state case, checked without allocating
+        }
         int batch = in.rank() == planned.rank() ? in.dim(0) : -1;
         if (batch < 1 || batch > planned.dim(0) || !in.withBatch(planned.dim(0)).equals(planned)) {
             throw new ShapeException("input of shape " + in + " given to a model compiled for " + planned

@@ -1,0 +1,43 @@
+package io.jresnet.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jresnet.backend.BackendOptions;
+import io.jresnet.backend.CompiledModel;
+import io.jresnet.backend.Session;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session's {@code run(input, output)} allocates nothing once the JIT has settled: with a backend
+ * of one thread every step runs on the caller, so the caller's allocated-bytes counter sees it all.
+ * The smallest of several windows is the steady state (an early window may still run code that C2
+ * has not compiled yet, whose iterators allocate).
+ */
+class SteadyStateAllocationTest {
+    @Test
+    void aSessionRunAllocatesNothingInSteadyState() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long me = Thread.currentThread().threadId();
+        ResNet net = new ResNet(ResNetSpec.named("resnet20"));
+        Initializers.kaiming(net, 3, false);
+        Shape in = Shape.nchw(2, 3, 16, 16);
+        try (CpuBackend cpu = new CpuBackend(BackendOptions.threads(1));
+             CompiledModel model = cpu.compile(net.plan(in)); Session session = model.newSession()) {
+            Tensor x = Tensor.uniform(in, -1f, 1f, 4), y = Tensor.zeros(model.outputShape());
+            for (long end = System.nanoTime() + 2_000_000_000L; System.nanoTime() < end; ) session.run(x, y);
+            long best = Long.MAX_VALUE;
+            for (int window = 0; window < 8 && best > 0; window++) {
+                long before = mx.getThreadAllocatedBytes(me);
+                for (int i = 0; i < 100; i++) session.run(x, y);
+                best = Math.min(best, mx.getThreadAllocatedBytes(me) - before);
+            }
+            assertEquals(0, best, "bytes allocated by 100 steady-state runs");
+        }
+    }
+}
