@@ -28,12 +28,14 @@ public final class GpuBackend implements Backend {
     /** Owners of the compiled models and sessions still open: released before the runtime, never referencing either. */
     private final Set<NativeOwner> owners = ConcurrentHashMap.newKeySet();
     private final Cleaner.Cleanable cleanable;
+    private final Gemm trainingGemm;
 
     public GpuBackend(String name, GpuRuntime runtime, KernelVariant variant) {
         this.name = name;
         this.runtime = runtime;
         this.variant = runtime.supportsWorkGroup(256) ? variant : KernelVariant.PLAIN;
         this.cleanable = CLEANER.register(this, new Release(owners, runtime));
+        this.trainingGemm = ReferenceGemm.fallback(name + " has no training kernels");
     }
 
     /** Releases every executable's resources, then the runtime's; referenced only by the cleaner. */
@@ -94,18 +96,7 @@ public final class GpuBackend implements Backend {
     /** GPU training kernels do not exist yet: training on this backend multiplies on the CPU, scalar. */
     @Override
     public Gemm gemm() {
-        return new Gemm() {
-            @Override
-            public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
-                              int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-                ReferenceGemm.INSTANCE.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            }
-
-            @Override
-            public String description() {
-                return "reference (scalar, 1 thread): " + name + " has no training kernels";
-            }
-        };
+        return trainingGemm;
     }
 
     @Override

@@ -93,7 +93,7 @@ public abstract class AbstractSession implements Session {
             throw new ShapeException("input of shape " + in + " given to a model compiled for " + planned
                     + " (any batch from 1 to " + planned.dim(0) + ")");
         }
-        Shape want = model.outputShape().withBatch(batch);
+        Shape want = outputShapeFor(in);
         if (!output.shape().equals(want)) {
             throw new ShapeException("output of shape " + output.shape() + " given for an input of shape " + in
                     + ", which gives " + want);

@@ -7,9 +7,18 @@ import io.jresnet.backend.Gemm;
  * double, on the calling thread. The reference backend trains on it.
  */
 public final class ReferenceGemm implements Gemm {
-    public static final ReferenceGemm INSTANCE = new ReferenceGemm();
+    public static final ReferenceGemm INSTANCE = new ReferenceGemm("reference (scalar, 1 thread)");
 
-    private ReferenceGemm() {}
+    private final String description;
+
+    private ReferenceGemm(String description) {
+        this.description = description;
+    }
+
+    /** The same GEMM, described for a backend that falls back on it (says why in {@link #description()}). */
+    public static ReferenceGemm fallback(String why) {
+        return new ReferenceGemm(INSTANCE.description + ": " + why);
+    }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
@@ -30,6 +39,6 @@ public final class ReferenceGemm implements Gemm {
 
     @Override
     public String description() {
-        return "reference (scalar, 1 thread)";
+        return description;
     }
 }
