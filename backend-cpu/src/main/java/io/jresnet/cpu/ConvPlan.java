@@ -33,19 +33,19 @@ import io.jresnet.tensor.Shape;
  * ResNet-50's) are a single chunk, so each output is written once.
  */
 final class ConvPlan {
-    /** Output pixels per register tile. */
-    static final int TILE_PIXELS = 6;
-    /** Output channel blocks per register tile: 6 x 2 = 12 accumulators fit 16 AVX2 registers. */
+    /** Output channel blocks per register tile (its columns: 2 vectors). */
     static final int TILE_BLOCKS = 2;
     /** Most depths per chunk: a 3x3 conv over 64 channels (576) is one chunk. */
     static final int CHUNK_DEPTH = 640;
     /** Output channels per column block: 128 x 640 floats of weights = 320 KB. */
     static final int BLOCK_CHANNELS = 128;
     /** Most output pixels per row block, so a multi-chunk item's outputs stay in L2 between chunks. */
-    static final int BLOCK_PIXELS = 32 * TILE_PIXELS;
+    static final int BLOCK_PIXELS = 192;
 
     final String name;
     final ConvAlgorithm algorithm;
+    /** Output pixels per register tile ({@link #tilePixels}). */
+    final int tilePixels;
     final Blocked in;
     final Blocked out;
     final int kernelH;
@@ -77,6 +77,7 @@ final class ConvPlan {
     private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups, int depthStride,
                      int threads) {
         this.name = c.name();
+        this.tilePixels = tilePixels(in.lanes());
         this.algorithm = ConvAlgorithm.choose(c);
         this.in = in;
         this.out = out;
@@ -145,6 +146,17 @@ final class ConvPlan {
         return new ConvPlan(c, in, out, packed, bias, groups, depthStride, threads);
     }
 
+    /**
+     * Output pixels (rows) of the register tile at a block width of {@code lanes}: the tile is
+     * {@code rows x TILE_BLOCKS} vector accumulators plus the {@code TILE_BLOCKS} weight vectors and
+     * one broadcast, so 6 rows (15 registers) fit AVX2's 16 and 12 rows (27) AVX-512's 32. More rows
+     * also halve the weight traffic per FMA: each depth step loads the 2 weight vectors once for
+     * {@code 2 x rows} FMAs, and for the wide layers those loads come from L2.
+     */
+    static int tilePixels(int lanes) {
+        return lanes >= 16 ? 12 : 6;
+    }
+
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
     }
@@ -159,12 +171,12 @@ final class ConvPlan {
     }
 
     int rowPanels() {
-        return (rows + TILE_PIXELS - 1) / TILE_PIXELS;
+        return (rows + tilePixels - 1) / tilePixels;
     }
 
     /** First output row (pixel over all images) of row block {@code b}; {@code b == rowBlocks} gives the end. */
     int rowStart(int b) {
-        return Math.min(rows, rowPanels() * b / rowBlocks * TILE_PIXELS);
+        return Math.min(rows, rowPanels() * b / rowBlocks * tilePixels);
     }
 
     /** First output channel group of column block {@code b}; {@code b == columnBlocks} gives the end. */

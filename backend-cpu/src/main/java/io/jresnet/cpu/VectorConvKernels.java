@@ -43,6 +43,9 @@ final class VectorConvKernels {
         }
         float[] panel = scratch.panel;
         float[] tile = scratch.tile;
+        boolean inPlace = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padTop == 0
+                && p.padLeft == 0;
+        int P = p.out.spatial();
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
@@ -54,11 +57,23 @@ final class VectorConvKernels {
                 int vectors = flat ? (p.depthOf(s1) - d0 + L - 1) / L : s1 - s0;
                 boolean first = c == 0, last = c == p.chunks() - 1;
                 for (int q = q0; q < q1; q += MR) {
-                    if (flat) packFlat(p, x, q, s0, s1, zero, panel, vectors * L, scratch.row);
-                    else pack(p, x, q, s0, s1, zero, panel);
                     int rows = Math.min(MR, q1 - q);
+                    int n = q / P, pixel = q - n * P;
+                    float[] a = panel;
+                    int aOff = 0, aStride = MR * L;
+                    if (inPlace && !flat && pixel + MR <= P) {
+                        // A stride-1 1x1 convolution's panel is already in x: MR consecutive pixels
+                        // of each input block, blocks one block stride apart.
+                        a = x;
+                        aOff = n * p.in.imageStride() + s0 * p.in.blockStride() + pixel * L;
+                        aStride = p.in.blockStride();
+                    } else if (flat) {
+                        packFlat(p, x, q, s0, s1, zero, panel, vectors * L, scratch.row);
+                    } else {
+                        pack(p, x, q, s0, s1, zero, panel);
+                    }
                     for (int g = g0; g < g1; g++) {
-                        VectorTileKernel.multiply(panel, 0, vectors, p.weights, (g * p.depthStride + d0) * NR, tile);
+                        VectorTileKernel.multiply(a, aOff, aStride, vectors, p.weights, (g * p.depthStride + d0) * NR, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
@@ -150,9 +165,16 @@ final class VectorConvKernels {
         boolean second = kb + 1 < out.blocks();
         FloatVector bias0 = FloatVector.fromArray(F, p.bias, kb * L);
         FloatVector bias1 = FloatVector.fromArray(F, p.bias, kb * L + L);
+        int n0 = q / P, pixel0 = q - n0 * P;
+        boolean oneImage = pixel0 + rows <= P;
         for (int j = 0; j < rows; j++) {
-            int qq = q + j, n = qq / P;
-            int at = n * out.imageStride() + kb * out.blockStride() + (qq - n * P) * L;
+            int at;
+            if (oneImage) {
+                at = n0 * out.imageStride() + kb * out.blockStride() + (pixel0 + j) * L;
+            } else {
+                int qq = q + j, n = qq / P;
+                at = n * out.imageStride() + kb * out.blockStride() + (qq - n * P) * L;
+            }
             FloatVector v = FloatVector.fromArray(F, tile, j * NR);
             v = v.add(first ? bias0 : FloatVector.fromArray(F, y, at));
             if (last) {

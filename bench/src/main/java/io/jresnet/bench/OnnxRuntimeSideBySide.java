@@ -25,8 +25,9 @@ import java.util.Map;
 
 /**
  * jresnet against ONNX Runtime (CPU provider, all graph optimisations) on the same model, weights
- * (through an ONNX file jresnet exports), input, thread count and machine, runs alternated one by one
- * so both see the same machine state. Prints a Markdown table of medians, minimums and the ratio.
+ * (through an ONNX file jresnet exports), input, thread count and machine, each runtime timed in
+ * phases of its own (see {@link #measure}). Prints a Markdown table of medians, minimums and the
+ * ratio.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp
  * bench/target/benchmarks.jar io.jresnet.bench.OnnxRuntimeSideBySide [--backend cpu] [--threads 2]
@@ -115,22 +116,46 @@ public final class OnnxRuntimeSideBySide {
                     scale = Math.max(scale, Math.abs(ortOut[i]));
                 }
                 diff /= scale;
+                // Each runtime is timed in a phase of its own, never alternated run by run: both
+                // runtimes' workers spin for a while after a run (ORT's intra-op threads with
+                // spinning on, its default), so an alternated run competes with the other's
+                // spinning threads on the same cores. Two rounds (ours, theirs, ours, theirs) even
+                // out drift in the machine's state; before each phase the other runtime's workers get
+                // time to park and the runtime about to be timed gets one untimed run.
                 long[] ours = new long[iterations];
                 long[] theirs = new long[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    long t0 = System.nanoTime();
+                int half = iterations / 2;
+                for (int round = 0; round < 2; round++) {
+                    int from = round == 0 ? 0 : half, to = round == 0 ? half : iterations;
+                    settle();
                     exe.run(x, y);
-                    long t1 = System.nanoTime();
+                    for (int i = from; i < to; i++) {
+                        long t0 = System.nanoTime();
+                        exe.run(x, y);
+                        ours[i] = System.nanoTime() - t0;
+                    }
+                    settle();
                     runOrt(session, inputName, input, ortOut);
-                    long t2 = System.nanoTime();
-                    ours[i] = t1 - t0;
-                    theirs[i] = t2 - t1;
+                    for (int i = from; i < to; i++) {
+                        long t0 = System.nanoTime();
+                        runOrt(session, inputName, input, ortOut);
+                        theirs[i] = System.nanoTime() - t0;
+                    }
                 }
                 Arrays.sort(ours);
                 Arrays.sort(theirs);
                 return new Result(model, batch, threads, be.name(), ours[iterations / 2] / 1e6, ours[0] / 1e6,
                         theirs[iterations / 2] / 1e6, theirs[0] / 1e6, gmacs, diff);
             }
+        }
+    }
+
+    /** Lets the other runtime's spinning workers park before a phase starts. */
+    private static void settle() {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

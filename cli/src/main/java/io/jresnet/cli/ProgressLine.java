@@ -1,43 +1,64 @@
 package io.jresnet.cli;
 
+import java.io.Console;
 import java.io.PrintWriter;
 
 /**
  * A one-line progress bar redrawn in place with a carriage return, e.g.
- * {@code timing resnet50 [##########          ] 5/10}. Redraws only when the bar changes, so it
- * costs nothing measurable between timed runs.
+ * {@code timing resnet50 [##########          ] 5/10}, on a terminal only: piped into a file or
+ * another program, the carriage returns would be noise. It redraws when the bar grows or a quarter
+ * of a second has passed, never per step: drawing between timed runs of a small model (a few
+ * milliseconds each) made the workers of the cpu backend park between runs and multiplied the
+ * measured latency.
  */
 final class ProgressLine {
     private static final int WIDTH = 20;
+    private static final long REDRAW_NANOS = 250_000_000L;
     private final PrintWriter err;
     private final String label;
     private final int total;
+    private final boolean visible;
     private int done;
-    private int drawn = -1;
+    private int drawnFilled = -1;
+    private long drawnAt;
 
     ProgressLine(PrintWriter err, String label, int total) {
+        this(err, label, total, onTerminal());
+    }
+
+    ProgressLine(PrintWriter err, String label, int total, boolean visible) {
         this.err = err;
         this.label = label;
         this.total = total;
-        draw();
+        this.visible = visible;
+        draw(true);
+    }
+
+    private static boolean onTerminal() {
+        Console console = System.console();
+        return console != null && console.isTerminal();
     }
 
     void step() {
         done++;
-        draw();
+        draw(done == total);
     }
 
     /** Ends the line so later output starts on a fresh one. */
     void finish() {
+        if (!visible) return;
         err.println();
         err.flush();
     }
 
-    private void draw() {
-        if (done == drawn) return;
+    private void draw(boolean force) {
+        if (!visible) return;
         int filled = total == 0 ? WIDTH : (int) ((long) done * WIDTH / total);
+        long now = System.nanoTime();
+        if (!force && filled == drawnFilled && now - drawnAt < REDRAW_NANOS) return;
         err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
         err.flush();
-        drawn = done;
+        drawnFilled = filled;
+        drawnAt = now;
     }
 }

@@ -1,0 +1,31 @@
+package io.jresnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class ProgressLineTest {
+    @Test
+    void offATerminalItPrintsNothing() {
+        StringWriter text = new StringWriter();
+        ProgressLine line = new ProgressLine(new PrintWriter(text), "timing", 100, false);
+        for (int i = 0; i < 100; i++) line.step();
+        line.finish();
+        assertEquals("", text.toString());
+    }
+
+    @Test
+    void onATerminalItRedrawsWhenTheBarGrowsNotPerStep() {
+        StringWriter text = new StringWriter();
+        ProgressLine line = new ProgressLine(new PrintWriter(text), "timing", 10_000, true);
+        for (int i = 0; i < 10_000; i++) line.step();
+        line.finish();
+        long redraws = text.toString().chars().filter(c -> c == '\r').count();
+        // The first draw, one per bar step (20), the final count, and at most a few timed redraws.
+        assertTrue(redraws >= 21 && redraws <= 40, redraws + " redraws for 10000 steps");
+        assertTrue(text.toString().endsWith("] 10000/10000" + System.lineSeparator()), text.toString());
+    }
+}
