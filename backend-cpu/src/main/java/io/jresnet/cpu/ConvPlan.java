@@ -17,8 +17,8 @@ import io.jresnet.tensor.Shape;
  * of a stem convolution is not padded to a whole vector. Segment {@code (cb, r, s)} starts at depth
  * {@link #depthOf}{@code = cb * R * S * L + (r * S + s) * cn(cb)} (only the last block is partial).
  *
- * <p>Packed weights: output channels in groups of {@link #TILE_BLOCKS} blocks (one micro-tile's
- * columns); {@code weights[(g * depthStride + d) * TILE_BLOCKS * L + j] = W[g * TILE_BLOCKS * L + j,
+ * <p>Packed weights: output channels in groups of {@link #tileBlocks} blocks (one micro-tile's
+ * columns); {@code weights[(g * depthStride + d) * tileBlocks * L + j] = W[g * tileBlocks * L + j,
  * d]}, zero for padding channels and for the depths past {@code depth} that round it up to whole
  * vectors ({@link #depthStride}). One group's panel is contiguous, and so is any depth range of it.
  *
@@ -33,7 +33,7 @@ import io.jresnet.tensor.Shape;
  * ResNet-50's) are a single chunk, so each output is written once.
  */
 final class ConvPlan {
-    /** Output channel blocks per register tile (its columns: 2 vectors). */
+    /** Output channel blocks per register tile (its columns: 2 vectors), unless {@link #tileBlocks} says 1. */
     static final int TILE_BLOCKS = 2;
     /** Most depths per chunk: a 3x3 conv over 64 channels (576) is one chunk. */
     static final int CHUNK_DEPTH = 640;
@@ -57,7 +57,13 @@ final class ConvPlan {
     final boolean relu;
     final float[] weights;
     final float[] bias;
-    /** Output channel groups of {@link #TILE_BLOCKS} blocks. */
+    /**
+     * Output channel blocks per register tile: {@link #TILE_BLOCKS}, or 1 for a 16-channel output at
+     * 16 lanes (the first stage of the CIFAR ResNets), where a second block would be all padding
+     * and half of every FMA wasted ({@link VectorTileKernel#multiplyOneBlock}).
+     */
+    final int tileBlocks;
+    /** Output channel groups of {@link #tileBlocks} blocks. */
     final int groups;
     /** Total depth: real input channels x R x S. */
     final int depth;
@@ -74,8 +80,8 @@ final class ConvPlan {
     final int rowBlocks;
     final int columnBlocks;
 
-    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int groups, int depthStride,
-                     int threads) {
+    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int tileBlocks, int groups,
+                     int depthStride, int threads) {
         this.name = c.name();
         this.tilePixels = tilePixels(in.lanes());
         this.algorithm = ConvAlgorithm.choose(c);
@@ -90,6 +96,7 @@ final class ConvPlan {
         this.relu = c.relu();
         this.weights = weights;
         this.bias = bias;
+        this.tileBlocks = tileBlocks;
         this.groups = groups;
         this.depth = in.c() * kernelH * kernelW;
         this.depthStride = depthStride;
@@ -100,7 +107,7 @@ final class ConvPlan {
         for (int i = 0; i <= chunks; i++) starts[i] = i == chunks ? segments : Math.min(partialFrom, segments * i / chunks);
         this.chunkStart = java.util.Arrays.stream(starts).distinct().toArray();
         this.rows = out.n() * out.spatial();
-        int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (TILE_BLOCKS * in.lanes()));
+        int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (tileBlocks * in.lanes()));
         this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
         // Enough items for every thread to get several, a count of items that divides evenly among
         // the threads (17 items on 2 threads would idle one for a ninth of the layer), and row blocks
@@ -124,8 +131,9 @@ final class ConvPlan {
         Blocked in = Blocked.of(inShape, lanes);
         Blocked out = Blocked.of(outShape, lanes);
         int k = c.outChannels(), ch = c.inChannels(), r = c.kernelH(), s = c.kernelW();
-        int groups = (out.blocks() + TILE_BLOCKS - 1) / TILE_BLOCKS;
-        int width = TILE_BLOCKS * lanes, depth = ch * r * s, depthStride = (depth + lanes - 1) / lanes * lanes;
+        int tileBlocks = tileBlocks(lanes, out.blocks());
+        int groups = (out.blocks() + tileBlocks - 1) / tileBlocks;
+        int width = tileBlocks * lanes, depth = ch * r * s, depthStride = (depth + lanes - 1) / lanes * lanes;
         float[] packed = new float[Math.toIntExact((long) groups * depthStride * width)];
         float[] w = c.weight().array();
         int wOff = c.weight().offset();
@@ -143,7 +151,7 @@ final class ConvPlan {
         }
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new ConvPlan(c, in, out, packed, bias, groups, depthStride, threads);
+        return new ConvPlan(c, in, out, packed, bias, tileBlocks, groups, depthStride, threads);
     }
 
     /**
@@ -155,6 +163,16 @@ final class ConvPlan {
      */
     static int tilePixels(int lanes) {
         return lanes >= 16 ? 12 : 6;
+    }
+
+    /** See {@link #tileBlocks}: the one-block tile exists for the 12-row tile of 16 lanes. */
+    static int tileBlocks(int lanes, int outBlocks) {
+        return lanes >= 16 && outBlocks == 1 ? 1 : TILE_BLOCKS;
+    }
+
+    /** Floats of one output channel group: the tile's columns. */
+    int tileWidth() {
+        return tileBlocks * in.lanes();
     }
 
     private static int gcd(int a, int b) {

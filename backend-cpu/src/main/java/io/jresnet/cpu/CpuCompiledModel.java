@@ -37,15 +37,36 @@ final class CpuCompiledModel implements CompiledModel {
         final int items;
         /** Index in {@code plan.ops()} of the op this step belongs to (conversions count for their reader). */
         final int op;
+        /** Whether the step is worth handing to the pool: see {@link #SPLIT_NANOS}. */
+        final boolean split;
 
-        Step(String name, int items) {
+        /** {@code nanos} is a rough one-thread time ({@link #macsNanos}, {@link #floatsNanos}). */
+        Step(String name, int items, long nanos) {
             this.name = name;
             this.items = items;
             this.op = compilingOp;
+            this.split = items > 1 && pool.size() > 1 && nanos >= SPLIT_NANOS;
         }
 
         /** Computes items [from, to) over the session's buffers {@code b}. */
         abstract void compute(float[][] b, int from, int to);
+    }
+
+    /**
+     * Steps estimated to take less than this on one thread run on the calling thread alone: waking
+     * the workers and waiting for the slowest costs a few microseconds, more than splitting saves
+     * (the shortcut pads, pools and the classifier of a CIFAR ResNet).
+     */
+    static final long SPLIT_NANOS = 10_000;
+
+    /** A rough one-thread time of a step of {@code macs} multiply-adds: about 50 per ns. */
+    static long macsNanos(long macs) {
+        return macs / 50;
+    }
+
+    /** A rough one-thread time of a step that streams {@code floats} floats: about 4 per ns. */
+    static long floatsNanos(long floats) {
+        return floats / 4;
     }
 
     private enum Layout { PLAIN, BLOCKED }
@@ -140,7 +161,7 @@ final class CpuCompiledModel implements CompiledModel {
         if (s.blockedCopy >= 0 && Blocked.of(s.blockedCopyShape, lanes).sameView(want)) return s.blockedCopy;
         int plain = readPlain(value, out, opName);
         int dst = scratch(want.floats());
-        out.add(new Step(opName + ":to-blocked", want.n() * want.blocks()) {
+        out.add(new Step(opName + ":to-blocked", want.n() * want.blocks(), floatsNanos(want.floats())) {
             @Override
             void compute(float[][] b, int from, int to) {
                 kernels.toBlocked(b[plain], 0, want, b[dst], from, to);
@@ -159,7 +180,7 @@ final class CpuCompiledModel implements CompiledModel {
         if (s.plainCopy >= 0) return s.plainCopy;
         Blocked g = Blocked.of(s.shape, lanes);
         int dst = scratch(s.shape.size());
-        out.add(new Step(opName + ":to-plain", g.n() * g.blocks()) {
+        out.add(new Step(opName + ":to-plain", g.n() * g.blocks(), floatsNanos(g.floats())) {
             @Override
             void compute(float[][] bufs, int from, int to) {
                 kernels.toPlain(bufs[b], g, bufs[dst], 0, from, to);
@@ -184,7 +205,7 @@ final class CpuCompiledModel implements CompiledModel {
                 int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
                 int zero = zero(xi);
                 int yi = write(c.output(), Layout.BLOCKED);
-                return new Step(c.name(), p.items()) {
+                return new Step(c.name(), p.items(), macsNanos(p.macs())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.conv(p, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
@@ -197,7 +218,7 @@ final class CpuCompiledModel implements CompiledModel {
                         m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padTop(), m.padLeft());
                 int xi = readBlocked(m.input(), in, out, m.name());
                 int yi = write(m.output(), Layout.BLOCKED);
-                return new Step(m.name(), p.items()) {
+                return new Step(m.name(), p.items(), floatsNanos(p.out().floats() * m.kernelH() * m.kernelW())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.maxPool(p, b[xi], b[yi], from, to);
@@ -209,7 +230,7 @@ final class CpuCompiledModel implements CompiledModel {
                 Blocked geometry = Blocked.of(in, lanes);
                 int xi = readBlocked(g.input(), in, out, g.name());
                 int yi = write(g.output(), Layout.PLAIN);
-                return new Step(g.name(), geometry.n() * geometry.blocks()) {
+                return new Step(g.name(), geometry.n() * geometry.blocks(), floatsNanos(geometry.floats())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.globalAvgPool(geometry, b[xi], b[yi], from, to);
@@ -220,7 +241,7 @@ final class CpuCompiledModel implements CompiledModel {
                 LinearPlan p = new LinearPlan(l, plan.shape(l.output()).dim(0), plan.shape(l.input()).size(), lanes);
                 int xi = readPlain(l.input(), out, l.name());
                 int yi = write(l.output(), Layout.PLAIN);
-                return new Step(l.name(), p.items()) {
+                return new Step(l.name(), p.items(), macsNanos(plan.macs(l))) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.linear(p, b[xi], b[yi], from, to);
@@ -246,7 +267,7 @@ final class CpuCompiledModel implements CompiledModel {
                 // Items are chunks of 1024 floats, so threads split large adds and skip tiny ones.
                 int chunk = 1024, items = (count + chunk - 1) / chunk;
                 boolean relu = a.relu();
-                return new Step(a.name(), items) {
+                return new Step(a.name(), items, floatsNanos(count)) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.add(b[x1], b[x2], b[yi], from * chunk, Math.min(count, to * chunk), relu);
@@ -262,7 +283,7 @@ final class CpuCompiledModel implements CompiledModel {
                 AffinePlan p = AffinePlan.create(a, geometry);
                 int xi = readBlocked(a.input(), in, out, a.name());
                 int yi = write(a.output(), Layout.BLOCKED);
-                return new Step(a.name(), p.items()) {
+                return new Step(a.name(), p.items(), floatsNanos(geometry.floats())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.affine(p, b[xi], b[yi], from, to);
@@ -275,7 +296,7 @@ final class CpuCompiledModel implements CompiledModel {
                         s.stride());
                 int xi = readBlocked(s.input(), in, out, s.name());
                 int yi = write(s.output(), Layout.BLOCKED);
-                return new Step(s.name(), p.items()) {
+                return new Step(s.name(), p.items(), floatsNanos(p.out().floats())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.shortcutPad(p, b[xi], b[yi], from, to);
@@ -287,7 +308,7 @@ final class CpuCompiledModel implements CompiledModel {
                 int rows = in.dim(0), cols = Math.toIntExact(in.size() / Math.max(1, rows));
                 int xi = readPlain(s.input(), out, s.name());
                 int yi = write(s.output(), Layout.PLAIN);
-                return new Step(s.name(), rows) {
+                return new Step(s.name(), rows, floatsNanos(in.size())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
                         k.softmax(b[xi], b[yi], cols, from, to);
@@ -335,20 +356,34 @@ final class CpuCompiledModel implements CompiledModel {
         closed = true;
     }
 
-    /** A {@link Step} bound to one session's buffers: what the worker pool runs. */
-    private static final class BoundStep implements WorkerPool.Task {
+    /**
+     * A {@link Step} bound to one session's buffers: what the worker pool runs. Threads claim items
+     * as they go, a few per claim ({@link WorkerPool#run(WorkerPool.ItemTask)}).
+     */
+    private static final class BoundStep implements WorkerPool.ItemTask {
         final Step step;
         final float[][] buffers;
+        final int grain;
 
-        BoundStep(Step step, float[][] buffers) {
+        BoundStep(Step step, float[][] buffers, int threads) {
             this.step = step;
             this.buffers = buffers;
+            this.grain = Math.max(1, step.items / (8 * threads));
         }
 
         @Override
-        public void run(int worker, int workers) {
-            int from = WorkerPool.from(step.items, worker, workers), to = WorkerPool.from(step.items, worker + 1, workers);
-            if (from < to) step.compute(buffers, from, to);
+        public int items() {
+            return step.items;
+        }
+
+        @Override
+        public int grain() {
+            return grain;
+        }
+
+        @Override
+        public void compute(int from, int to) {
+            step.compute(buffers, from, to);
         }
     }
 
@@ -361,7 +396,7 @@ final class CpuCompiledModel implements CompiledModel {
         CpuSession() {
             super(CpuCompiledModel.this);
             for (int b = 0; b < buffers.length; b++) buffers[b] = new float[bufferFloats.get(b)];
-            for (int i = 0; i < steps.length; i++) bound[i] = new BoundStep(steps[i], buffers);
+            for (int i = 0; i < steps.length; i++) bound[i] = new BoundStep(steps[i], buffers, pool.size());
             this.output = new OutputTask(buffers[outputBuffer]);
         }
 
@@ -375,25 +410,20 @@ final class CpuCompiledModel implements CompiledModel {
             System.arraycopy(input.array(), input.offset(), buffers[inputBuffer], 0, input.size());
             for (BoundStep s : bound) {
                 long t0 = nanosPerOp == null ? 0 : System.nanoTime();
-                schedule(s, s.step.items);
+                if (s.step.split) pool.run(s);
+                else if (s.step.items > 0) s.step.compute(buffers, 0, s.step.items);
                 if (nanosPerOp != null) nanosPerOp[s.step.op] += System.nanoTime() - t0;
             }
             long t0 = nanosPerOp == null ? 0 : System.nanoTime();
             if (outputBlocked) {
                 output.dst = out.array();
                 output.dstOff = out.offset();
-                schedule(output, output.items);
+                pool.run(output);
                 output.dst = null;
             } else {
                 System.arraycopy(buffers[outputBuffer], 0, out.array(), out.offset(), out.size());
             }
             if (nanosPerOp != null && outputOp >= 0) nanosPerOp[outputOp] += System.nanoTime() - t0;
-        }
-
-        /** Single-item steps run on the caller; a hand-off would cost more than they do. */
-        private void schedule(WorkerPool.Task t, int items) {
-            if (items > 1) pool.run(t);
-            else if (items == 1) t.run(0, 1);
         }
 
         @Override
@@ -403,7 +433,7 @@ final class CpuCompiledModel implements CompiledModel {
     }
 
     /** Converts the blocked result into the caller's tensor; its target is set per run. */
-    private final class OutputTask implements WorkerPool.Task {
+    private final class OutputTask implements WorkerPool.ItemTask {
         final float[] src;
         final int items = outputGeometry.n() * outputGeometry.blocks();
         float[] dst;
@@ -414,9 +444,18 @@ final class CpuCompiledModel implements CompiledModel {
         }
 
         @Override
-        public void run(int worker, int workers) {
-            int from = WorkerPool.from(items, worker, workers), to = WorkerPool.from(items, worker + 1, workers);
-            if (from < to) kernels.toPlain(src, outputGeometry, dst, dstOff, from, to);
+        public int items() {
+            return items;
+        }
+
+        @Override
+        public int grain() {
+            return Math.max(1, items / (8 * pool.size()));
+        }
+
+        @Override
+        public void compute(int from, int to) {
+            kernels.toPlain(src, outputGeometry, dst, dstOff, from, to);
         }
     }
 }

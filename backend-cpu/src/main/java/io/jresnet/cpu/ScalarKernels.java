@@ -27,7 +27,7 @@ final class ScalarKernels implements CpuKernels {
     @Override
     public void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         Blocked in = p.in, out = p.out;
-        int L = lanes, P = out.spatial(), width = ConvPlan.TILE_BLOCKS * L;
+        int L = lanes, P = out.spatial(), width = p.tileWidth();
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int k0 = p.groupStart(columnBlock) * width, k1 = Math.min(out.c(), p.groupStart(columnBlock + 1) * width);

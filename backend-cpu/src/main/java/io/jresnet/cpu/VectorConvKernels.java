@@ -45,7 +45,8 @@ final class VectorConvKernels {
         float[] tile = scratch.tile;
         boolean inPlace = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padTop == 0
                 && p.padLeft == 0;
-        int P = p.out.spatial();
+        int P = p.out.spatial(), width = p.tileWidth();
+        boolean oneBlock = p.tileBlocks == 1;
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
@@ -73,7 +74,9 @@ final class VectorConvKernels {
                         pack(p, x, q, s0, s1, zero, panel);
                     }
                     for (int g = g0; g < g1; g++) {
-                        VectorTileKernel.multiply(a, aOff, aStride, vectors, p.weights, (g * p.depthStride + d0) * NR, tile);
+                        int bOff = (g * p.depthStride + d0) * width;
+                        if (oneBlock) VectorTileKernel.multiplyOneBlock(a, aOff, aStride, vectors, p.weights, bOff, tile);
+                        else VectorTileKernel.multiply(a, aOff, aStride, vectors, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
@@ -161,10 +164,10 @@ final class VectorConvKernels {
     private static void store(ConvPlan p, float[] tile, float[] y, float[] res, int q, int rows, int g,
                               boolean first, boolean last) {
         Blocked out = p.out;
-        int P = out.spatial(), kb = g * ConvPlan.TILE_BLOCKS;
-        boolean second = kb + 1 < out.blocks();
+        int P = out.spatial(), kb = g * p.tileBlocks, width = p.tileWidth();
+        boolean second = p.tileBlocks == 2 && kb + 1 < out.blocks();
         FloatVector bias0 = FloatVector.fromArray(F, p.bias, kb * L);
-        FloatVector bias1 = FloatVector.fromArray(F, p.bias, kb * L + L);
+        FloatVector bias1 = second ? FloatVector.fromArray(F, p.bias, kb * L + L) : bias0;
         int n0 = q / P, pixel0 = q - n0 * P;
         boolean oneImage = pixel0 + rows <= P;
         for (int j = 0; j < rows; j++) {
@@ -175,7 +178,7 @@ final class VectorConvKernels {
                 int qq = q + j, n = qq / P;
                 at = n * out.imageStride() + kb * out.blockStride() + (qq - n * P) * L;
             }
-            FloatVector v = FloatVector.fromArray(F, tile, j * NR);
+            FloatVector v = FloatVector.fromArray(F, tile, j * width);
             v = v.add(first ? bias0 : FloatVector.fromArray(F, y, at));
             if (last) {
                 if (res != null) v = v.add(FloatVector.fromArray(F, res, at));
@@ -184,7 +187,7 @@ final class VectorConvKernels {
             v.intoArray(y, at);
             if (second) {
                 int at1 = at + out.blockStride();
-                FloatVector u = FloatVector.fromArray(F, tile, j * NR + L);
+                FloatVector u = FloatVector.fromArray(F, tile, j * width + L);
                 u = u.add(first ? bias1 : FloatVector.fromArray(F, y, at1));
                 if (last) {
                     if (res != null) u = u.add(FloatVector.fromArray(F, res, at1));

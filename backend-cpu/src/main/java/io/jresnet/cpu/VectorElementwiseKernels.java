@@ -57,8 +57,16 @@ final class VectorElementwiseKernels {
                 for (int ox = 0; ox < out.w(); ox++) zero.intoArray(y, yb + ox * L);
                 continue;
             }
-            VectorMask<Float> real = F.indexInRange(cb * L, in.c());
             int xb = n * in.imageStride() + cb * in.blockStride() + oy * stride * in.w() * L;
+            if (cb * L + L <= in.c()) {
+                // A block of real channels: plain copies (a masked load with an all-true mask is not
+                // free: the mask is built and tested per call).
+                for (int ox = 0; ox < out.w(); ox++) {
+                    FloatVector.fromArray(F, x, xb + ox * stride * L).intoArray(y, yb + ox * L);
+                }
+                continue;
+            }
+            VectorMask<Float> real = F.indexInRange(cb * L, in.c());
             for (int ox = 0; ox < out.w(); ox++) {
                 FloatVector.fromArray(F, x, xb + ox * stride * L, real).intoArray(y, yb + ox * L);
             }

@@ -26,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * epilogue reads it while it is still in L1; that costs {@code 2 x ROWS} L1 accesses per tile
  * against {@code 2 x ROWS x depth} FMAs and keeps one kernel for every destination layout.
  *
- * <p>There is one loop body per tile shape ({@link #multiply6}, {@link #multiply12}); {@code ROWS}
+ * <p>There is one loop body per tile shape ({@link #multiply6}, {@link #multiply12},
+ * {@link #multiplyOneBlock}); {@code ROWS}
  * is a {@code static final} constant, so C2 folds the choice in {@link #multiply} away.
  */
 final class VectorTileKernel {
@@ -51,6 +52,47 @@ final class VectorTileKernel {
     static void multiply(float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
         if (ROWS == 12) multiply12(a, aOff, aStride, segments, b, bOff, tile);
         else multiply6(a, aOff, aStride, segments, b, bOff, tile);
+    }
+
+    /**
+     * {@code tile = A * B} for a B panel of one vector's width ({@code b[bOff + d * L + j]}), result
+     * row {@code i} at {@code tile[i * L]}: the 12-row tile's one-block variant (12 accumulators),
+     * for outputs of a single channel block. Per depth: 1 vector load, 12 broadcasts, 12 FMAs.
+     */
+    static void multiplyOneBlock(float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
+        if (ROWS != 12) throw new IllegalStateException("the one-block tile is for 12 rows, not " + ROWS);
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, ca = c0, cb = c0;
+        for (int g = 0; g < segments; g++) {
+            int ai = aOff + g * aStride, b0i = bOff + g * L * L;
+            for (int d = 0; d < L; d++) {
+                FloatVector w = FloatVector.fromArray(F, b, b0i + d * L);
+                c0 = FloatVector.broadcast(F, a[ai + d]).fma(w, c0);
+                c1 = FloatVector.broadcast(F, a[ai + L + d]).fma(w, c1);
+                c2 = FloatVector.broadcast(F, a[ai + 2 * L + d]).fma(w, c2);
+                c3 = FloatVector.broadcast(F, a[ai + 3 * L + d]).fma(w, c3);
+                c4 = FloatVector.broadcast(F, a[ai + 4 * L + d]).fma(w, c4);
+                c5 = FloatVector.broadcast(F, a[ai + 5 * L + d]).fma(w, c5);
+                c6 = FloatVector.broadcast(F, a[ai + 6 * L + d]).fma(w, c6);
+                c7 = FloatVector.broadcast(F, a[ai + 7 * L + d]).fma(w, c7);
+                c8 = FloatVector.broadcast(F, a[ai + 8 * L + d]).fma(w, c8);
+                c9 = FloatVector.broadcast(F, a[ai + 9 * L + d]).fma(w, c9);
+                ca = FloatVector.broadcast(F, a[ai + 10 * L + d]).fma(w, ca);
+                cb = FloatVector.broadcast(F, a[ai + 11 * L + d]).fma(w, cb);
+            }
+        }
+        c0.intoArray(tile, 0);
+        c1.intoArray(tile, L);
+        c2.intoArray(tile, 2 * L);
+        c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L);
+        c5.intoArray(tile, 5 * L);
+        c6.intoArray(tile, 6 * L);
+        c7.intoArray(tile, 7 * L);
+        c8.intoArray(tile, 8 * L);
+        c9.intoArray(tile, 9 * L);
+        ca.intoArray(tile, 10 * L);
+        cb.intoArray(tile, 11 * L);
     }
 
     private static void multiply6(float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {

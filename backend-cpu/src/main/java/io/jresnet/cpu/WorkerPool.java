@@ -2,18 +2,38 @@ package io.jresnet.cpu;
 
 import io.jresnet.BackendException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of threads that run one task at a time, all together: the caller publishes the task
- * by bumping a generation counter, runs share 0 itself, and spins until the workers have finished
- * theirs. Workers spin for a short while between tasks (consecutive ops of a network follow each
- * other within microseconds) and then park, so an idle backend costs no CPU. Hand-off is a volatile
- * write and a counter, with no allocation and no queue, which is what lets small ops (batch 1, late
- * layers) be split at all; an ExecutorService hand-off costs ~10% of a ResNet-50 run.
+ * by bumping a generation counter and works on it itself. Workers spin for a short while between
+ * tasks (consecutive ops of a network follow each other within microseconds) and then park, so an
+ * idle backend costs no CPU. Hand-off is a volatile write and a counter, with no allocation and no
+ * queue, which is what lets small ops (batch 1, late layers) be split at all; an ExecutorService
+ * hand-off costs ~10% of a ResNet-50 run.
  *
- * <p>{@link #run} may be called from several threads (several executables on one backend); calls
- * are serialised.
+ * <p>Two kinds of task:
+ * <ul>
+ *   <li>{@link #run(ItemTask)}: items claimed as the threads go, from a cursor tagged with the
+ *       generation. The caller waits for the items, not for the workers: a worker that wakes late
+ *       (parked, or its core busy with another process) finds the cursor used up, or closed and
+ *       tagged with an older generation, and claims nothing, so it costs the op nothing. With a
+ *       fixed share per thread, one descheduled worker stalled every op of a network for a time
+ *       slice.
+ *   <li>{@link #run(Task)}: every thread runs the task once with its own index, and the caller
+ *       waits for all of them (training's per-thread accumulators need exactly that). Before such a
+ *       task is published, the caller waits until every worker has caught up with the previous
+ *       generations, so no worker can mistake it for an older one.
+ * </ul>
+ *
+ * <p>Why a late worker cannot touch the wrong item task: the caller closes a generation's cursor
+ * (tag unchanged, position past any item count) before it publishes the next task, and a worker
+ * reads the task after the generation and the cursor after the task. A claim succeeds only on an
+ * open cursor of the worker's own generation, so the task it read is that generation's.
+ *
+ * <p>{@code run} may be called from several threads (several sessions on one backend); calls are
+ * serialised.
  */
 final class WorkerPool implements AutoCloseable {
     /** The part of an op one thread computes: share {@code worker} of {@code workers}. */
@@ -21,14 +41,31 @@ final class WorkerPool implements AutoCloseable {
         void run(int worker, int workers);
     }
 
+    /** An op split into {@link #items()} items, claimed {@link #grain()} at a time. Both never change. */
+    interface ItemTask {
+        int items();
+
+        int grain();
+
+        /** Items {@code [from, to)}, on the calling thread. */
+        void compute(int from, int to);
+    }
+
     /** ~100-300 us of spinning before a worker parks. */
     private static final int SPINS = 1 << 13;
+    /** Cursor position of a closed generation: past any item count. */
+    private static final long CLOSED = Integer.MAX_VALUE;
 
     private final int size;
     private final Worker[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
     private final Object lock = new Object();
     private volatile Task task;
+    private volatile ItemTask itemTask;
+    /** (generation & 0xFFFFFFFF) << 32 | next unclaimed item of the current item task. */
+    private final AtomicLong cursor = new AtomicLong(CLOSED);
+    /** Items of the current item task finished (or failed) so far. */
+    private final AtomicInteger itemsDone = new AtomicInteger();
     private volatile long generation;
     private volatile Throwable failure;
     private volatile boolean closed;
@@ -47,6 +84,62 @@ final class WorkerPool implements AutoCloseable {
         return size;
     }
 
+    private static long tag(long generation) {
+        return (generation & 0xFFFFFFFFL) << 32;
+    }
+
+    /** Computes every item of {@code t} on the threads that are free to help. */
+    void run(ItemTask t) {
+        int items = t.items();
+        if (size == 1 || items <= t.grain()) {
+            checkOpen();
+            if (items > 0) t.compute(0, items);
+            return;
+        }
+        synchronized (lock) {
+            checkOpen();
+            long g = generation + 1;
+            failure = null;
+            task = null;
+            itemsDone.set(0);
+            itemTask = t;
+            cursor.set(tag(g));
+            generation = g;
+            wakeSleepers();
+            Throwable own = null;
+            try {
+                claimItems(g, t);
+            } catch (Throwable e) {
+                own = e;
+            }
+            int spins = 0;
+            while (own == null && failure == null && itemsDone.get() < items) spins = pause(spins);
+            // Close before the next task is published; after a failure, wait for the items already claimed.
+            int claimed = (int) Math.min(items, cursor.getAndSet(tag(g) | CLOSED) & 0xFFFFFFFFL);
+            while (itemsDone.get() < claimed) spins = pause(spins);
+            itemTask = null;
+            rethrow(own != null ? own : failure);
+        }
+    }
+
+    /** Claims and computes items of generation {@code g} until none are left or the generation closed. */
+    private void claimItems(long g, ItemTask t) {
+        int items = t.items(), grain = t.grain();
+        long open = tag(g);
+        while (true) {
+            long c = cursor.get();
+            int from = (int) c;
+            if ((c & 0xFFFFFFFF00000000L) != open || from >= items) return;
+            if (!cursor.compareAndSet(c, c + grain)) continue;
+            int to = Math.min(items, from + grain);
+            try {
+                t.compute(from, to);
+            } finally {
+                itemsDone.addAndGet(to - from);
+            }
+        }
+    }
+
     void run(Task t) {
         if (size == 1) {
             checkOpen();
@@ -55,28 +148,42 @@ final class WorkerPool implements AutoCloseable {
         }
         synchronized (lock) {
             checkOpen();
+            int spins = 0;
+            for (Worker w : workers) {
+                while (w.finished != generation && !closed) spins = pause(spins);
+            }
+            itemTask = null;
             task = t;
             failure = null;
             remaining.set(workers.length);
             generation = generation + 1;
-            for (Worker w : workers) if (w.sleeping) LockSupport.unpark(w);
+            wakeSleepers();
             Throwable own = null;
             try {
                 t.run(0, size);
             } catch (Throwable e) {
                 own = e;
             }
-            int spins = 0;
-            while (remaining.get() != 0) {
-                if (++spins < SPINS) Thread.onSpinWait();
-                else Thread.yield();
-            }
+            while (remaining.get() != 0) spins = pause(spins);
             task = null;
-            Throwable f = own != null ? own : failure;
-            if (f instanceof RuntimeException re) throw re;
-            if (f instanceof Error err) throw err;
-            if (f != null) throw new BackendException("cpu backend: a worker failed", f);
+            rethrow(own != null ? own : failure);
         }
+    }
+
+    private void wakeSleepers() {
+        for (Worker w : workers) if (w.sleeping) LockSupport.unpark(w);
+    }
+
+    private static int pause(int spins) {
+        if (spins < SPINS) Thread.onSpinWait();
+        else Thread.yield();
+        return spins + 1;
+    }
+
+    private static void rethrow(Throwable f) {
+        if (f instanceof RuntimeException re) throw re;
+        if (f instanceof Error err) throw err;
+        if (f != null) throw new BackendException("cpu backend: a worker failed", f);
     }
 
     private void checkOpen() {
@@ -105,6 +212,8 @@ final class WorkerPool implements AutoCloseable {
     private final class Worker extends Thread {
         private final int index;
         volatile boolean sleeping;
+        /** The last generation this worker has finished with (run, claimed from, or found over). */
+        volatile long finished;
 
         Worker(int index) {
             super("jresnet-cpu-" + index);
@@ -131,12 +240,24 @@ final class WorkerPool implements AutoCloseable {
                     }
                 }
                 seen = g;
+                ItemTask items = itemTask;
+                Task t = task;
                 try {
-                    task.run(index, size);
+                    if (items != null) {
+                        claimItems(g, items);
+                    } else if (t != null) {
+                        // Only a generation whose publisher waited for this worker to finish the one
+                        // before: t is generation g's.
+                        try {
+                            t.run(index, size);
+                        } finally {
+                            remaining.decrementAndGet();
+                        }
+                    }
                 } catch (Throwable e) {
                     failure = e;
                 }
-                remaining.decrementAndGet();
+                finished = g;
             }
         }
     }

@@ -30,7 +30,13 @@ class ConvWidthTest {
                 Arguments.of(1, 64, 17, 13, 1, 1, 0),
                 Arguments.of(3, 64, 64, 7, 1, 2, 0),
                 Arguments.of(1, 3, 3, 56, 1, 2, 0),
-                Arguments.of(1, 17, 3, 7, 1, 1, 0));
+                Arguments.of(1, 17, 3, 7, 1, 1, 0),
+                // 16 outputs: one channel block at 16 lanes (the one-block tile)
+                Arguments.of(1, 16, 16, 32, 3, 1, 1),
+                Arguments.of(3, 16, 16, 9, 3, 2, 1),
+                // stride-1 1x1 read in place; with batch 3 the 12-pixel panels cross images
+                Arguments.of(3, 32, 16, 13, 1, 1, 0),
+                Arguments.of(2, 48, 40, 5, 1, 1, 0));
     }
 
     @ParameterizedTest(name = "n{0} c{1} k{2} hw{3} {4}x{4} s{5} p{6}")
