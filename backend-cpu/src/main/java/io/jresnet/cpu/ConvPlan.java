@@ -75,6 +75,25 @@ final class ConvPlan {
     final int segments;
     /** Chunk {@code i} covers segments {@code [chunkStart[i], chunkStart[i + 1])}. */
     final int[] chunkStart;
+    /**
+     * Whether the input is staged ({@link #staged}): one partial channel block (a stem convolution
+     * over 3 channels) and a single chunk. Such an input is copied, a band of rows at a time, into a
+     * compact row-major buffer with the padding written out ({@code cn} floats per pixel, rows of
+     * {@link #stagedRowFloats}), in which the depths of one kernel row of one output pixel are
+     * contiguous; each panel vector is then 1-3 loads from that buffer blended together, instead of
+     * a vector copy per window position into a staging row that is read back across the copies.
+     */
+    final boolean staged;
+    /** Floats per row of the staged buffer: {@code ((OW - 1) * strideW + S) * cn}. */
+    final int stagedRowFloats;
+    /**
+     * Pieces of each depth segment in the staged buffer: segment {@code g} is pieces
+     * {@code [pieceStart[g], pieceStart[g + 1])}; piece {@code k} loads a vector at
+     * {@code pixelBase + pieceOffset[k]} and keeps the lanes set in {@code pieceMask[k * L ..]}.
+     */
+    final int[] pieceStart;
+    final int[] pieceOffset;
+    final boolean[] pieceMask;
     /** Output pixels of all images: the GEMM's rows. */
     final int rows;
     final int rowBlocks;
@@ -107,6 +126,32 @@ final class ConvPlan {
         for (int i = 0; i <= chunks; i++) starts[i] = i == chunks ? segments : Math.min(partialFrom, segments * i / chunks);
         this.chunkStart = java.util.Arrays.stream(starts).distinct().toArray();
         this.rows = out.n() * out.spatial();
+        this.staged = in.blocks() == 1 && in.c() < in.lanes() && chunks() == 1;
+        int cn = in.c(), L = in.lanes(), kernelRow = kernelW * cn;
+        this.stagedRowFloats = ((out.w() - 1) * strideW + kernelW) * cn;
+        int segs = staged ? (depth + L - 1) / L : 0;
+        int[] pieceStarts = new int[segs + 1];
+        java.util.List<Integer> offsets = new java.util.ArrayList<>();
+        java.util.List<Integer> lanesFrom = new java.util.ArrayList<>(), lanesTo = new java.util.ArrayList<>();
+        for (int g = 0; g < segs; g++) {
+            pieceStarts[g] = offsets.size();
+            // Depths g*L + e for the lanes e, cut where a kernel row ends; depths past the last are not loaded (zero).
+            for (int e = 0; e < L && g * L + e < depth; ) {
+                int d = g * L + e, r = d / kernelRow, col = d % kernelRow;
+                int lanes = Math.min(Math.min(L - e, kernelRow - col), depth - d);
+                offsets.add(r * stagedRowFloats + col - e);
+                lanesFrom.add(e);
+                lanesTo.add(e + lanes);
+                e += lanes;
+            }
+        }
+        pieceStarts[segs] = offsets.size();
+        this.pieceStart = pieceStarts;
+        this.pieceOffset = offsets.stream().mapToInt(Integer::intValue).toArray();
+        this.pieceMask = new boolean[offsets.size() * L];
+        for (int k = 0; k < offsets.size(); k++) {
+            for (int e = lanesFrom.get(k); e < lanesTo.get(k); e++) pieceMask[k * L + e] = true;
+        }
         int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (tileBlocks * in.lanes()));
         this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
         // Enough items for every thread to get several, a count of items that divides evenly among

@@ -1,6 +1,7 @@
 package io.jresnet.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,10 +23,11 @@ final class VectorConvKernels {
     private static final int MR = VectorTileKernel.ROWS;
     private static final int NR = VectorTileKernel.COLS;
 
-    /** Per-thread packed panel and flat-packing row (grown to the largest chunk seen, then reused) and tile. */
+    /** Per-thread packed panel, flat-packing row and staged input (grown to the largest seen, then reused) and tile. */
     private static final class Scratch {
         float[] panel = new float[0];
         float[] row = new float[0];
+        float[] staged = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -40,6 +42,10 @@ final class VectorConvKernels {
         if (scratch.panel.length < most * MR * L) {
             scratch.panel = new float[most * MR * L];
             scratch.row = new float[(most + 1) * L];
+        }
+        if (p.staged) {
+            convStaged(p, x, y, res, from, to, scratch);
+            return;
         }
         float[] panel = scratch.panel;
         float[] tile = scratch.tile;
@@ -92,18 +98,20 @@ final class VectorConvKernels {
     private static void pack(ConvPlan p, float[] x, int q, int s0, int s1, int zero, float[] panel) {
         Blocked in = p.in, out = p.out;
         int R = p.kernelH, S = p.kernelW, H = in.h(), W = in.w(), P = out.spatial(), OW = out.w();
+        // The first pixel's coordinates by division, the others by stepping (divisions per pixel
+        // cost as much as the FMAs of a 16-channel layer).
+        int n = q / P, pixel = q - n * P, oy = pixel / OW, ox = pixel - oy * OW;
+        int cb0 = s0 / (R * S), r0 = s0 / S % R, sx0 = s0 % S;
         for (int j = 0; j < MR; j++) {
-            int qq = q + j;
-            if (qq >= p.rows) {
+            if (q + j >= p.rows) {
                 for (int seg = s0; seg < s1; seg++) {
                     FloatVector.fromArray(F, x, zero).intoArray(panel, ((seg - s0) * MR + j) * L);
                 }
                 continue;
             }
-            int n = qq / P, pixel = qq % P;
-            int iy0 = pixel / OW * p.strideH - p.padTop, ix0 = pixel % OW * p.strideW - p.padLeft;
+            int iy0 = oy * p.strideH - p.padTop, ix0 = ox * p.strideW - p.padLeft;
             int base = n * in.imageStride();
-            int cb = s0 / (R * S), r = s0 / S % R, s = s0 % S;
+            int cb = cb0, r = r0, s = sx0;
             for (int seg = s0; seg < s1; seg++) {
                 int iy = iy0 + r, ix = ix0 + s;
                 boolean inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
@@ -116,6 +124,89 @@ final class VectorConvKernels {
                         cb++;
                     }
                 }
+            }
+            if (++ox == OW) {
+                ox = 0;
+                if (++oy == out.h()) {
+                    oy = 0;
+                    n++;
+                }
+            }
+        }
+    }
+
+    /**
+     * A convolution over one partial channel block ({@link ConvPlan#staged}): per item and image,
+     * the input rows its output rows read are staged compactly with their padding, then each
+     * panel vector is assembled from the pieces {@link ConvPlan#pieceOffset} names.
+     */
+    private static void convStaged(ConvPlan p, float[] x, float[] y, float[] res, int from, int to, Scratch scratch) {
+        Blocked in = p.in, out = p.out;
+        int P = out.spatial(), OW = out.w(), cn = in.c(), RW = p.stagedRowFloats;
+        int segments = p.pieceStart.length - 1, width = p.tileWidth();
+        boolean oneBlock = p.tileBlocks == 1;
+        float[] panel = scratch.panel, tile = scratch.tile;
+        FloatVector zeros = FloatVector.zero(F);
+        for (int item = from; item < to; item++) {
+            int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
+            int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
+            int g0 = p.groupStart(columnBlock), g1 = p.groupStart(columnBlock + 1);
+            for (int qa = q0; qa < q1; ) {
+                int n = qa / P, qb = Math.min(q1, (n + 1) * P);
+                int oyA = (qa - n * P) / OW, oyB = (qb - 1 - n * P) / OW;
+                int stagedRows = (oyB - oyA) * p.strideH + p.kernelH;
+                int need = stagedRows * RW + 2 * L;
+                if (scratch.staged.length < need) scratch.staged = new float[need];
+                float[] st = scratch.staged;
+                stage(p, x, n, oyA * p.strideH - p.padTop, stagedRows, st);
+                for (int q = qa; q < qb; q += MR) {
+                    int rows = Math.min(MR, qb - q);
+                    for (int j = 0; j < MR; j++) {
+                        if (j >= rows) {
+                            for (int g = 0; g < segments; g++) zeros.intoArray(panel, (g * MR + j) * L);
+                            continue;
+                        }
+                        int pixel = q + j - n * P, oy = pixel / OW, ox = pixel - oy * OW;
+                        int base = (oy - oyA) * p.strideH * RW + ox * p.strideW * cn;
+                        for (int g = 0; g < segments; g++) {
+                            FloatVector v = zeros;
+                            for (int k = p.pieceStart[g]; k < p.pieceStart[g + 1]; k++) {
+                                VectorMask<Float> keep = VectorMask.fromArray(F, p.pieceMask, k * L);
+                                v = v.blend(FloatVector.fromArray(F, st, base + p.pieceOffset[k], keep), keep);
+                            }
+                            v.intoArray(panel, (g * MR + j) * L);
+                        }
+                    }
+                    for (int g = g0; g < g1; g++) {
+                        int bOff = g * p.depthStride * width;
+                        if (oneBlock) VectorTileKernel.multiplyOneBlock(panel, 0, MR * L, segments, p.weights, bOff, tile);
+                        else VectorTileKernel.multiply(panel, 0, MR * L, segments, p.weights, bOff, tile);
+                        store(p, tile, y, res, q, rows, g, true, true);
+                    }
+                }
+                qa = qb;
+            }
+        }
+    }
+
+    /**
+     * {@code st[t * RW + u * cn + c] = X[n, c, iy0 + t, u - padLeft]}, zero outside the image, for
+     * staged rows {@code t < rows}. Each pixel is one vector store of its block, in increasing
+     * order, so the next pixel overwrites the lanes past {@code cn}; the last one's spill lands in
+     * the buffer's slack.
+     */
+    private static void stage(ConvPlan p, float[] x, int n, int iy0, int rows, float[] st) {
+        Blocked in = p.in;
+        int H = in.h(), W = in.w(), cn = in.c(), RW = p.stagedRowFloats, pixels = RW / cn;
+        FloatVector zeros = FloatVector.zero(F);
+        int image = n * in.imageStride();
+        for (int t = 0; t < rows; t++) {
+            int iy = iy0 + t, at = t * RW;
+            boolean rowInside = iy >= 0 && iy < H;
+            for (int u = 0; u < pixels; u++, at += cn) {
+                int ix = u - p.padLeft;
+                if (rowInside && ix >= 0 && ix < W) FloatVector.fromArray(F, x, image + (iy * W + ix) * L).intoArray(st, at);
+                else zeros.intoArray(st, at);
             }
         }
     }

@@ -36,7 +36,11 @@ class ConvWidthTest {
                 Arguments.of(3, 16, 16, 9, 3, 2, 1),
                 // stride-1 1x1 read in place; with batch 3 the 12-pixel panels cross images
                 Arguments.of(3, 32, 16, 13, 1, 1, 0),
-                Arguments.of(2, 48, 40, 5, 1, 1, 0));
+                Arguments.of(2, 48, 40, 5, 1, 1, 0),
+                // staged inputs (one partial channel block): a CIFAR stem, whose 16-depth
+                // segments span two or three kernel rows, and an odd 5x5
+                Arguments.of(2, 3, 16, 9, 3, 1, 1),
+                Arguments.of(1, 5, 20, 11, 5, 1, 2));
     }
 
     @ParameterizedTest(name = "n{0} c{1} k{2} hw{3} {4}x{4} s{5} p{6}")
