@@ -4,6 +4,7 @@ import io.jresnet.JResnetException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
+import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.Zoo;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
@@ -17,14 +18,26 @@ import io.jresnet.tensor.Tensor;
 final class BenchModels {
     private BenchModels() {}
 
+    /** The README's built-in model: the trained Fashion-MNIST ResNet-20 (1 x 28 x 28 inputs). */
+    static final String BUILTIN = "builtin";
+
+    /** A zoo model with seeded weights, or {@link #BUILTIN}. */
     static ResNet model(String name) {
+        if (name.equals(BUILTIN)) {
+            try {
+                return BuiltinModel.load();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("reading the built-in model", e);
+            }
+        }
         ResNet net = Zoo.build(name, 42);
         Initializers.randomBatchNormStatistics(net, 43);
         return net;
     }
 
+    /** 224 x 224 for ImageNet stems, 32 x 32 for CIFAR ones, 28 x 28 for one-channel (Fashion-MNIST) ones. */
     static Shape input(ResNet net, int batch) {
-        int size = net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : 32;
+        int size = net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : net.spec().inChannels() == 1 ? 28 : 32;
         return Shape.nchw(batch, net.spec().inChannels(), size, size);
     }
 

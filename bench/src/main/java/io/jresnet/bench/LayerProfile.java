@@ -32,6 +32,12 @@ public final class LayerProfile {
     }
 
     static String profile(String model, String backendName, int batch, int threads, int runs) {
+        return profile(model, backendName, batch, threads, runs, Double.NaN);
+    }
+
+    /** With a "% of peak" column when {@code peakGflops} is a number: the FMA peak of {@code threads} threads. */
+    static String profile(String model, String backendName, int batch, int threads, int runs, double peakGflops) {
+        boolean withPeak = !Double.isNaN(peakGflops);
         ResNet net = BenchModels.model(model);
         Plan plan = net.plan(BenchModels.input(net, batch));
         try (Backend backend = Backends.create(backendName, BackendOptions.threads(threads));
@@ -58,7 +64,9 @@ public final class LayerProfile {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format("%s, batch %d, backend %s on %s; medians of %d runs; sum of op medians %.2f ms%n%n",
                     model, batch, backend.name(), backend.device(), runs, total));
-            sb.append("| # | op | kind | output | MMACs | ms | GFLOP/s | share |\n| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+            sb.append(withPeak ? "| # | op | kind | output | MMACs | ms | GFLOP/s | % of peak | share |\n"
+                    + "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
+                    : "| # | op | kind | output | MMACs | ms | GFLOP/s | share |\n| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
             Map<String, double[]> perKind = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 Op op = plan.ops().get(i);
@@ -67,15 +75,18 @@ public final class LayerProfile {
                 perKind.computeIfAbsent(kind, k -> new double[2]);
                 perKind.get(kind)[0] += median[i];
                 perKind.get(kind)[1] += macs;
-                sb.append(String.format("| %d | %s | %s | %s | %.1f | %.3f | %.1f | %.1f%% |%n", i, op.name(), kind,
-                        plan.shape(op.output()), macs / 1e6, median[i],
-                        median[i] > 0 ? 2.0 * macs / (median[i] * 1e6) : 0, 100 * median[i] / total));
+                double gflops = median[i] > 0 ? 2.0 * macs / (median[i] * 1e6) : 0;
+                String peak = withPeak ? (macs > 0 ? String.format(" %.0f%% |", 100 * gflops / peakGflops) : " |") : "";
+                sb.append(String.format("| %d | %s | %s | %s | %.1f | %.3f | %.1f |%s %.1f%% |%n", i, op.name(), kind,
+                        plan.shape(op.output()), macs / 1e6, median[i], gflops, peak, 100 * median[i] / total));
             }
-            sb.append("\n| kind | ms | GFLOP/s | share |\n| --- | ---: | ---: | ---: |\n");
+            sb.append(withPeak ? "\n| kind | ms | GFLOP/s | % of peak | share |\n| --- | ---: | ---: | ---: | ---: |\n"
+                    : "\n| kind | ms | GFLOP/s | share |\n| --- | ---: | ---: | ---: |\n");
             for (var e : perKind.entrySet()) {
                 double[] v = e.getValue();
-                sb.append(String.format("| %s | %.2f | %.1f | %.1f%% |%n", e.getKey(), v[0],
-                        v[0] > 0 ? 2.0 * v[1] / (v[0] * 1e6) : 0, 100 * v[0] / total));
+                double gflops = v[0] > 0 ? 2.0 * v[1] / (v[0] * 1e6) : 0;
+                String peak = withPeak ? (v[1] > 0 ? String.format(" %.0f%% |", 100 * gflops / peakGflops) : " |") : "";
+                sb.append(String.format("| %s | %.2f | %.1f |%s %.1f%% |%n", e.getKey(), v[0], gflops, peak, 100 * v[0] / total));
             }
             return sb.toString();
         }
