@@ -134,6 +134,10 @@ final class WorkerPool implements AutoCloseable {
             int to = Math.min(items, from + grain);
             try {
                 t.compute(from, to);
+            } catch (Throwable e) {
+                // Recorded before the items count as done, so a caller that sees them done sees this too.
+                failure = e;
+                throw e;
             } finally {
                 itemsDone.addAndGet(to - from);
             }
@@ -250,6 +254,8 @@ final class WorkerPool implements AutoCloseable {
                         // before: t is generation g's.
                         try {
                             t.run(index, size);
+                        } catch (Throwable e) {
+                            failure = e; // before the count, which the caller reads first
                         } finally {
                             remaining.decrementAndGet();
                         }
