@@ -1,12 +1,11 @@
 package io.jresnet.cpu;
 
 import io.jresnet.plan.Op;
+import io.jresnet.tensor.Shape;
 
 /**
- * How one convolution is computed, chosen per layer when a plan is compiled. Each algorithm owns its
- * weight packing ({@link ConvPlan}) and kernel; the executable only sees the plan. A Winograd
- * {@code F(4x4,3x3)} for 3x3 stride-1 layers slots in as another constant here, chosen by
- * {@link #choose}, with its transformed weights packed in {@link ConvPlan#create}.
+ * How one convolution is computed, chosen per layer when a plan is compiled ({@link #choose}). Each
+ * algorithm owns its weight packing (a plan type) and kernel; the executable only sees the plan.
  */
 enum ConvAlgorithm {
     /**
@@ -16,9 +15,56 @@ enum ConvAlgorithm {
      * ({@link VectorTileKernel}) and bias, residual and ReLU applied as each tile is stored. Handles
      * every kernel size, stride and padding.
      */
-    IMPLICIT_GEMM;
+    IMPLICIT_GEMM,
+    /**
+     * Winograd {@code F(4x4,3x3)} (see {@link WinogradPlan}): 36 GEMMs over 4x4 output tiles instead
+     * of 9 window positions over pixels, so 2.25x fewer multiplies per output than the direct
+     * convolution (4x on whole tiles), at the price of the input and output transforms and a larger
+     * rounding error. 3x3 stride-1 convolutions only, any padding.
+     */
+    WINOGRAD_4X4;
 
-    static ConvAlgorithm choose(Op.Conv conv) {
-        return IMPLICIT_GEMM;
+    /**
+     * Winograd for 3x3 stride-1 convolutions where the setting allows it; with the default setting
+     * only where {@link #winogradPays} says so. {@code panelRows} is the GEMM micro-tile's rows
+     * ({@link CpuKernels#panelRows()}), the granularity in which tiles are computed.
+     */
+    static ConvAlgorithm choose(Op.Conv conv, Shape in, Shape out, int panelRows, CpuSettings.Winograd setting) {
+        boolean eligible = conv.kernelH() == 3 && conv.kernelW() == 3 && conv.strideH() == 1 && conv.strideW() == 1
+                && in.rank() == 4 && out.rank() == 4;
+        boolean wanted = switch (setting) {
+            case OFF -> false;
+            case WHERE_FASTER -> eligible && winogradPays(in, out, panelRows);
+            case ALWAYS -> true;
+        };
+        return eligible && wanted ? WINOGRAD_4X4 : IMPLICIT_GEMM;
+    }
+
+    /**
+     * Where Winograd measured faster than the direct convolution (one thread, 512-bit, 2 MB L2; see
+     * {@code WinogradTimings}), all three of:
+     * <ul>
+     *   <li>At least 16 input channels. With 3 the GEMM depth is padded to a whole vector (13 of 16
+     *       lanes of zeros) while the direct convolution packs 3-channel depth flat: c3 k64 56x56 ran
+     *       at 0.7-1.1x, c3 k16 32x32 at 0.7-1.4x; with 16 channels 2-2.7x.</li>
+     *   <li>Fewer multiplies: 36 per tile, tiles rounded up to whole panels, at most half the
+     *       direct convolution's 9 per output pixel. This drops images of 1, 2 and 5 pixels a side and
+     *       single tiles (c64 k64 1x1: 0.27x, 2x2: 0.22x, 4x4 batch 1: 0.67x, c256 k256 2x2: 0.22x).</li>
+     *   <li>Transformed weights reused: at least 16 tiles, unless they take at most 1 MiB
+     *       ({@code 36 x C x K} floats, so they stay in L2). Otherwise each of them (4x the direct
+     *       convolution's weights) comes from L3 or memory for a few rows of GEMM: c512 k512 7x7
+     *       (37.7 MB) ran at 0.75-1.2x at batch 1 (4 tiles), 0.9x at batch 2, 1.5x at batch 4; c256
+     *       k256 14x14 (16 tiles) at 1.7x. Small layers such as c64 k64 8x8 (4 tiles) ran at 2.5x.</li>
+     * </ul>
+     * ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 3.0x, 28x28 2.0x, 14x14 1.7x, 7x7 direct.
+     */
+    static boolean winogradPays(Shape in, Shape out, int panelRows) {
+        long channels = in.c(), outChannels = out.c();
+        long tiles = (long) out.dim(0) * ((out.dim(2) + 3) / 4) * ((out.dim(3) + 3) / 4);
+        long rows = (tiles + panelRows - 1) / panelRows * panelRows;
+        long pixels = (long) out.dim(0) * out.dim(2) * out.dim(3);
+        boolean fewerMultiplies = 2 * 36 * rows <= 9 * pixels;
+        boolean weightsReused = tiles >= 16 || 36 * channels * outChannels * Float.BYTES <= 1 << 20;
+        return channels >= 16 && fewerMultiplies && weightsReused;
     }
 }

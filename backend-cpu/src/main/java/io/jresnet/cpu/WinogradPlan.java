@@ -188,6 +188,11 @@ final class WinogradPlan {
         return ((xi * groups + g) * depthStride + d) * width;
     }
 
+    /** Multiply-accumulates of the 36 GEMMs (real tiles and channels), for the scheduler's estimate. */
+    long multiplies() {
+        return (long) XI * tiles * in.c() * out.c();
+    }
+
     /** Multiply-accumulates of the direct convolution this replaces (real channels only). */
     long macs() {
         return (long) out.n() * out.c() * out.spatial() * in.c() * 9;
