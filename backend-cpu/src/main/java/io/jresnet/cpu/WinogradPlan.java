@@ -83,16 +83,20 @@ final class WinogradPlan {
         this.chunkStart = new int[chunks + 1];
         for (int i = 0; i <= chunks; i++) chunkStart[i] = in.blocks() * i / chunks;
         int groupsPerBlock = Math.max(1, blockChannels / width);
-        this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
-        // As ConvPlan: several items per thread, a count that divides evenly among the threads, and
-        // for several chunks, tile blocks whose products stay in L2 between chunks.
-        int panels = panels();
+        int panels = panels(), columns = (groups + groupsPerBlock - 1) / groupsPerBlock;
+        // Small images have too few panels for every thread: split the columns finer (each column
+        // block transforms the input again, a small share of its GEMMs).
+        if (panels * columns < threads) columns = Math.min(groups, (threads + panels - 1) / panels);
+        this.columnBlocks = columns;
+        // The fewest tile blocks whose products stay in L2 between chunks (any number for one chunk:
+        // each panel's products are used at once), then as many more as make the item count a
+        // multiple of the threads. Fewer, larger tile blocks sweep each chunk's transformed weights
+        // for more panels while they are in L2.
         int mostPanels = chunks == 1 ? panels
-                : Math.max(1, BLOCK_PRODUCTS / (XI * panelTiles * groupsPerBlock * width));
-        int wanted = Math.max((4 * threads + columnBlocks - 1) / columnBlocks, (panels + mostPanels - 1) / mostPanels);
-        int step = threads / gcd(threads, columnBlocks);
-        wanted = (wanted + step - 1) / step * step;
-        this.tileBlocks = Math.max(1, Math.min(panels, wanted));
+                : Math.max(1, BLOCK_PRODUCTS / (XI * panelTiles * blockGroups() * width));
+        int blocks = (panels + mostPanels - 1) / mostPanels;
+        while (blocks < panels && blocks * columnBlocks % threads != 0) blocks++;
+        this.tileBlocks = blocks;
     }
 
     static WinogradPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int panelTiles, int threads) {
@@ -132,10 +136,6 @@ final class WinogradPlan {
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
         return new WinogradPlan(c, in, out, packed, bias, width, groups, panelTiles, chunkChannels, blockChannels,
                 threads);
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Work items: (tile block, column block), column block fastest. */
