@@ -52,8 +52,8 @@ final class VectorWinogradKernels {
 
     static void conv(WinogradPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         if (p.panelTiles != MR) {
-            throw new IllegalArgumentException(p.name + ": plan made for panels of " + p.panelTiles + " tiles, the kernel's have "
-                    + MR);
+            throw new IllegalArgumentException(p.name + ": plan made for panels of " + p.panelTiles
+                    + " tiles, the kernel's have " + MR);
         }
         Scratch s = SCRATCH.get();
         // One chunk: each panel's products are transformed out at once, so one panel's worth is reused.

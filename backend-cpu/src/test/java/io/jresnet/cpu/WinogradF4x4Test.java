@@ -20,7 +20,9 @@ class WinogradF4x4Test {
             for (int i = 0; i < g.length; i++) g[i] = random.nextFloat() * 2 - 1;
             double[] u = new double[36];
             WinogradF4x4.transformKernel(g, 0, u);
-            double[] v = apply(WinogradF4x4.BT, java.util.stream.IntStream.range(0, 36).mapToDouble(i -> d[i]).toArray(), 6);
+            double[] dd = new double[36];
+            for (int i = 0; i < 36; i++) dd[i] = d[i];
+            double[] v = apply(WinogradF4x4.BT, dd, 6);
             double[] m = new double[36];
             for (int xi = 0; xi < 36; xi++) m[xi] = u[xi] * v[xi];
             double[] y = apply(WinogradF4x4.AT, m, 4);

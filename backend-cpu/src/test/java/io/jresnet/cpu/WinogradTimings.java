@@ -1,7 +1,11 @@
 package io.jresnet.cpu;
 
+import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
+import io.jresnet.nn.Initializers;
+import io.jresnet.nn.ResNet;
+import io.jresnet.nn.ResNetSpec;
 import io.jresnet.plan.GraphBuilder;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.Plan;
@@ -10,6 +14,7 @@ import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A timing harness (not a test) for {@link ConvAlgorithm#WINOGRAD_4X4}: the 3x3 stride-1 shapes of
@@ -20,8 +25,9 @@ import java.util.Arrays;
  *
  * <p>Run (after {@code mvn -o -q -pl core,backend-cpu test-compile}): {@code java --add-modules
  * jdk.incubator.vector -cp backend-cpu/target/classes:backend-cpu/target/test-classes:core/target/classes
- * io.jresnet.cpu.WinogradTimings [runs [batch [sweep]]]}; {@code sweep} also times other depth chunks and
- * column blocks of {@link WinogradPlan}; {@code -Dshapes=64/64/56,512/512/7} picks shapes (c/k/side).
+ * io.jresnet.cpu.WinogradTimings [runs [batch [sweep|nets]]]}; {@code sweep} also times other depth chunks and
+ * column blocks of {@link WinogradPlan}; {@code -Dshapes=64/64/56,512/512/7} picks shapes (c/k/side);
+ * {@code nets} times whole networks instead (sessions with {@code winograd=true} against {@code false}).
  */
 public final class WinogradTimings {
     private WinogradTimings() {}
@@ -42,6 +48,10 @@ public final class WinogradTimings {
         double[] peak = new double[7];
         for (int i = 0; i < peak.length; i++) peak[i] = FmaPeak.gflops(20_000_000);
         Arrays.sort(peak);
+        if (args.length > 2 && args[2].equals("nets")) {
+            networks(runs, batch);
+            return;
+        }
         VectorKernels kernels = new VectorKernels();
         System.out.printf("%s, %s, %s, ROWS %d, FMA peak 1 thread: median %.0f GFLOP/s; batch %d, medians of %d runs%n",
                 java.time.LocalDate.now(), cpuModel(), kernels.description(), kernels.panelRows(), peak[3], batch, runs);
@@ -54,6 +64,51 @@ public final class WinogradTimings {
             if (sweep) {
                 for (int chunk : new int[] {32, 64, 128, 256}) {
                     for (int block : new int[] {32, 64, 128, 256}) layer.measure(runs, chunk, block, peak[3], false);
+                }
+            }
+        }
+    }
+
+    /**
+     * ResNet-50 (224x224) and CIFAR ResNet-56 (32x32) sessions on 1 and 2 threads, Winograd where it
+     * pays against none, alternating runs; the two results are checked against each other first.
+     */
+    private static void networks(int runs, int batch) {
+        for (String name : new String[] {"resnet50", "resnet56"}) {
+            ResNet net = new ResNet(ResNetSpec.named(name));
+            Initializers.kaiming(net, 1, false);
+            Initializers.randomBatchNormStatistics(net, 2);
+            int side = name.equals("resnet50") ? 224 : 32;
+            Shape in = Shape.nchw(batch, 3, side, side);
+            Plan plan = net.plan(in);
+            Tensor x = Tensor.uniform(in, -1, 1, 3);
+            for (int threads : new int[] {1, 2}) {
+                try (CpuBackend on = new CpuBackend(new BackendOptions(threads, Map.of("winograd", "true")));
+                     CpuBackend off = new CpuBackend(new BackendOptions(threads, Map.of("winograd", "false")));
+                     CompiledModel mOn = on.compile(plan); CompiledModel mOff = off.compile(plan);
+                     Session sOn = mOn.newSession(); Session sOff = mOff.newSession()) {
+                    long chosen = ((CpuCompiledModel) mOn).convAlgorithms().values().stream()
+                            .filter(a -> a == ConvAlgorithm.WINOGRAD_4X4).count();
+                    Tensor yOn = Tensor.zeros(mOn.outputShape()), yOff = Tensor.zeros(mOff.outputShape());
+                    sOn.run(x, yOn);
+                    sOff.run(x, yOff);
+                    new io.jresnet.testing.Tolerance(1e-3, 1e-3).relativeTo(yOff).assertClose(yOff, yOn, name);
+                    for (long end = System.nanoTime() + 3_000_000_000L; System.nanoTime() < end; ) {
+                        sOn.run(x, yOn);
+                        sOff.run(x, yOff);
+                    }
+                    double[] msOn = new double[runs], msOff = new double[runs];
+                    for (int i = 0; i < runs; i++) {
+                        msOff[i] = Layer.time(() -> sOff.run(x, yOff));
+                        msOn[i] = Layer.time(() -> sOn.run(x, yOn));
+                    }
+                    Arrays.sort(msOn);
+                    Arrays.sort(msOff);
+                    double diff = io.jresnet.testing.Tolerance.maxAbsDiff(yOn, yOff);
+                    System.out.printf("%s b%d, %d thread(s), %d convs on Winograd: direct %.2f ms, Winograd where it "
+                                    + "pays %.2f ms, %.2fx (max |diff| %.2e, largest logit %.3g)%n", name, batch, threads,
+                            chosen, msOff[runs / 2], msOn[runs / 2], msOff[runs / 2] / msOn[runs / 2], diff,
+                            io.jresnet.testing.Tolerance.maxAbs(yOff));
                 }
             }
         }

@@ -86,7 +86,8 @@ class WinogradWidthTest {
         CpuKernels kernels = CpuSettings.requestedVectorBits() == 0 ? new ScalarKernels(1) : new VectorKernels();
         Shape in = Shape.nchw(2, 17, 9, 6);
         GraphBuilder gb = new GraphBuilder();
-        int y = gb.conv("conv", gb.input(in), Tensor.normal(Shape.nchw(19, 17, 3, 3), 0.1f, 61), null, 1, 1, 1, 1, 1, 1);
+        Tensor weight = Tensor.normal(Shape.nchw(19, 17, 3, 3), 0.1f, 61);
+        int y = gb.conv("conv", gb.input(in), weight, null, 1, 1, 1, 1, 1, 1);
         Plan plan = Planner.plan(gb.build(y));
         WinogradPlan p = WinogradPlan.create((io.jresnet.plan.Op.Conv) plan.ops().get(0), in, plan.outputShape(),
                 kernels.lanes(), kernels.panelRows(), 1);
@@ -129,10 +130,9 @@ class WinogradWidthTest {
         int y = gb.conv("conv", gb.input(Shape.nchw(n, c, hw, hw)), Tensor.zeros(Shape.nchw(k, c, 3, 3)), 1, 1);
         Plan plan = Planner.plan(gb.build(y));
         io.jresnet.plan.Op.Conv conv = (io.jresnet.plan.Op.Conv) plan.ops().get(0);
-        assertEquals(ConvAlgorithm.IMPLICIT_GEMM,
-                ConvAlgorithm.choose(conv, Shape.nchw(n, c, hw, hw), plan.outputShape(), panelRows, CpuSettings.Winograd.OFF));
-        return ConvAlgorithm.choose(conv, Shape.nchw(n, c, hw, hw), plan.outputShape(), panelRows,
-                CpuSettings.Winograd.WHERE_FASTER);
+        Shape in = Shape.nchw(n, c, hw, hw), out = plan.outputShape();
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.OFF));
+        return ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.WHERE_FASTER);
     }
 
     /**
@@ -153,7 +153,8 @@ class WinogradWidthTest {
     private static Tensor run(Plan plan, Tensor input, String winograd, ConvAlgorithm expected) {
         BackendOptions options = new BackendOptions(2, Map.of("winograd", winograd));
         try (CpuBackend cpu = new CpuBackend(options); CompiledModel m = cpu.compile(plan); Session s = m.newSession()) {
-            assertEquals(expected, ((CpuCompiledModel) m).convAlgorithms().get("conv"), "algorithm of conv, winograd=" + winograd);
+            assertEquals(expected, ((CpuCompiledModel) m).convAlgorithms().get("conv"),
+                    "algorithm of conv, winograd=" + winograd);
             Tensor first = s.run(input);
             // A second run over the same buffers gives the same result (no state kept between runs).
             Compare.assertClose(first, s.run(input), 0, 0, "second run, winograd=" + winograd);
