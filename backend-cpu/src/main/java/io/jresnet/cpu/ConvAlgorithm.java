@@ -41,30 +41,32 @@ enum ConvAlgorithm {
     }
 
     /**
-     * Where Winograd measured faster than the direct convolution (one thread, 512-bit, 2 MB L2; see
-     * {@code WinogradTimings}), all three of:
+     * Where Winograd measured faster than the direct convolution (one thread, 512-bit, 2 MB L2, 6-row
+     * panels; {@code WinogradTimings}, 2026-12-01), both of:
      * <ul>
-     *   <li>At least 16 input channels. With 3 the GEMM depth is padded to a whole vector (13 of 16
-     *       lanes of zeros) while the direct convolution packs 3-channel depth flat: c3 k64 56x56 ran
-     *       at 0.7-1.1x, c3 k16 32x32 at 0.7-1.4x; with 16 channels 2-2.7x.</li>
-     *   <li>Fewer multiplies: 36 per tile, tiles rounded up to whole panels, at most half the
-     *       direct convolution's 9 per output pixel. This drops images of 1, 2 and 5 pixels a side and
-     *       single tiles (c64 k64 1x1: 0.27x, 2x2: 0.22x, 4x4 batch 1: 0.67x, c256 k256 2x2: 0.22x).</li>
-     *   <li>Transformed weights reused: at least 16 tiles, unless they take at most 1 MiB
+     *   <li>Fewer multiplies: 36 per tile, tiles rounded up to whole panels, at most half the direct
+     *       convolution's 9 per output pixel. This drops images of 1, 2 and 5 pixels a side and
+     *       single tiles: c64 k64 1x1 ran at 0.23x, 2x2 at 0.23x, 4x4 at 0.77x (batch 1) and 1.35x
+     *       (batch 2, 0.67 of the direct multiplies: dropped, a near miss), c256 k256 2x2 at 0.22x.</li>
+     *   <li>Transformed weights reused: at least 12 tiles, unless they take at most 1 MiB
      *       ({@code 36 x C x K} floats, so they stay in L2). Otherwise each of them (4x the direct
-     *       convolution's weights) comes from L3 or memory for a few rows of GEMM: c512 k512 7x7
-     *       (37.7 MB) ran at 0.75-1.2x at batch 1 (4 tiles), 0.9x at batch 2, 1.5x at batch 4; c256
-     *       k256 14x14 (16 tiles) at 1.7x. Small layers such as c64 k64 8x8 (4 tiles) ran at 2.5x.</li>
+     *       convolution's weights) comes from L3 or memory for a few GEMM rows: c512 k512 7x7
+     *       (37.7 MB) ran at 0.67-0.71x at batch 1 (4 tiles), 0.78x at batch 2, 1.15x at batch 3,
+     *       1.28x at batch 4; c256 k256 14x14 (16 tiles) at 1.53-1.59x, while c64 k64 8x8 (0.6 MB,
+     *       4 tiles) ran at 2.6x. Near misses: c256 k256 4x4 at batch 3 and 4 (1.2x and 1.6x).</li>
      * </ul>
-     * ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 3.0x, 28x28 2.0x, 14x14 1.7x, 7x7 direct.
+     * Few input channels do not count against it: the depth is padded to whole vectors (13 of 16
+     * lanes zeros for 3 channels) but Winograd still won, c3 k16 32x32 1.6-1.85x, c3 k64 56x56 1.11x,
+     * c8 k64 56x56 1.6x (the direct convolution's 3-channel path runs at 10-35 GFLOP/s; re-measure
+     * when it changes). ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 2.9-3.1x, 28x28 2.1-2.2x,
+     * 14x14 1.5-1.6x, 7x7 left direct; CIFAR ResNet's 32x32, 16x16 and 8x8 layers 2.5-3.1x.
      */
     static boolean winogradPays(Shape in, Shape out, int panelRows) {
-        long channels = in.c(), outChannels = out.c();
         long tiles = (long) out.dim(0) * ((out.dim(2) + 3) / 4) * ((out.dim(3) + 3) / 4);
         long rows = (tiles + panelRows - 1) / panelRows * panelRows;
         long pixels = (long) out.dim(0) * out.dim(2) * out.dim(3);
         boolean fewerMultiplies = 2 * 36 * rows <= 9 * pixels;
-        boolean weightsReused = tiles >= 16 || 36 * channels * outChannels * Float.BYTES <= 1 << 20;
-        return channels >= 16 && fewerMultiplies && weightsReused;
+        boolean weightsReused = tiles >= 12 || 36L * in.c() * out.c() * Float.BYTES <= 1 << 20;
+        return fewerMultiplies && weightsReused;
     }
 }
