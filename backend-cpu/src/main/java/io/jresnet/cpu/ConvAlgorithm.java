@@ -21,6 +21,13 @@ enum ConvAlgorithm {
      * of 9 window positions over pixels, so 2.25x fewer multiplies per output than the direct
      * convolution (4x on whole tiles), at the price of the input and output transforms and a larger
      * rounding error. 3x3 stride-1 convolutions only, any padding.
+     *
+     * <p>Error against the reference (inputs in [-1, 1], He-initialised weights): at most 4.1e-5 on
+     * the cases of {@code WinogradWidthTest} (c130 k130 56x56, outputs up to 4.2: 1e-5 of the output
+     * scale), where the direct convolution's is at most 7.6e-6; 1.1e-5 to 2.5e-5 on ResNet's 3x3
+     * shapes ({@code WinogradTimings}, 4e-6 to 6e-6 of the largest output) against 1.8e-6 to 3.6e-6.
+     * So within the 1e-4 op tolerance of the conformance suite; whole ResNet-50 and ResNet-56 logits
+     * move by 4e-7 and 5e-7 of the largest logit.
      */
     WINOGRAD_4X4;
 

@@ -2,14 +2,14 @@ package io.jresnet.cpu;
 
 /**
  * Winograd's minimal filtering algorithm {@code F(4x4, 3x3)} (Lavin and Gray 2016, "Fast Algorithms
- * for Convolutional Neural Networks", section 4, with the matrices of their F(4,3) example): a 4x4
- * block of a 3x3 correlation is
+ * for Convolutional Neural Networks", with the matrices they give for F(4,3)): a 4x4 block of a 3x3
+ * correlation is
  * {@code Y = A^T [(G g G^T) ⊙ (B^T d B)] A} for a 6x6 input tile {@code d} and a 3x3 kernel
  * {@code g}: 36 multiplies instead of 144. The interpolation points are 0, ±1, ±2 and ∞.
  *
  * <p>The matrices are stored as written in the paper. This class transforms weights (once per layer,
  * in double) and holds the plain matrix-product forms of the input and output transforms, which the
- * scalar kernels use and which the factored forms of {@link VectorWinogradKernels} are tested against.
+ * scalar kernels use; {@link VectorWinogradKernels} uses factored forms of the same matrices.
  */
 final class WinogradF4x4 {
     /** Output tile side. */

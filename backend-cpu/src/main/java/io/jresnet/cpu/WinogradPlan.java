@@ -9,8 +9,9 @@ import io.jresnet.tensor.Shape;
  * (all images together, {@code tile = (n * tilesH + ty) * tilesW + tx}), each read from the 6x6
  * input window at {@code (4 ty - padTop, 4 tx - padLeft)}, with zeros outside the image. Any
  * padding works: it only moves the windows. Per transformed position {@code ξ} the layer is one GEMM
- * {@code M_ξ[tile, k] = sum_c V_ξ[tile, c] * U_ξ[c, k]} (Lavin and Gray 2016, eq. 12), rows = tiles,
- * depth = input channels, columns = output channels.
+ * {@code M_ξ[tile, k] = sum_c V_ξ[tile, c] * U_ξ[c, k]} (Lavin and Gray 2016: the sum over input
+ * channels moves into the transformed domain), rows = tiles, depth = input channels, columns = output
+ * channels.
  *
  * <p>Packed weights {@code U = G g G^T}, per position in the B-panel layout of
  * {@link VectorTileKernel}: {@code weights[((ξ * groups + g) * depthStride + c) * width + j] =
