@@ -48,32 +48,33 @@ enum ConvAlgorithm {
     }
 
     /**
-     * Where Winograd measured faster than the direct convolution (one thread, 512-bit, 2 MB L2, 6-row
-     * panels; {@code WinogradTimings}, 2026-12-01), both of:
+     * Where Winograd measured faster than the direct convolution (one thread, 512 bits, 12-row
+     * panels, 2 MB L2; {@code WinogradTimings} on main 746bc78 + this branch, 2026-12-01), all of:
      * <ul>
-     *   <li>Fewer multiplies: 36 per tile, tiles rounded up to whole panels, at most half the direct
-     *       convolution's 9 per output pixel. This drops images of 1, 2 and 5 pixels a side and
-     *       single tiles: c64 k64 1x1 ran at 0.23x, 2x2 at 0.23x, 4x4 at 0.77x (batch 1) and 1.35x
-     *       (batch 2, 0.67 of the direct multiplies: dropped, a near miss), c256 k256 2x2 at 0.22x.</li>
-     *   <li>Transformed weights reused: at least 12 tiles, unless they take at most 1 MiB
+     *   <li>At least 16 input channels. Below that the GEMM depth is mostly padding (13 of 16 lanes
+     *       for 3 channels) while the direct convolution stages a stem's few channels compactly:
+     *       c3 k16 32x32 ran at 0.66-0.85x, c3 k64 56x56 at 0.80x; c8 at 1.0-1.6x (left direct);
+     *       c16 k16 32x32 at 1.5-1.9x.</li>
+     *   <li>Fewer multiplies: 36 per tile, tiles rounded up to whole panels, at most 3/4 of the
+     *       direct convolution's 9 per output pixel. This drops images of 1, 2 and 5 pixels a side
+     *       and lone tiles: c64 k64 1x1 ran at 0.24x, 2x2 at 0.22x, 4x4 at 0.47x (batch 1), 0.81x
+     *       (2), 0.97x (3) and 1.36x (batch 4, exactly 3/4: taken); c64 k64 8x8 at batch 1 (also 3/4)
+     *       at 1.3-1.5x.</li>
+     *   <li>Transformed weights reused: at least 16 tiles, unless they take at most 1 MiB
      *       ({@code 36 x C x K} floats, so they stay in L2). Otherwise each of them (4x the direct
      *       convolution's weights) comes from L3 or memory for a few GEMM rows: c512 k512 7x7
-     *       (37.7 MB) ran at 0.67-0.71x at batch 1 (4 tiles), 0.78x at batch 2, 1.15x at batch 3,
-     *       1.28x at batch 4; c256 k256 14x14 (16 tiles) at 1.53-1.59x, while c64 k64 8x8 (0.6 MB,
-     *       4 tiles) ran at 2.6x. Near misses: c256 k256 4x4 at batch 3 and 4 (1.2x and 1.6x).</li>
+     *       (37.7 MB) ran at 0.6x at batch 1 (4 tiles), 1.0x at 2, 1.1x at 3, 1.0-1.1x at 4 and 1.25x
+     *       at 8; c256 k256 14x14 (16 tiles) at 1.4x.</li>
      * </ul>
-     * Few input channels do not count against it: the depth is padded to whole vectors (13 of 16
-     * lanes zeros for 3 channels) but Winograd still won, c3 k16 32x32 1.6-1.85x, c3 k64 56x56 1.11x,
-     * c8 k64 56x56 1.6x (the direct convolution's 3-channel path runs at 10-35 GFLOP/s; re-measure
-     * when it changes). ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 2.9-3.1x, 28x28 2.1-2.2x,
-     * 14x14 1.5-1.6x, 7x7 left direct; CIFAR ResNet's 32x32, 16x16 and 8x8 layers 2.5-3.1x.
+     * ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 2.7-3.0x, 28x28 1.9-2.3x, 14x14 1.4x, 7x7
+     * left direct; CIFAR ResNet's 32x32 (16 channels), 16x16 and 8x8 layers 1.3-2.2x.
      */
     static boolean winogradPays(Shape in, Shape out, int panelRows) {
         long tiles = (long) out.dim(0) * ((out.dim(2) + 3) / 4) * ((out.dim(3) + 3) / 4);
         long rows = (tiles + panelRows - 1) / panelRows * panelRows;
         long pixels = (long) out.dim(0) * out.dim(2) * out.dim(3);
-        boolean fewerMultiplies = 2 * 36 * rows <= 9 * pixels;
-        boolean weightsReused = tiles >= 12 || 36L * in.c() * out.c() * Float.BYTES <= 1 << 20;
-        return fewerMultiplies && weightsReused;
+        boolean fewerMultiplies = 4 * 36 * rows <= 3 * 9 * pixels;
+        boolean weightsReused = tiles >= 16 || 36L * in.c() * out.c() * Float.BYTES <= 1 << 20;
+        return in.c() >= 16 && fewerMultiplies && weightsReused;
     }
 }

@@ -118,10 +118,11 @@ class WinogradWidthTest {
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 128, 128, 28, rows));
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 256, 256, 14, rows));
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 16, 16, 32, rows));
-        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 3, 16, 32, rows));
-        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(3, 512, 512, 7, rows));
+        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 64, 64, 8, rows));
+        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(4, 512, 512, 7, rows));
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(1, 512, 512, 7, rows), "37.7 MB of weights for 4 tiles");
-        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(2, 512, 512, 7, rows), "37.7 MB of weights for 8 tiles");
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(3, 512, 512, 7, rows), "37.7 MB of weights for 12 tiles");
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(1, 3, 16, 32, rows), "3 input channels");
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(8, 64, 64, 1, rows), "36 multiplies for 1 output");
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(8, 64, 64, 2, rows), "36 multiplies for 4 outputs");
     }
