@@ -13,13 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  *       pixel) per element, the zero block standing in for pixels outside the image; written straight
  *       into one A-panel per position {@code ξ} ({@code v[((ξ * segs + seg) * ROWS + i) * L + c]});</li>
  *   <li>per position and output channel group, {@code VectorTileKernel.multiply} of that A-panel with
- *       the group's packed {@code U_ξ}: a {@code ROWS x COLS} tile of products, stored (first chunk) or
+ *       the group's packed {@code U_ξ}: a {@code ROWS x width} tile of products (width {@code COLS}, or
+ *       one vector for a 16-channel output at 16 lanes: {@code multiplyOneBlock}), stored (first chunk) or
  *       added (later chunks) into the products {@code M};</li>
  *   <li>after the last chunk, the output transform {@code A^T M A} per tile and output block, fused
  *       with the epilogue (bias, residual, ReLU) and storing only the outputs inside the image.</li>
  * </ol>
- * The position loop is outside the group loop, so each A-panel ({@code chunk x ROWS} floats, 1.5 KB at
- * 64 channels and 6 rows) stays in L1 while the weights stream from L2.
+ * The position loop is outside the group loop, so each A-panel ({@code chunk x ROWS} floats, 3 KB at
+ * 64 channels and 12 rows) stays in L1 while the weights stream from L2.
  *
  * <p>The transforms are the matrices of {@link WinogradF4x4} factored so that each 1-D pass costs 12
  * (input) or 10 (output) vector operations for 6 values; rows past the last tile are zeros.
@@ -28,7 +29,6 @@ final class VectorWinogradKernels {
     private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
     private static final int L = VectorTileKernel.L;
     private static final int MR = VectorTileKernel.ROWS;
-    private static final int NR = VectorTileKernel.COLS;
     private static final int XI = WinogradF4x4.POSITIONS;
     private static final int T = WinogradF4x4.T;
     private static final int M = WinogradF4x4.M;
@@ -37,7 +37,7 @@ final class VectorWinogradKernels {
     private static final class Scratch {
         float[] transformed = new float[0];
         float[] products = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[MR * VectorTileKernel.COLS];
         /** Offsets of one tile's 6 x 6 input window in a channel block (-1: outside the image). */
         final int[] window = new int[XI];
         /** Between the two 1-D passes of a transform: 6 x 6 vectors. */
@@ -58,7 +58,7 @@ final class VectorWinogradKernels {
         Scratch s = SCRATCH.get();
         // One chunk: each panel's products are transformed out at once, so one panel's worth is reused.
         int slots = p.chunks() == 1 ? 1 : p.blockPanels();
-        int perGroup = XI * MR * NR, perPanel = p.blockGroups() * perGroup;
+        int perGroup = XI * MR * p.width, perPanel = p.blockGroups() * perGroup;
         int transformed = XI * p.chunkBlocks() * MR * L;
         if (s.transformed.length < transformed) s.transformed = new float[transformed];
         if (s.products.length < slots * perPanel) s.products = new float[slots * perPanel];
@@ -85,18 +85,22 @@ final class VectorWinogradKernels {
 
     /**
      * Per position {@code ξ} and group {@code g}: {@code M_ξ,g = V_ξ x U_ξ,g} over channel blocks
-     * {@code [b0, b1)}, stored (first chunk) or added at {@code products + ((g - g0) * 36 + ξ) * ROWS * COLS}.
+     * {@code [b0, b1)}, stored (first chunk) or added at
+     * {@code products + ((g - g0) * 36 + ξ) * ROWS * width}.
      */
     private static void multiplyPanel(WinogradPlan p, Scratch s, int b0, int b1, int g0, int g1, int products,
                                       boolean first) {
         float[] v = s.transformed, m = s.products, tile = s.tile;
-        int segs = b1 - b0;
+        int segs = b1 - b0, size = MR * p.width;
+        boolean oneBlock = p.blocksPerGroup == 1;
         for (int xi = 0; xi < XI; xi++) {
             int a = xi * segs * MR * L;
             for (int g = g0; g < g1; g++) {
-                VectorTileKernel.multiply(v, a, segs, p.weights, p.weightOffset(xi, g, b0 * L), tile);
-                int at = products + ((g - g0) * XI + xi) * MR * NR;
-                for (int e = 0; e < MR * NR; e += L) {
+                int b = p.weightOffset(xi, g, b0 * L);
+                if (oneBlock) VectorTileKernel.multiplyOneBlock(v, a, MR * L, segs, p.weights, b, tile);
+                else VectorTileKernel.multiply(v, a, segs, p.weights, b, tile);
+                int at = products + ((g - g0) * XI + xi) * size;
+                for (int e = 0; e < size; e += L) {
                     FloatVector product = FloatVector.fromArray(F, tile, e);
                     if (!first) product = product.add(FloatVector.fromArray(F, m, at + e));
                     product.intoArray(m, at + e);
@@ -197,22 +201,22 @@ final class VectorWinogradKernels {
     /**
      * {@code Y = A^T M A} of tiles {@code [t, t + rows)} for output channel group {@code g}, whose
      * products start at {@code m[mOff]} (position {@code ξ}, row {@code i}, column {@code j} at
-     * {@code mOff + ξ * ROWS * COLS + i * COLS + j}), with bias, residual and ReLU, stored where the
+     * {@code mOff + ξ * ROWS * width + i * width + j}), with bias, residual and ReLU, stored where the
      * tile is inside the image.
      */
     private static void outputPanel(WinogradPlan p, float[] m, int mOff, Scratch s, float[] y, float[] res, int t,
                                     int rows, int g) {
         Blocked out = p.out;
-        int xiStride = MR * NR, perImage = p.tilesH * p.tilesW, OW = out.w();
+        int xiStride = MR * p.width, perImage = p.tilesH * p.tilesW, OW = out.w();
         float[] between = s.between, outputs = s.outputs;
-        for (int h = 0; h < ConvPlan.TILE_BLOCKS; h++) {
-            int kb = g * ConvPlan.TILE_BLOCKS + h;
+        for (int h = 0; h < p.blocksPerGroup; h++) {
+            int kb = g * p.blocksPerGroup + h;
             if (kb >= out.blocks()) break;
             FloatVector bias = FloatVector.fromArray(F, p.bias, kb * L);
             for (int i = 0; i < rows; i++) {
                 int tile = t + i, n = tile / perImage;
                 int oy0 = tile / p.tilesW % p.tilesH * M, ox0 = tile % p.tilesW * M;
-                int src = mOff + i * NR + h * L;
+                int src = mOff + i * p.width + h * L;
                 // Columns of M: A^T M into between[(row * 6 + q) * L], rows 0..3.
                 for (int q = 0; q < T; q++) outputPass(m, src + q * xiStride, T * xiStride, between, q * L, T * L);
                 // Rows of A^T M: (A^T M) A into outputs[(row * 4 + column) * L].

@@ -15,7 +15,7 @@ import io.jresnet.tensor.Shape;
  *
  * <p>Packed weights {@code U = G g G^T}, per position in the B-panel layout of
  * {@link VectorTileKernel}: {@code weights[((ξ * groups + g) * depthStride + c) * width + j] =
- * U_ξ[c, g * width + j]}, where {@code width = TILE_BLOCKS * L} columns make a group, the depth is
+ * U_ξ[c, g * width + j]}, where {@code width = blocksPerGroup * L} columns make a group, the depth is
  * the input channels rounded up to whole blocks and padding channels are zero. So the panel of one
  * (position, group) over any range of whole channel blocks is contiguous.
  *
@@ -46,7 +46,12 @@ final class WinogradPlan {
     final float[] weights;
     /** Bias per output channel, zero-padded to whole groups. */
     final float[] bias;
-    /** Columns of one output channel group: {@code ConvPlan.TILE_BLOCKS * lanes}. */
+    /**
+     * Output channel blocks per group: {@link ConvPlan#tileBlocks}, so 1 for a 16-channel output
+     * at 16 lanes ({@link VectorTileKernel#multiplyOneBlock}), where a second block would be padding.
+     */
+    final int blocksPerGroup;
+    /** Columns of one output channel group: {@code blocksPerGroup * lanes}. */
     final int width;
     final int groups;
     /** Input channels rounded up to whole blocks: the depth of each position's GEMM. */
@@ -62,7 +67,7 @@ final class WinogradPlan {
     final int tileBlocks;
     final int columnBlocks;
 
-    private WinogradPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int width, int groups,
+    private WinogradPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int blocksPerGroup, int groups,
                          int panelTiles, int chunkChannels, int blockChannels, int threads) {
         this.name = c.name();
         this.in = in;
@@ -72,7 +77,8 @@ final class WinogradPlan {
         this.relu = c.relu();
         this.weights = weights;
         this.bias = bias;
-        this.width = width;
+        this.blocksPerGroup = blocksPerGroup;
+        this.width = blocksPerGroup * in.lanes();
         this.groups = groups;
         this.depthStride = in.blocks() * in.lanes();
         this.tilesH = (out.h() + WinogradF4x4.M - 1) / WinogradF4x4.M;
@@ -118,8 +124,8 @@ final class WinogradPlan {
         }
         Blocked in = Blocked.of(inShape, lanes), out = Blocked.of(outShape, lanes);
         int k = c.outChannels(), ch = c.inChannels();
-        int width = ConvPlan.TILE_BLOCKS * lanes;
-        int groups = (out.blocks() + ConvPlan.TILE_BLOCKS - 1) / ConvPlan.TILE_BLOCKS;
+        int blocksPerGroup = ConvPlan.tileBlocks(lanes, out.blocks()), width = blocksPerGroup * lanes;
+        int groups = (out.blocks() + blocksPerGroup - 1) / blocksPerGroup;
         int depthStride = in.blocks() * lanes;
         float[] packed = new float[Math.toIntExact((long) XI * groups * depthStride * width)];
         float[] w = c.weight().array();
@@ -135,7 +141,7 @@ final class WinogradPlan {
         }
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new WinogradPlan(c, in, out, packed, bias, width, groups, panelTiles, chunkChannels, blockChannels,
+        return new WinogradPlan(c, in, out, packed, bias, blocksPerGroup, groups, panelTiles, chunkChannels, blockChannels,
                 threads);
     }
 
