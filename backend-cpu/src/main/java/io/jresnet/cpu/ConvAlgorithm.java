@@ -66,8 +66,10 @@ enum ConvAlgorithm {
      *       (37.7 MB) ran at 0.6x at batch 1 (4 tiles), 1.0x at 2, 1.1x at 3, 1.0-1.1x at 4 and 1.25x
      *       at 8; c256 k256 14x14 (16 tiles) at 1.4x.</li>
      * </ul>
-     * ResNet-50's 3x3 stride-1 layers at batch 1: 56x56 2.7-3.0x, 28x28 1.9-2.3x, 14x14 1.4x, 7x7
-     * left direct; CIFAR ResNet's 32x32 (16 channels), 16x16 and 8x8 layers 1.3-2.2x.
+     * ResNet-50's 3x3 stride-1 layers at batch 1 (three final runs): 56x56 2.5-2.7x, 28x28 1.9-2.0x,
+     * 14x14 1.3-1.4x, 7x7 left direct (0.54-0.59x); CIFAR ResNet's 32x32 (16 channels) 2.1-2.8x,
+     * 16x16 2.0-2.3x, 8x8 1.3-1.4x. Whole networks, batch 1, one thread: ResNet-50 1.25x, CIFAR
+     * ResNet-56 1.5x ({@code WinogradTimings 15 1 nets}).
      */
     static boolean winogradPays(Shape in, Shape out, int panelRows) {
         long tiles = (long) out.dim(0) * ((out.dim(2) + 3) / 4) * ((out.dim(3) + 3) / 4);
