@@ -103,7 +103,7 @@ final class ConvPlan {
                      int depthStride, int threads) {
         this.name = c.name();
         this.tilePixels = tilePixels(in.lanes());
-        this.algorithm = ConvAlgorithm.choose(c);
+        this.algorithm = ConvAlgorithm.IMPLICIT_GEMM;
         this.in = in;
         this.out = out;
         this.kernelH = c.kernelH();

@@ -13,6 +13,7 @@ import io.jresnet.plan.Plan;
  *
  * <p>Options: {@code vectorBits=0} in {@link BackendOptions#properties()} forces the scalar path for
  * this backend; any other width is JVM-wide ({@code -Djresnet.cpu.vectorBits}, see {@link CpuSettings}).
+ * {@code winograd=true|false|always} overrides {@code -Djresnet.cpu.winograd} for this backend.
  * {@link #close()} stops the threads.
  */
 public final class CpuBackend implements Backend {
@@ -20,6 +21,7 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final VectorGemm gemm;
     private final String device;
+    private final CpuSettings.Winograd winograd;
 
     CpuBackend(BackendOptions options) {
         int bits = CpuSettings.requestedVectorBits();
@@ -33,6 +35,9 @@ public final class CpuBackend implements Backend {
             bits = asked;
         }
         this.kernels = bits == 0 ? new ScalarKernels(1) : new VectorKernels();
+        String winogradOption = options.property("winograd", null);
+        this.winograd = winogradOption == null ? CpuSettings.winograd()
+                : CpuSettings.parseWinograd("option winograd", winogradOption);
         this.pool = new WorkerPool(options.resolvedThreads());
         this.gemm = new VectorGemm(pool);
         this.device = kernels.description() + ", " + pool.size() + " thread" + (pool.size() == 1 ? "" : "s") + " ("
@@ -52,7 +57,7 @@ public final class CpuBackend implements Backend {
     /** Weights are packed here, once; see {@link CpuCompiledModel} for threading rules. */
     @Override
     public CompiledModel compile(Plan plan) {
-        return new CpuCompiledModel(plan, kernels, pool);
+        return new CpuCompiledModel(plan, kernels, pool, winograd);
     }
 
     /** {@link VectorGemm} on this backend's worker pool: training and inference share the same threads. */

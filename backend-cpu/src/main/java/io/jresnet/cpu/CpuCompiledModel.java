@@ -11,7 +11,9 @@ import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A plan compiled for the cpu backend: a list of {@link Step}s over numbered buffers, each step an
@@ -89,6 +91,9 @@ final class CpuCompiledModel implements CompiledModel {
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final int lanes;
+    private final CpuSettings.Winograd winograd;
+    /** The algorithm chosen for each convolution, by op name. */
+    private final Map<String, ConvAlgorithm> convAlgorithms = new LinkedHashMap<>();
     /** Floats of each numbered buffer, including the block of zeros at its end. */
     private final List<Integer> bufferFloats = new ArrayList<>();
     private final BufferState[] states;
@@ -102,11 +107,12 @@ final class CpuCompiledModel implements CompiledModel {
     /** The op being compiled, recorded by each {@link Step} created for it. */
     private int compilingOp = -1;
 
-    CpuCompiledModel(Plan plan, CpuKernels kernels, WorkerPool pool) {
+    CpuCompiledModel(Plan plan, CpuKernels kernels, WorkerPool pool, CpuSettings.Winograd winograd) {
         this.plan = plan;
         this.kernels = kernels;
         this.pool = pool;
         this.lanes = kernels.lanes();
+        this.winograd = winograd;
         for (int b = 0; b < plan.bufferCount(); b++) {
             long floats = plan.bufferFloats(b);
             for (int v : plan.valuesIn(b)) floats = Math.max(floats, Blocked.of(plan.shape(v), lanes).floats());
@@ -200,6 +206,10 @@ final class CpuCompiledModel implements CompiledModel {
         CpuKernels k = kernels;
         switch (op) {
             case Op.Conv c -> {
+                ConvAlgorithm algorithm = ConvAlgorithm.choose(c, plan.shape(c.input()), plan.shape(c.output()),
+                        kernels.panelRows(), winograd);
+                convAlgorithms.put(c.name(), algorithm);
+                if (algorithm == ConvAlgorithm.WINOGRAD_4X4) return winogradStep(c, out);
                 ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size());
                 int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
                 int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
@@ -318,6 +328,22 @@ final class CpuCompiledModel implements CompiledModel {
         }
     }
 
+    private Step winogradStep(Op.Conv c, List<Step> out) {
+        CpuKernels k = kernels;
+        WinogradPlan p = WinogradPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, k.panelRows(),
+                pool.size());
+        int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
+        int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
+        int zero = zero(xi);
+        int yi = write(c.output(), Layout.BLOCKED);
+        return new Step(c.name(), p.items(), macsNanos(p.multiplies())) {
+            @Override
+            void compute(float[][] b, int from, int to) {
+                k.winogradConv(p, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
+            }
+        };
+    }
+
     private static Shape requireRank4(String name, Shape s) {
         if (s.rank() != 4) throw new ShapeException(name + ": expected an NCHW input (rank 4), found " + s);
         return s;
@@ -348,6 +374,11 @@ final class CpuCompiledModel implements CompiledModel {
         List<String> names = new ArrayList<>();
         for (Step s : steps) names.add(s.name);
         return names;
+    }
+
+    /** The algorithm chosen for each convolution, by op name, for tests. */
+    Map<String, ConvAlgorithm> convAlgorithms() {
+        return java.util.Collections.unmodifiableMap(convAlgorithms);
     }
 
     /** The packed weights belong to the steps; they go with the last reference to this model. */

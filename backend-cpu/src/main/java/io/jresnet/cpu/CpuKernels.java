@@ -22,6 +22,18 @@ interface CpuKernels {
      */
     void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to);
 
+    /**
+     * Rows of the GEMM micro-tile these kernels feed from row panels; plans that build such panels
+     * ({@link WinogradPlan}) split their rows into blocks of whole panels.
+     */
+    int panelRows();
+
+    /**
+     * Winograd convolution, items {@code (tile block, column block)} of {@code p}; the arguments are
+     * those of {@link #conv}.
+     */
+    void winogradConv(WinogradPlan p, float[] x, float[] y, float[] res, int zero, int from, int to);
+
     void maxPool(PoolPlan p, float[] x, float[] y, int from, int to);
 
     /** Items {@code (image, block)}; writes plain {@code [n, c]}. */

@@ -58,6 +58,77 @@ final class ScalarKernels implements CpuKernels {
         }
     }
 
+    /** One row at a time: these loops have no panels. */
+    @Override
+    public int panelRows() {
+        return 1;
+    }
+
+    /** Per-thread buffers of {@link #winogradConv}, grown to the widest layer seen, then reused. */
+    private static final class WinogradScratch {
+        final float[] window = new float[WinogradF4x4.POSITIONS];
+        final float[] tmp = new float[WinogradF4x4.POSITIONS];
+        final float[] products = new float[WinogradF4x4.POSITIONS];
+        final float[] tile = new float[WinogradF4x4.M * WinogradF4x4.M];
+        float[] transformed = new float[0];
+    }
+
+    private static final ThreadLocal<WinogradScratch> WINOGRAD_SCRATCH = ThreadLocal.withInitial(WinogradScratch::new);
+
+    /**
+     * The same items as the vector kernel, one tile at a time: every input channel's 6x6 window (zero
+     * outside the image) transformed to {@code V = B^T d B}, then per output channel the 36 dot
+     * products {@code M_ξ = sum_c V_ξ[c] U_ξ[c, k]} over the packed weights, {@code Y = A^T M A} and
+     * the epilogue on the tile's outputs inside the image.
+     */
+    @Override
+    public void winogradConv(WinogradPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
+        Blocked in = p.in, out = p.out;
+        int L = lanes, T = WinogradF4x4.T, M = WinogradF4x4.M, positions = WinogradF4x4.POSITIONS;
+        WinogradScratch s = WINOGRAD_SCRATCH.get();
+        if (s.transformed.length < in.c() * positions) s.transformed = new float[in.c() * positions];
+        float[] v = s.transformed;
+        for (int item = from; item < to; item++) {
+            int tileBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
+            int k0 = p.groupStart(columnBlock) * p.width;
+            int k1 = Math.min(out.c(), p.groupStart(columnBlock + 1) * p.width);
+            for (int t = p.tileStart(tileBlock); t < p.tileStart(tileBlock + 1); t++) {
+                int n = t / (p.tilesH * p.tilesW), oy0 = t / p.tilesW % p.tilesH * M, ox0 = t % p.tilesW * M;
+                for (int c = 0; c < in.c(); c++) {
+                    int plane = n * in.imageStride() + c / L * in.blockStride() + c % L;
+                    for (int r = 0; r < T; r++) {
+                        for (int q = 0; q < T; q++) {
+                            int iy = oy0 - p.padTop + r, ix = ox0 - p.padLeft + q;
+                            boolean inside = iy >= 0 && iy < in.h() && ix >= 0 && ix < in.w();
+                            s.window[r * T + q] = inside ? x[plane + (iy * in.w() + ix) * L] : 0f;
+                        }
+                    }
+                    WinogradF4x4.transformInput(s.window, v, c * positions, s.tmp);
+                }
+                for (int k = k0; k < k1; k++) {
+                    int g = k / p.width, j = k % p.width;
+                    for (int xi = 0; xi < positions; xi++) {
+                        float acc = 0;
+                        for (int c = 0; c < in.c(); c++) {
+                            acc += v[c * positions + xi] * p.weights[p.weightOffset(xi, g, c) + j];
+                        }
+                        s.products[xi] = acc;
+                    }
+                    WinogradF4x4.transformOutput(s.products, s.tile, s.tmp);
+                    for (int a = 0; a < M && oy0 + a < out.h(); a++) {
+                        for (int b = 0; b < M && ox0 + b < out.w(); b++) {
+                            int yi = n * out.imageStride() + k / L * out.blockStride()
+                                    + ((oy0 + a) * out.w() + ox0 + b) * L + k % L;
+                            float acc = s.tile[a * M + b] + p.bias[k];
+                            if (res != null) acc += res[yi];
+                            y[yi] = p.relu ? Math.max(acc, 0f) : acc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public void maxPool(PoolPlan p, float[] x, float[] y, int from, int to) {
         Blocked in = p.in(), out = p.out();

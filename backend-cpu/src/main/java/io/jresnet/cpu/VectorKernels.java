@@ -25,6 +25,16 @@ final class VectorKernels implements CpuKernels {
     }
 
     @Override
+    public int panelRows() {
+        return VectorTileKernel.ROWS;
+    }
+
+    @Override
+    public void winogradConv(WinogradPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
+        VectorWinogradKernels.conv(p, x, y, res, zero, from, to);
+    }
+
+    @Override
     public void maxPool(PoolPlan p, float[] x, float[] y, int from, int to) {
         VectorPoolKernels.maxPool(p, x, y, from, to);
     }
