@@ -152,16 +152,9 @@ final class ConvPlan {
         for (int k = 0; k < offsets.size(); k++) {
             for (int e = lanesFrom.get(k); e < lanesTo.get(k); e++) pieceMask[k * L + e] = true;
         }
-        int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / (tileBlocks * in.lanes()));
-        this.columnBlocks = (groups + groupsPerBlock - 1) / groupsPerBlock;
-        // Enough items for every thread to get several, a count of items that divides evenly among
-        // the threads (17 items on 2 threads would idle one for a ninth of the layer), and row blocks
-        // small enough that a multi-chunk item's outputs stay in L2.
-        int panels = rowPanels();
-        int wanted = Math.max((4 * threads + columnBlocks - 1) / columnBlocks, (rows + BLOCK_PIXELS - 1) / BLOCK_PIXELS);
-        int step = threads / gcd(threads, columnBlocks);
-        wanted = (wanted + step - 1) / step * step;
-        this.rowBlocks = Math.max(1, Math.min(panels, wanted));
+        int[] split = split(rows, rowPanels(), groups, tileBlocks * in.lanes(), threads);
+        this.rowBlocks = split[0];
+        this.columnBlocks = split[1];
     }
 
     static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads) {
@@ -210,6 +203,39 @@ final class ConvPlan {
         return lanes >= 16 ? 12 : 6;
     }
 
+    /**
+     * Row blocks and column blocks: {@code {r, c}}. Each item sweeps its column block's weights once
+     * and packs its row block's inputs once, so a split reads the weights {@code r} times and the
+     * inputs {@code c} times; it picks the pair with the least of {@code r x K + c x rows} (both
+     * times the depth), scaled by the idle share of the last round of items, among pairs with
+     * column blocks of at most {@link #BLOCK_CHANNELS} channels (their weight chunk stays in L2),
+     * row blocks of at most {@link #BLOCK_PIXELS} pixels (a multi-chunk item's outputs stay in
+     * L2), and at least two items per thread where the layer has them. The fixed 4-items-per-thread
+     * split read ResNet's 7x7 layers' weights (9.4 MB for 512 channels) twice from memory for 49
+     * pixels; now once, with the output channels split instead.
+     */
+    static int[] split(int rows, int panels, int groups, int groupWidth, int threads) {
+        int groupsPerBlock = Math.max(1, BLOCK_CHANNELS / groupWidth);
+        int cMin = (groups + groupsPerBlock - 1) / groupsPerBlock;
+        int rMin = Math.min(panels, (rows + BLOCK_PIXELS - 1) / BLOCK_PIXELS);
+        int wantItems = Math.min(2 * threads, panels * groups);
+        double best = Double.POSITIVE_INFINITY;
+        int[] choice = {Math.max(1, rMin), cMin};
+        for (int c = cMin; c <= groups; c++) {
+            for (int r = Math.max(rMin, (wantItems + c - 1) / c); r <= Math.min(panels, Math.max(rMin, (wantItems + c - 1) / c) + threads); r++) {
+                int items = r * c;
+                if (items < wantItems) continue;
+                double rounds = Math.ceil((double) items / threads) * threads / items;
+                double cost = ((double) r * groups * groupWidth + (double) c * rows) * rounds;
+                if (cost < best) {
+                    best = cost;
+                    choice = new int[] {r, c};
+                }
+            }
+        }
+        return choice;
+    }
+
     /** See {@link #tileBlocks}: the one-block tile exists for the 12-row tile of 16 lanes. */
     static int tileBlocks(int lanes, int outBlocks) {
         return lanes >= 16 && outBlocks == 1 ? 1 : TILE_BLOCKS;
@@ -218,10 +244,6 @@ final class ConvPlan {
     /** Floats of one output channel group: the tile's columns. */
     int tileWidth() {
         return tileBlocks * in.lanes();
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Work items: (row block, column block), column block fastest. */
