@@ -84,6 +84,12 @@ final class ConvPlan {
      * a vector copy per window position into a staging row that is read back across the copies.
      */
     final boolean staged;
+    /**
+     * Whether the input is read in plain NCHW order rather than blocked: a staged convolution that
+     * reads the network's input, which then needs no conversion to the blocked layout (for an
+     * ImageNet stem, 150,528 floats spread over 802,816).
+     */
+    final boolean plainInput;
     /** Floats per row of the staged buffer: {@code ((OW - 1) * strideW + S) * cn}. */
     final int stagedRowFloats;
     /**
@@ -100,7 +106,7 @@ final class ConvPlan {
     final int columnBlocks;
 
     private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int tileBlocks, int groups,
-                     int depthStride, int threads) {
+                     int depthStride, int threads, boolean plainInput) {
         this.name = c.name();
         this.tilePixels = tilePixels(in.lanes());
         this.algorithm = ConvAlgorithm.IMPLICIT_GEMM;
@@ -126,7 +132,8 @@ final class ConvPlan {
         for (int i = 0; i <= chunks; i++) starts[i] = i == chunks ? segments : Math.min(partialFrom, segments * i / chunks);
         this.chunkStart = java.util.Arrays.stream(starts).distinct().toArray();
         this.rows = out.n() * out.spatial();
-        this.staged = in.blocks() == 1 && in.c() < in.lanes() && chunks() == 1;
+        this.staged = stages(in.c(), in.lanes()) && chunks() == 1;
+        this.plainInput = plainInput && staged;
         int cn = in.c(), L = in.lanes(), kernelRow = kernelW * cn;
         this.stagedRowFloats = ((out.w() - 1) * strideW + kernelW) * cn;
         int segs = staged ? (depth + L - 1) / L : 0;
@@ -158,6 +165,14 @@ final class ConvPlan {
     }
 
     static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads) {
+        return create(c, inShape, outShape, lanes, threads, false);
+    }
+
+    /**
+     * With {@code plainInput}, a {@link #staged} convolution reads its input in plain NCHW order
+     * ({@link #plainInput}); other convolutions ignore it.
+     */
+    static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads, boolean plainInput) {
         if (inShape.rank() != 4 || outShape.rank() != 4) {
             throw new UnsupportedLayerException(c.name() + ": convolution needs NCHW input and output, found "
                     + inShape + " -> " + outShape);
@@ -189,7 +204,7 @@ final class ConvPlan {
         }
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new ConvPlan(c, in, out, packed, bias, tileBlocks, groups, depthStride, threads);
+        return new ConvPlan(c, in, out, packed, bias, tileBlocks, groups, depthStride, threads, plainInput);
     }
 
     /**
@@ -234,6 +249,11 @@ final class ConvPlan {
             }
         }
         return choice;
+    }
+
+    /** Whether a convolution over {@code channels} input channels is {@link #staged} at {@code lanes} lanes (one chunk aside). */
+    static boolean stages(int channels, int lanes) {
+        return channels < lanes;
     }
 
     /** See {@link #tileBlocks}: the one-block tile exists for the 12-row tile of 16 lanes. */

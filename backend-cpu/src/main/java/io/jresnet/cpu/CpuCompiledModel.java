@@ -221,8 +221,12 @@ final class CpuCompiledModel implements CompiledModel {
                         kernels.panelRows(), winograd);
                 convAlgorithms.put(c.name(), algorithm);
                 if (algorithm == ConvAlgorithm.WINOGRAD_4X4) return winogradStep(c, out);
-                ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size());
-                int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
+                // A stem over fewer channels than a block reads a plain input as it is (no conversion).
+                boolean plainIn = lanes > 1 && ConvPlan.stages(plan.shape(c.input()).c(), lanes)
+                        && state(c.input(), c.name()).layout == Layout.PLAIN;
+                ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size(), plainIn);
+                int xi = p.plainInput ? readPlain(c.input(), out, c.name())
+                        : readBlocked(c.input(), plan.shape(c.input()), out, c.name());
                 int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
                 int zero = zero(xi);
                 int yi = write(c.output(), Layout.BLOCKED);

@@ -28,6 +28,7 @@ final class ScalarKernels implements CpuKernels {
     public void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         Blocked in = p.in, out = p.out;
         int L = lanes, P = out.spatial(), width = p.tileWidth();
+        int step = p.plainInput ? in.h() * in.w() : 1; // between channels of one pixel
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int k0 = p.groupStart(columnBlock) * width, k1 = Math.min(out.c(), p.groupStart(columnBlock + 1) * width);
@@ -44,9 +45,11 @@ final class ScalarKernels implements CpuKernels {
                             for (int s = 0; s < p.kernelW; s++) {
                                 int ix = ox * p.strideW - p.padLeft + s;
                                 if (ix < 0 || ix >= in.w()) continue;
-                                int xi = n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
+                                int xi = p.plainInput
+                                        ? ((n * in.c() + cb * L) * in.h() + iy) * in.w() + ix
+                                        : n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
                                 int wi = (g * p.depthStride + p.depthOf(cb, r, s)) * width + kl;
-                                for (int ci = 0; ci < cn; ci++) acc += x[xi + ci] * p.weights[wi + ci * width];
+                                for (int ci = 0; ci < cn; ci++) acc += x[xi + ci * step] * p.weights[wi + ci * width];
                             }
                         }
                     }

@@ -199,6 +199,10 @@ final class VectorConvKernels {
         Blocked in = p.in;
         int H = in.h(), W = in.w(), cn = in.c(), RW = p.stagedRowFloats, pixels = RW / cn;
         FloatVector zeros = FloatVector.zero(F);
+        if (p.plainInput) {
+            stagePlain(p, x, n, iy0, rows, st);
+            return;
+        }
         int image = n * in.imageStride();
         for (int t = 0; t < rows; t++) {
             int iy = iy0 + t, at = t * RW;
@@ -207,6 +211,25 @@ final class VectorConvKernels {
                 int ix = u - p.padLeft;
                 if (rowInside && ix >= 0 && ix < W) FloatVector.fromArray(F, x, image + (iy * W + ix) * L).intoArray(st, at);
                 else zeros.intoArray(st, at);
+            }
+        }
+    }
+
+    /** {@link #stage} from a plain NCHW input: {@code cn} scalar copies per pixel, zeros outside the image. */
+    private static void stagePlain(ConvPlan p, float[] x, int n, int iy0, int rows, float[] st) {
+        Blocked in = p.in;
+        int H = in.h(), W = in.w(), cn = in.c(), RW = p.stagedRowFloats, pixels = RW / cn, plane = H * W;
+        int image = n * cn * plane;
+        for (int t = 0; t < rows; t++) {
+            int iy = iy0 + t, at = t * RW;
+            if (iy < 0 || iy >= H) {
+                java.util.Arrays.fill(st, at, at + RW, 0f);
+                continue;
+            }
+            for (int u = 0; u < pixels; u++, at += cn) {
+                int ix = u - p.padLeft;
+                boolean inside = ix >= 0 && ix < W;
+                for (int c = 0; c < cn; c++) st[at + c] = inside ? x[image + c * plane + iy * W + ix] : 0f;
             }
         }
     }

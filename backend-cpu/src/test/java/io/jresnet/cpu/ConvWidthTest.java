@@ -83,4 +83,20 @@ class ConvWidthTest {
         Compare.againstReference(gb.build(y), Tensor.uniform(Shape.nchw(2, 17, 13, 13), -1, 1, 32), threads, ATOL,
                 RTOL, "threads " + threads);
     }
+
+    /**
+     * A stem-like convolution over 3 channels reads the network input in plain order, but one that
+     * reads a 3-channel value an earlier convolution wrote (blocked) stages it from the blocked
+     * layout: both paths, batch 2.
+     */
+    @org.junit.jupiter.api.Test
+    void stagedConvolutionOverABlockedValue() {
+        GraphBuilder gb = new GraphBuilder();
+        int x = gb.input(Shape.nchw(2, 3, 15, 15));
+        int a = gb.conv("plain-in", x, Tensor.normal(Shape.nchw(3, 3, 3, 3), 0.4f, 41), null, 1, 1, 1, 1, 1, 1);
+        int b = gb.conv("blocked-in", a, Tensor.normal(Shape.nchw(24, 3, 7, 7), 0.1f, 42),
+                Tensor.uniform(Shape.of(24), -0.5f, 0.5f, 43), 2, 2, 3, 3, 3, 3);
+        Compare.againstReference(gb.build(gb.relu("relu", b)), Tensor.uniform(Shape.nchw(2, 3, 15, 15), -1, 1, 44), 2,
+                ATOL, RTOL, "stem chain");
+    }
 }
