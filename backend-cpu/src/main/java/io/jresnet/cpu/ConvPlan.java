@@ -43,7 +43,6 @@ final class ConvPlan {
     static final int BLOCK_PIXELS = 192;
 
     final String name;
-    final ConvAlgorithm algorithm;
     /** Output pixels per register tile ({@link #tilePixels}). */
     final int tilePixels;
     final Blocked in;
@@ -109,7 +108,6 @@ final class ConvPlan {
                      int depthStride, int threads, boolean plainInput) {
         this.name = c.name();
         this.tilePixels = tilePixels(in.lanes());
-        this.algorithm = ConvAlgorithm.IMPLICIT_GEMM;
         this.in = in;
         this.out = out;
         this.kernelH = c.kernelH();

@@ -217,19 +217,28 @@ final class CpuCompiledModel implements CompiledModel {
         CpuKernels k = kernels;
         switch (op) {
             case Op.Conv c -> {
-                ConvAlgorithm algorithm = ConvAlgorithm.choose(c, plan.shape(c.input()), plan.shape(c.output()),
-                        kernels.panelRows(), winograd);
+                Shape inShape = plan.shape(c.input()), outShape = plan.shape(c.output());
+                ConvAlgorithm algorithm = ConvAlgorithm.choose(c, inShape, outShape, kernels.panelRows(), winograd);
                 convAlgorithms.put(c.name(), algorithm);
-                if (algorithm == ConvAlgorithm.WINOGRAD_4X4) return winogradStep(c, out);
-                // A stem over fewer channels than a block reads a plain input as it is (no conversion).
-                boolean plainIn = lanes > 1 && ConvPlan.stages(plan.shape(c.input()).c(), lanes)
-                        && state(c.input(), c.name()).layout == Layout.PLAIN;
-                ConvPlan p = ConvPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, pool.size(), plainIn);
-                int xi = p.plainInput ? readPlain(c.input(), out, c.name())
-                        : readBlocked(c.input(), plan.shape(c.input()), out, c.name());
-                int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
+                // The plans first: they check the op. A stem over fewer channels than a block reads a
+                // plain input as it is (no conversion).
+                boolean winograd4x4 = algorithm == ConvAlgorithm.WINOGRAD_4X4;
+                WinogradPlan wp = winograd4x4 ? WinogradPlan.create(c, inShape, outShape, lanes, k.panelRows(), pool.size()) : null;
+                ConvPlan p = winograd4x4 ? null : ConvPlan.create(c, inShape, outShape, lanes, pool.size(),
+                        lanes > 1 && ConvPlan.stages(inShape.c(), lanes) && state(c.input(), c.name()).layout == Layout.PLAIN);
+                int xi = p != null && p.plainInput ? readPlain(c.input(), out, c.name())
+                        : readBlocked(c.input(), inShape, out, c.name());
+                int ri = c.residual() >= 0 ? readBlocked(c.residual(), outShape, out, c.name()) : -1;
                 int zero = zero(xi);
                 int yi = write(c.output(), Layout.BLOCKED);
+                if (wp != null) {
+                    return new Step(c.name(), wp.items(), macsNanos(wp.multiplies())) {
+                        @Override
+                        void compute(float[][] b, int from, int to) {
+                            k.winogradConv(wp, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
+                        }
+                    };
+                }
                 return new Step(c.name(), p.items(), macsNanos(p.macs())) {
                     @Override
                     void compute(float[][] b, int from, int to) {
@@ -341,22 +350,6 @@ final class CpuCompiledModel implements CompiledModel {
                 };
             }
         }
-    }
-
-    private Step winogradStep(Op.Conv c, List<Step> out) {
-        CpuKernels k = kernels;
-        WinogradPlan p = WinogradPlan.create(c, plan.shape(c.input()), plan.shape(c.output()), lanes, k.panelRows(),
-                pool.size());
-        int xi = readBlocked(c.input(), plan.shape(c.input()), out, c.name());
-        int ri = c.residual() >= 0 ? readBlocked(c.residual(), plan.shape(c.output()), out, c.name()) : -1;
-        int zero = zero(xi);
-        int yi = write(c.output(), Layout.BLOCKED);
-        return new Step(c.name(), p.items(), macsNanos(p.multiplies())) {
-            @Override
-            void compute(float[][] b, int from, int to) {
-                k.winogradConv(p, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
-            }
-        };
     }
 
     private static Shape requireRank4(String name, Shape s) {

@@ -48,7 +48,10 @@ public final class LayerProfile {
             int n = plan.ops().size();
             long[][] samples = new long[n][runs];
             long[] once = new long[n];
-            for (int i = 0; i < Math.max(5, runs / 3); i++) exe.run(x, y); // warm-up: JIT and caches
+            // Warm-up: JIT and caches. At least 3 s and 20 runs: C2 compiles a kernel only after
+            // hundreds of invocations, and a few runs leave some in C1 code.
+            long end = System.nanoTime() + 3_000_000_000L;
+            for (int i = 0; i < 20 || System.nanoTime() < end; i++) exe.run(x, y);
             for (int r = 0; r < runs; r++) {
                 Arrays.fill(once, 0);
                 exe.runProfiled(x, y, once);
