@@ -7,10 +7,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Convolution as the implicit GEMM of {@link ConvPlan} on the shared micro-kernel
  * ({@link VectorTileKernel}). For each item (row block x column block) and depth chunk: each panel
- * of 6 output pixels is packed (one vector copy per pixel and segment: the pixel's window position
- * in one input channel block, or the zero block where the window hangs over the padding, so border
- * pixels run the same code), then swept over the item's output channel groups, each a 6 x 2-block
- * tile. The panel (at most 6 x 640 floats, 15 KB) stays in L1 for the sweep.
+ * of {@code MR} output pixels (6 at 128/256 bits, 12 at 512) is packed (one vector copy per pixel
+ * and segment: the pixel's window position in one input channel block, or the zero block where the
+ * window hangs over the padding, so border pixels run the same code), then swept over the item's
+ * output channel groups, each an {@code MR x tileBlocks} tile. The panel (at most 12 x 640
+ * floats, 30 KB) stays in L1 for the sweep. Two cases skip the packing: a stride-1 1x1
+ * convolution hands the kernel its input in place, and a convolution over one partial channel
+ * block (a stem) is staged ({@link ConvPlan#staged}).
  *
  * <p>The epilogue runs as each tile is stored, while it is in L1: the first chunk starts from the
  * bias, later chunks add to what earlier ones stored; the last adds the residual and applies ReLU.
