@@ -54,7 +54,7 @@ public final class PerformanceReport {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         double[] peak = {peakGflops(1), peakGflops(2)};
         StringBuilder doc = new StringBuilder("# Performance\n\n");
-        doc.append("Regenerate on an idle machine with `bench/performance-report.sh` (about 10 minutes).\n\n");
+        doc.append("Regenerate on an idle machine with `bench/performance-report.sh` (about 15 minutes).\n\n");
         doc.append(String.format("Measured %s on %s, %d available processors, Java %s, vector species %s; load average "
                         + "%.2f when the run started.%n%n", LocalDate.now(), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
