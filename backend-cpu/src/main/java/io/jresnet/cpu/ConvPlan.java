@@ -83,6 +83,8 @@ final class ConvPlan {
      * a vector copy per window position into a staging row that is read back across the copies.
      */
     final boolean staged;
+    /** Whether the kernel reads the input in place: a stride-1 1x1 convolution without padding. */
+    final boolean inPlace;
     /**
      * Whether the input is read in plain NCHW order rather than blocked: a staged convolution that
      * reads the network's input, which then needs no conversion to the blocked layout (for an
@@ -131,6 +133,7 @@ final class ConvPlan {
         this.chunkStart = java.util.Arrays.stream(starts).distinct().toArray();
         this.rows = out.n() * out.spatial();
         this.staged = stages(in.c(), in.lanes()) && chunks() == 1;
+        this.inPlace = kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0;
         this.plainInput = plainInput && staged;
         int cn = in.c(), L = in.lanes(), kernelRow = kernelW * cn;
         this.stagedRowFloats = ((out.w() - 1) * strideW + kernelW) * cn;
@@ -235,7 +238,9 @@ final class ConvPlan {
         double best = Double.POSITIVE_INFINITY;
         int[] choice = {Math.max(1, rMin), cMin};
         for (int c = cMin; c <= groups; c++) {
-            for (int r = Math.max(rMin, (wantItems + c - 1) / c); r <= Math.min(panels, Math.max(rMin, (wantItems + c - 1) / c) + threads); r++) {
+            // The fewest row blocks that give enough items, and up to threads - 1 more for an even count.
+            int r0 = Math.max(rMin, (wantItems + c - 1) / c);
+            for (int r = r0; r <= Math.min(panels, r0 + threads); r++) {
                 int items = r * c;
                 if (items < wantItems) continue;
                 double rounds = Math.ceil((double) items / threads) * threads / items;

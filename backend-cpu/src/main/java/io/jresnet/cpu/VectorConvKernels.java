@@ -52,10 +52,7 @@ final class VectorConvKernels {
         }
         float[] panel = scratch.panel;
         float[] tile = scratch.tile;
-        boolean inPlace = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padTop == 0
-                && p.padLeft == 0;
         int P = p.out.spatial(), width = p.tileWidth();
-        boolean oneBlock = p.tileBlocks == 1;
         for (int item = from; item < to; item++) {
             int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
             int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
@@ -71,7 +68,7 @@ final class VectorConvKernels {
                     int n = q / P, pixel = q - n * P;
                     float[] a = panel;
                     int aOff = 0, aStride = MR * L;
-                    if (inPlace && !flat && pixel + MR <= P) {
+                    if (p.inPlace && !flat && pixel + MR <= P) {
                         // A stride-1 1x1 convolution's panel is already in x: MR consecutive pixels
                         // of each input block, blocks one block stride apart.
                         a = x;
@@ -84,8 +81,7 @@ final class VectorConvKernels {
                     }
                     for (int g = g0; g < g1; g++) {
                         int bOff = (g * p.depthStride + d0) * width;
-                        if (oneBlock) VectorTileKernel.multiplyOneBlock(a, aOff, aStride, vectors, p.weights, bOff, tile);
-                        else VectorTileKernel.multiply(a, aOff, aStride, vectors, p.weights, bOff, tile);
+                        VectorTileKernel.multiply(p.tileBlocks, a, aOff, aStride, vectors, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
@@ -147,7 +143,6 @@ final class VectorConvKernels {
         Blocked in = p.in, out = p.out;
         int P = out.spatial(), OW = out.w(), cn = in.c(), RW = p.stagedRowFloats;
         int segments = p.pieceStart.length - 1, width = p.tileWidth();
-        boolean oneBlock = p.tileBlocks == 1;
         float[] panel = scratch.panel, tile = scratch.tile;
         FloatVector zeros = FloatVector.zero(F);
         for (int item = from; item < to; item++) {
@@ -182,8 +177,7 @@ final class VectorConvKernels {
                     }
                     for (int g = g0; g < g1; g++) {
                         int bOff = g * p.depthStride * width;
-                        if (oneBlock) VectorTileKernel.multiplyOneBlock(panel, 0, MR * L, segments, p.weights, bOff, tile);
-                        else VectorTileKernel.multiply(panel, 0, MR * L, segments, p.weights, bOff, tile);
+                        VectorTileKernel.multiply(p.tileBlocks, panel, 0, MR * L, segments, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, true, true);
                     }
                 }

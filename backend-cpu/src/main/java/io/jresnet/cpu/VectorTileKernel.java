@@ -55,6 +55,15 @@ final class VectorTileKernel {
     }
 
     /**
+     * {@code tile = A * B} with a B panel {@code blocks} vectors wide (1 or 2): {@link #multiplyOneBlock}
+     * or {@link #multiply(float[], int, int, int, float[], int, float[])}.
+     */
+    static void multiply(int blocks, float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
+        if (blocks == 1) multiplyOneBlock(a, aOff, aStride, segments, b, bOff, tile);
+        else multiply(a, aOff, aStride, segments, b, bOff, tile);
+    }
+
+    /**
      * {@code tile = A * B} for a B panel of one vector's width ({@code b[bOff + d * L + j]}), result
      * row {@code i} at {@code tile[i * L]}: the 12-row tile's one-block variant (12 accumulators),
      * for outputs of a single channel block. Per depth: 1 vector load, 12 broadcasts, 12 FMAs.

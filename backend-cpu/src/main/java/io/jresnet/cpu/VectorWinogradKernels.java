@@ -92,13 +92,11 @@ final class VectorWinogradKernels {
                                       boolean first) {
         float[] v = s.transformed, m = s.products, tile = s.tile;
         int segs = b1 - b0, size = MR * p.width;
-        boolean oneBlock = p.blocksPerGroup == 1;
         for (int xi = 0; xi < XI; xi++) {
             int a = xi * segs * MR * L;
             for (int g = g0; g < g1; g++) {
                 int b = p.weightOffset(xi, g, b0 * L);
-                if (oneBlock) VectorTileKernel.multiplyOneBlock(v, a, MR * L, segs, p.weights, b, tile);
-                else VectorTileKernel.multiply(v, a, segs, p.weights, b, tile);
+                VectorTileKernel.multiply(p.blocksPerGroup, v, a, MR * L, segs, p.weights, b, tile);
                 int at = products + ((g - g0) * XI + xi) * size;
                 for (int e = 0; e < size; e += L) {
                     FloatVector product = FloatVector.fromArray(F, tile, e);
