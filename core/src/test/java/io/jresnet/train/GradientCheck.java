@@ -101,6 +101,54 @@ final class GradientCheck {
     }
 
     /**
+     * The derivative along the analytic gradient of one whole tensor: with {@code d = w+ - w-} the two
+     * perturbed copies of the tensor {@code w +- h g / |g|} (after float rounding), the difference
+     * {@code L(w+) - L(w-)} must equal {@code g . d} to first order. Along the gradient the change of
+     * {@code L} is as large as any perturbation of that size can make it, so this sees an error in the
+     * gradient's length (a gradient scaled by 5%) where single elements drown in float32 noise.
+     *
+     * <p>Returns the smallest, over the steps, of {@code |(L(w+) - L(w-)) - g . d|} divided by
+     * {@code rtol |g . d| + floor}, where {@code floor} is the rounding noise of {@code L} (the
+     * constructor's floor times {@code sum |out * r|}), below which a gradient is indistinguishable from
+     * zero: a value above 1 fails.
+     */
+    double alongGradient(Function<Tape, Var> forward, Target target, long seed) {
+        Tape tape = Tape.recording();
+        Var out = forward.apply(tape);
+        Tensor r = Tensor.uniform(out.shape(), -1f, 1f, seed);
+        double magnitude = 0;
+        for (int i = 0; i < out.value().size(); i++) {
+            magnitude += Math.abs((double) out.value().array()[out.value().offset() + i] * r.array()[i]);
+        }
+        double noise = floor * magnitude;
+        tape.backward(out, r);
+        float[] g = target.gradient.get().toArray();
+        double norm = 0;
+        for (float x : g) norm += (double) x * x;
+        norm = Math.sqrt(norm);
+        float[] v = target.value.array();
+        int off = target.value.offset();
+        float[] orig = target.value.toArray(), up = new float[g.length], down = new float[g.length];
+        double best = Double.POSITIVE_INFINITY;
+        for (double step : steps) {
+            double expected = 0;
+            for (int i = 0; i < g.length; i++) { // a zero gradient moves nothing: then L must not move either
+                double u = norm == 0 ? 0 : g[i] / norm;
+                up[i] = (float) (orig[i] + step * u);
+                down[i] = (float) (orig[i] - step * u);
+                expected += (double) g[i] * ((double) up[i] - down[i]);
+            }
+            System.arraycopy(up, 0, v, off, g.length);
+            double lUp = project(forward, r);
+            System.arraycopy(down, 0, v, off, g.length);
+            double lDown = project(forward, r);
+            System.arraycopy(orig, 0, v, off, g.length);
+            best = Math.min(best, Math.abs(lUp - lDown - expected) / (rtol * Math.abs(expected) + noise));
+        }
+        return best;
+    }
+
+    /**
      * The elements to check: all of a small tensor; else the {@link #LARGEST} with the largest analytic
      * gradient and {@code samplesPerTensor} random ones. The largest are where a gradient that is off
      * by a few percent as a whole shows: there the error exceeds the absolute tolerance, which is a
