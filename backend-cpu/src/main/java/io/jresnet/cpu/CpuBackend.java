@@ -4,15 +4,16 @@ import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.CompiledModel;
-import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels;
 import io.jresnet.plan.Plan;
+import io.jresnet.reference.ReferenceTrainingKernels;
 
 /**
  * The cpu backend: Vector API kernels (or their scalar twins) on a fixed pool of
  * {@link BackendOptions#resolvedThreads()} threads, the calling thread being one of them.
  *
  * <p>Options: {@code vectorBits=0} in {@link BackendOptions#properties()} forces the scalar path for
- * this backend; any other width is JVM-wide ({@code -Djresnet.cpu.vectorBits}, see {@link CpuSettings}).
+ * this backend (inference, and training's element-wise loops); any other width is JVM-wide ({@code -Djresnet.cpu.vectorBits}, see {@link CpuSettings}).
  * {@code winograd=true|false|always} overrides {@code -Djresnet.cpu.winograd} for this backend.
  * {@link #close()} stops the threads.
  */
@@ -60,10 +61,14 @@ public final class CpuBackend implements Backend {
         return new CpuCompiledModel(plan, kernels, pool, winograd);
     }
 
-    /** {@link VectorGemm} on this backend's worker pool: training and inference share the same threads. */
+    /**
+     * {@link VectorTrainingKernels} on this backend's worker pool: training and inference share the same
+     * threads. With {@code vectorBits=0} the element-wise loops are the scalar reference's, still
+     * split over the pool, and convolutions still multiply on {@link VectorGemm}.
+     */
     @Override
-    public Gemm gemm() {
-        return gemm;
+    public TrainingKernels newTrainingKernels() {
+        return kernels instanceof ScalarKernels ? new ReferenceTrainingKernels(gemm) : new VectorTrainingKernels(gemm);
     }
 
     @Override

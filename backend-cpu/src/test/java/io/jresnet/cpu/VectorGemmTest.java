@@ -83,7 +83,7 @@ class VectorGemmTest {
     @Test
     void theBackendsGemmIsTheVectorGemmOnItsPool() {
         CpuBackend cpu = new CpuBackend(io.jresnet.backend.BackendOptions.threads(2));
-        Gemm gemm = cpu.gemm();
+        Gemm gemm = ((io.jresnet.reference.ReferenceTrainingKernels) cpu.newTrainingKernels()).gemm();
         assertTrue(gemm instanceof VectorGemm, gemm.description());
         assertEquals(2, gemm.threads());
         check(gemm, false, true, 33, 47, 29, 1f, 0f, new SplittableRandom(3));

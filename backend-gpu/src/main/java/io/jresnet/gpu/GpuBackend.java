@@ -3,8 +3,9 @@ package io.jresnet.gpu;
 import io.jresnet.BackendException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.CompiledModel;
-import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels;
 import io.jresnet.reference.ReferenceGemm;
+import io.jresnet.reference.ReferenceTrainingKernels;
 import io.jresnet.plan.Plan;
 import java.lang.ref.Cleaner;
 import java.util.Set;
@@ -28,7 +29,7 @@ public final class GpuBackend implements Backend {
     /** Owners of the compiled models and sessions still open: released before the runtime, never referencing either. */
     private final Set<NativeOwner> owners = ConcurrentHashMap.newKeySet();
     private final Cleaner.Cleanable cleanable;
-    private final Gemm trainingGemm;
+    private final ReferenceGemm trainingGemm;
 
     public GpuBackend(String name, GpuRuntime runtime, KernelVariant variant) {
         this.name = name;
@@ -93,10 +94,10 @@ public final class GpuBackend implements Backend {
         owners.remove(owner);
     }
 
-    /** GPU training kernels do not exist yet: training on this backend multiplies on the CPU, scalar. */
+    /** GPU training kernels do not exist yet: training on this backend runs the scalar reference kernels on the CPU. */
     @Override
-    public Gemm gemm() {
-        return trainingGemm;
+    public TrainingKernels newTrainingKernels() {
+        return new ReferenceTrainingKernels(trainingGemm);
     }
 
     @Override

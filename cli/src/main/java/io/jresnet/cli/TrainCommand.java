@@ -102,8 +102,8 @@ final class TrainCommand implements Callable<Integer> {
             run = TrainingRun.start(config, dir);
         }
         try (run) {
-            err.println("training " + run.model().spec().name() + " on " + run.config().data() + " with GEMM "
-                    + run.gemm() + "; writing to " + run.out());
+            err.println("training " + run.model().spec().name() + " on " + run.config().data() + " on "
+                    + run.kernels() + "; writing to " + run.out());
             err.flush();
             run.run(new TrainingProgress(err, ""));
         }

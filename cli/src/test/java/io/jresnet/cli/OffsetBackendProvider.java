@@ -6,7 +6,7 @@ import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.BackendProvider;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
-import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels;
 import io.jresnet.backend.Session;
 import io.jresnet.plan.Plan;
 import io.jresnet.reference.ReferenceBackend;
@@ -95,8 +95,8 @@ public final class OffsetBackendProvider implements BackendProvider {
             }
 
             @Override
-            public Gemm gemm() {
-                return ref.gemm();
+            public TrainingKernels newTrainingKernels() {
+                return ref.newTrainingKernels();
             }
 
             @Override

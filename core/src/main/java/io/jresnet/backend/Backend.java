@@ -17,12 +17,13 @@ public interface Backend extends AutoCloseable {
     CompiledModel compile(Plan plan);
 
     /**
-     * The matrix multiply that training runs on (convolutions as im2col + GEMM and their backward
-     * passes), on this backend's own threads; valid until the backend is closed. Backends without
-     * training kernels of their own (the GPU ones) return the scalar reference and say so in
-     * {@link Gemm#description()}.
+     * The arithmetic training runs on ({@link TrainingKernels}: convolutions, batch norm, the
+     * element-wise ops and their backward passes), on this backend's own threads; a new instance per
+     * call, since it holds scratch (one per training run), valid until the backend is closed. Backends
+     * without training kernels of their own (the GPU ones) return the scalar reference kernels and say
+     * so in {@link TrainingKernels#description()}.
      */
-    Gemm gemm();
+    TrainingKernels newTrainingKernels();
 
     @Override
     void close();

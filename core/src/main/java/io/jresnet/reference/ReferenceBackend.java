@@ -3,7 +3,7 @@ package io.jresnet.reference;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
-import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels;
 import io.jresnet.backend.Session;
 import io.jresnet.plan.Op;
 import io.jresnet.plan.PlanOp;
@@ -29,8 +29,8 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
-    public Gemm gemm() {
-        return ReferenceGemm.INSTANCE;
+    public TrainingKernels newTrainingKernels() {
+        return new ReferenceTrainingKernels();
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class Tape {
         this.context = context;
     }
 
-    /** A tape that records, for training, with the run's GEMM and scratch buffers. */
+    /** A tape that records, for training, with the run's kernels and buffers. */
     public static Tape recording(TrainingContext context) {
         return new Tape(true, context);
     }
@@ -41,17 +41,17 @@ public final class Tape {
         return new Tape(false, context);
     }
 
-    /** A recording tape on a fresh context with the reference GEMM (tests, one-off passes). */
+    /** A recording tape on a fresh context with the reference kernels (tests, one-off passes). */
     public static Tape recording() {
         return recording(TrainingContext.reference());
     }
 
-    /** An inference tape on a fresh context with the reference GEMM (tests, one-off passes). */
+    /** An inference tape on a fresh context with the reference kernels (tests, one-off passes). */
     public static Tape inference() {
         return inference(TrainingContext.reference());
     }
 
-    /** The GEMM and scratch buffers the ops on this tape use. */
+    /** The kernels and buffers the ops on this tape use. */
     public TrainingContext context() {
         return context;
     }

@@ -46,7 +46,7 @@ public final class Trainer {
     private int epoch;
     private long iteration;
 
-    /** Trains with the GEMM and scratch buffers of {@code context} (one context per trainer). */
+    /** Trains with the kernels and buffers of {@code context} (one context per trainer). */
     public Trainer(Module model, Sgd optimizer, LearningRateSchedule schedule, DataLoader train,
                    TrainingContext context) {
         this.model = model;
@@ -57,7 +57,7 @@ public final class Trainer {
         this.context = context;
     }
 
-    /** The GEMM and scratch buffers this trainer runs on. */
+    /** The kernels and buffers this trainer runs on. */
     public TrainingContext context() {
         return context;
     }

@@ -20,14 +20,14 @@
  * <h2>Math and speed</h2>
  * Batch norm in training mode backpropagates through the batch mean and variance
  * ({@link io.jresnet.train.Ops#batchNorm2d}); the loss is softmax and cross-entropy fused
- * ({@link io.jresnet.train.Ops#softmaxCrossEntropy}), stable for any logit size. Convolutions are
- * im2col + GEMM ({@code GemmConv}) on the {@link io.jresnet.backend.Gemm} of the tape's
- * {@link io.jresnet.train.TrainingContext}, which also owns the reused scratch buffers; the GEMM is
- * the backend's ({@link io.jresnet.backend.Backend#gemm()}: the cpu backend's Vector API GEMM on its
- * own worker pool, or the scalar reference), so training runs on the backend's threads and stops
- * with it. The direct-loop
- * convolution the tests keep ({@code ConvKernels}) is the oracle it is checked against. The other
- * ops are plain loops. All are checked against central finite differences in the tests.
+ * ({@link io.jresnet.train.Ops#softmaxCrossEntropy}), stable for any logit size. {@code Ops} holds
+ * the rules; the arithmetic is the backend's {@link io.jresnet.backend.TrainingKernels}, carried by
+ * the tape's {@link io.jresnet.train.TrainingContext} with the reused op buffers
+ * ({@link io.jresnet.backend.Backend#newTrainingKernels()}): the scalar
+ * {@link io.jresnet.reference.ReferenceTrainingKernels} (convolution as im2col + GEMM) on the
+ * reference backend, the cpu backend's Vector API kernels and GEMM on its own worker pool, so
+ * training runs on the backend's threads and stops with it. The tests hold the im2col convolution to
+ * direct loops, the cpu kernels to the reference ones, and every op to central finite differences.
  *
  * <h2>Optimisation</h2>
  * {@link io.jresnet.train.Sgd} (momentum 0.9, weight decay 1e-4 on conv and linear weights only),

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.nn.Initializers;
+import io.jresnet.reference.GemmConvTest;
+import io.jresnet.reference.ReferenceTrainingKernels;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import io.jresnet.tensor.Shape;
@@ -15,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A training step split over several threads ({@link TrainingContext#parallel}: convolution by
- * images, batch norm by channels, element-wise ops by ranges) against the same step on one thread,
+ * A training step split over several threads (the reference kernels on a GEMM that claims several:
+ * convolution by images, batch norm by channels, element-wise ops by ranges) against the same step on one thread,
  * and the reuse of op outputs from one step to the next. The "threads" are the shares of
  * {@link GemmConvTest.SharedOutGemm}, run one after the other, so the split itself is what is tested.
  */
@@ -46,9 +48,9 @@ class ThreadSplitTest {
 
     @Test
     void aStepSplitOverThreadsGivesTheOneThreadGradients() {
-        assertTrue(INPUT.size() * 16 >= TrainingContext.PARALLEL_ELEMENTS);
-        Map<String, float[]> one = stepGradients(new TrainingContext(new GemmConvTest.BlockedFloatGemm()), 3);
-        Map<String, float[]> three = stepGradients(new TrainingContext(new GemmConvTest.SharedOutGemm(3)), 3);
+        assertTrue(INPUT.size() * 16 >= 1 << 14, "activations above the kernels' parallel threshold");
+        Map<String, float[]> one = stepGradients(new TrainingContext(new ReferenceTrainingKernels(new GemmConvTest.BlockedFloatGemm())), 3);
+        Map<String, float[]> three = stepGradients(new TrainingContext(new ReferenceTrainingKernels(new GemmConvTest.SharedOutGemm(3))), 3);
         one.forEach((name, g) -> {
             Tensor e = Tensor.wrap(g, Shape.of(g.length)), a = Tensor.wrap(three.get(name), Shape.of(g.length));
             Tolerance.OP.relativeTo(e).assertClose(e, a, name);
@@ -57,7 +59,7 @@ class ThreadSplitTest {
 
     @Test
     void opOutputsAreReusedAcrossTapesOnOneContext() {
-        TrainingContext ctx = new TrainingContext(new GemmConvTest.BlockedFloatGemm());
+        TrainingContext ctx = new TrainingContext(new ReferenceTrainingKernels(new GemmConvTest.BlockedFloatGemm()));
         ResNet net = new ResNet(ResNetSpec.cifar(8).withInChannels(1));
         Initializers.kaiming(net, 5, false);
         net.train(true);
@@ -67,7 +69,7 @@ class ThreadSplitTest {
         Tape second = Tape.recording(ctx);
         Tensor logitsSecond = new TapeModel(net).forward(second.constant(x), second).value();
         assertSame(logitsFirst, logitsSecond.array(), "the second tape's logits live in the first one's buffer");
-        Tape alone = Tape.recording(new TrainingContext(new GemmConvTest.BlockedFloatGemm()));
+        Tape alone = Tape.recording(new TrainingContext(new ReferenceTrainingKernels(new GemmConvTest.BlockedFloatGemm())));
         // same batch statistics, same weights: a fresh context computes the same values
         assertArrayEquals(new TapeModel(net).forward(alone.constant(x), alone).value().toArray(), logitsSecond.toArray(), 1e-5f);
     }

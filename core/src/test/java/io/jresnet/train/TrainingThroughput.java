@@ -10,8 +10,9 @@ import io.jresnet.tensor.Tensor;
  * Measures training throughput (forward, backward, SGD step) on random data:
  * {@code java -cp core/target/classes:core/target/test-classes io.jresnet.train.TrainingThroughput [depth] [side] [batch] [steps] [warmup]}.
  * Defaults: CIFAR ResNet-20, 1 channel, 28x28, batch 64, 3 warm-up steps then 10 timed ones. The
- * GEMM is the best available backend's ({@link io.jresnet.backend.Backend#gemm()}: the cpu backend's
- * when its jar is on the class path); {@code -Djresnet.backend=reference} forces the reference. Also prints how much of a step the GEMM takes ({@link TimedGemm}).
+ * kernels are the best available backend's ({@link io.jresnet.backend.Backend#newTrainingKernels()}:
+ * the cpu backend's when its jar is on the class path); {@code -Djresnet.backend=reference} forces the
+ * reference.
  */
 public final class TrainingThroughput {
     private TrainingThroughput() {}
@@ -22,8 +23,8 @@ public final class TrainingThroughput {
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 3;
-        TimedGemm gemm = new TimedGemm(io.jresnet.backend.Backends.create(null, io.jresnet.backend.BackendOptions.threads(0)).gemm());
-        TrainingContext ctx = new TrainingContext(gemm);
+        io.jresnet.backend.Backend backend = io.jresnet.backend.Backends.create(null, io.jresnet.backend.BackendOptions.threads(0));
+        TrainingContext ctx = TrainingContext.on(backend);
         ResNet net = new ResNet(ResNetSpec.cifar(depth).withInChannels(1));
         Initializers.kaiming(net, 1, false);
         net.train(true);
@@ -32,19 +33,15 @@ public final class TrainingThroughput {
         int[] labels = new int[batch];
         for (int i = 0; i < batch; i++) labels[i] = i % 10;
         for (int i = 0; i < warmup; i++) step(ctx, net, sgd, x, labels);
-        gemm.reset();
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) step(ctx, net, sgd, x, labels);
         double s = (System.nanoTime() - t0) / 1e9;
         long macs = net.macs(Shape.nchw(1, 1, side, side));
-        System.out.printf("resnet%d, 1x%dx%d, batch %d, %d cores, GEMM %s: %.1f ms/step, %.1f images/s"
+        System.out.printf("resnet%d, 1x%dx%d, batch %d, %d cores, %s: %.1f ms/step, %.1f images/s"
                         + " (%.1f MMACs/image forward; ~%.1f GFLOP/s counting backward as 2x forward)%n",
-                depth, side, side, batch, Runtime.getRuntime().availableProcessors(), ctx.gemm().description(), 1e3 * s / steps,
+                depth, side, side, batch, Runtime.getRuntime().availableProcessors(), ctx.kernels().description(), 1e3 * s / steps,
                 batch * steps / s, macs / 1e6, 6.0 * macs * batch * steps / s / 1e9);
-        double gemmSeconds = gemm.nanos() / 1e9;
-        System.out.printf("GEMM (the main thread's share): %.1f ms/step, %.0f%% of the step, %.1f GFLOP/s per thread;"
-                        + " outside the GEMM: %.1f ms/step%n", 1e3 * gemmSeconds / steps, 100 * gemmSeconds / s,
-                2.0 * gemm.macs() / gemmSeconds / 1e9, 1e3 * (s - gemmSeconds) / steps);
+        backend.close();
     }
 
     private static void step(TrainingContext ctx, ResNet net, Sgd sgd, Tensor x, int[] labels) {

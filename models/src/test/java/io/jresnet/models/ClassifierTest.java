@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.CompiledModel;
-import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.nn.ResNet;
 import io.jresnet.plan.Plan;
@@ -24,7 +24,7 @@ class ClassifierTest {
 
         @Override public String name() { return "counting"; }
         @Override public String device() { return ref.device(); }
-        @Override public Gemm gemm() { return ref.gemm(); }
+        @Override public TrainingKernels newTrainingKernels() { return ref.newTrainingKernels(); }
         @Override public void close() { ref.close(); }
 
         @Override

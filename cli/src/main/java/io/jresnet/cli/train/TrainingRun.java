@@ -173,9 +173,9 @@ public final class TrainingRun implements AutoCloseable {
         return List.copyOf(history);
     }
 
-    /** A description of the GEMM that training runs on. */
-    public String gemm() {
-        return trainer.context().gemm().description();
+    /** A description of the kernels training runs on. */
+    public String kernels() {
+        return trainer.context().kernels().description();
     }
 
     /** Stops the backend's threads. */

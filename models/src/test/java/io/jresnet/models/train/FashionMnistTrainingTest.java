@@ -63,7 +63,7 @@ class FashionMnistTrainingTest {
         Trainer.EpochReport report = null;
         for (int e = 0; e < epochs; e++) {
             report = trainer.runEpoch(e == epochs - 1 ? testLoader : null);
-            System.out.println("Fashion-MNIST 5000 images, resnet8, " + context.gemm().description() + ": " + report);
+            System.out.println("Fashion-MNIST 5000 images, resnet8, " + context.kernels().description() + ": " + report);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("test accuracy %.2f%% after %.1f s%n", 100 * (1 - report.testError()), seconds);

@@ -1,6 +1,8 @@
-package io.jresnet.train;
+package io.jresnet.reference;
 
 import io.jresnet.backend.Gemm;
+import io.jresnet.backend.TrainingKernels.ConvGeometry;
+import java.util.Arrays;
 
 /**
  * Convolution for training as im2col + {@link Gemm}, over NCHW float arrays with square kernels,
@@ -11,8 +13,8 @@ import io.jresnet.backend.Gemm;
  *   data gradient    col(dX) = Wᵀ · dY, then col2im (each window's values added back where they came from)
  *   weight gradient  dW    += dY · col(X)ᵀ
  * </pre>
- * The batch is split into one contiguous range of images per thread of the context's GEMM
- * ({@link TrainingContext#parallel}); each thread runs im2col, its own single-threaded GEMMs and
+ * The batch is split into one contiguous range of images per thread of the GEMM
+ * ({@link Gemm#parallel}); each thread runs im2col, its own single-threaded GEMMs and
  * col2im on its images with its own scratch, so all of the work, not just the multiply, is spread
  * over the threads and they meet once per op. Within a range the images are taken in chunks of
  * {@code g} whose windows sit side by side in one {@code col} ({@code pixels = g * oh * ow}), {@code g}
@@ -21,12 +23,67 @@ import io.jresnet.backend.Gemm;
  * adds its part of the weight gradient into its own buffer; the parts are summed at the end.
  *
  * <p>The slow, obvious twin is {@code ConvKernels} in the tests (direct loops), which hold this class to it.
+ * Not thread-safe: the per-thread scratch is reused from call to call.
  */
 final class GemmConv {
     /** Columns per GEMM call the chunking aims for: wide enough for a blocked GEMM, small enough to stay in cache. */
     static final int TARGET_COLUMNS = 1024;
 
-    private GemmConv() {}
+    private final Gemm gemm;
+    private final Gemm perThreadGemm;
+    private final Workspace[] workspaces;
+
+    /** One thread's scratch; contents undefined between uses. */
+    static final class Workspace {
+        private float[] columns = new float[0];
+        private float[] rows = new float[0];
+        private float[] weightGrad = new float[0];
+        private float[] biasGrad = new float[0];
+
+        /** The im2col buffer, at least {@code size} floats. */
+        float[] columns(int size) {
+            if (columns.length < size) columns = new float[size];
+            return columns;
+        }
+
+        /** A chunk's outputs or output gradients as {@code [channels, pixels]} rows, at least {@code size} floats. */
+        float[] rows(int size) {
+            if (rows.length < size) rows = new float[size];
+            return rows;
+        }
+
+        /** This thread's part of a weight gradient, cleared to {@code size} zeros. */
+        float[] clearWeightGrad(int size) {
+            if (weightGrad.length < size) weightGrad = new float[size];
+            else Arrays.fill(weightGrad, 0, size, 0f);
+            return weightGrad;
+        }
+
+        /** This thread's part of a bias gradient, cleared to {@code size} zeros. */
+        float[] clearBiasGrad(int size) {
+            if (biasGrad.length < size) biasGrad = new float[size];
+            else Arrays.fill(biasGrad, 0, size, 0f);
+            return biasGrad;
+        }
+    }
+
+    GemmConv(Gemm gemm) {
+        this.gemm = gemm;
+        this.perThreadGemm = gemm.threads() == 1 ? gemm : gemm.singleThreaded();
+        this.workspaces = new Workspace[Math.max(1, gemm.threads())];
+        for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
+    }
+
+    /** Thread {@code worker}'s scratch. */
+    Workspace workspace(int worker) {
+        return workspaces[worker];
+    }
+
+    /** Runs {@code task} once per thread of the GEMM, shares at once; returns when all are done. */
+    private void parallel(Gemm.Task task) {
+        if (workspaces.length == 1) task.run(0, 1);
+        else gemm.parallel(task);
+    }
 
     /** Images per chunk for an {@code oh x ow} output. */
     static int chunk(int n, int oh, int ow) {
@@ -38,15 +95,17 @@ final class GemmConv {
      * {@code y[b,o,oy,ox] = bias[o] + sum_{c,ky,kx} w[o,c,ky,kx] * x[b,c,oy*s-p+ky, ox*s-p+kx]};
      * {@code y} ({@code [n, k, oh, ow]}) is overwritten; {@code bias} may be null.
      */
-    static void forward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
-                        float[] bias, int stride, int pad, float[] y, int oh, int ow) {
+    void forward(ConvGeometry geometry, float[] x, int xOff, float[] wt, float[] bias, float[] y) {
+        int n = geometry.n(), c = geometry.c(), h = geometry.h(), w = geometry.w(), k = geometry.k(), r = geometry.r();
+        int stride = geometry.stride(), pad = geometry.pad(), oh = geometry.oh(), ow = geometry.ow();
         int taps = c * r * r, pixels = oh * ow;
-        ctx.parallel((worker, workers) -> {
-            int from = TrainingContext.from(n, worker, workers), to = TrainingContext.from(n, worker + 1, workers);
+        parallel((worker, workers) -> {
+            int from = ReferenceTrainingKernels.from(n, worker, workers);
+            int to = ReferenceTrainingKernels.from(n, worker + 1, workers);
             if (from == to) return;
             int g = chunk(to - from, oh, ow);
-            TrainingContext.Workspace ws = ctx.workspace(worker);
-            Gemm gemm = ctx.perThreadGemm();
+            Workspace ws = workspaces[worker];
+            Gemm gemm = perThreadGemm;
             float[] cols = ws.columns(taps * g * pixels);
             for (int b0 = from; b0 < to; b0 += g) {
                 int gn = Math.min(g, to - b0), width = gn * pixels;
@@ -84,17 +143,18 @@ final class GemmConv {
      * output channel into {@code dbias} (if not null) and {@code dL/dx} into {@code dx} (if not null),
      * given {@code dy} ({@code [n, k, oh, ow]}).
      */
-    static void backward(TrainingContext ctx, float[] x, int xOff, int n, int c, int h, int w, float[] wt, int k, int r,
-                         int stride, int pad, float[] dy, int oh, int ow, float[] dx, float[] dw, float[] dbias) {
+    void backward(ConvGeometry geometry, float[] x, int xOff, float[] wt, float[] dy, float[] dx, float[] dw,
+                  float[] dbias) {
+        int n = geometry.n(), c = geometry.c(), h = geometry.h(), w = geometry.w(), k = geometry.k(), r = geometry.r();
+        int stride = geometry.stride(), pad = geometry.pad(), oh = geometry.oh(), ow = geometry.ow();
         int taps = c * r * r, pixels = oh * ow;
-        boolean[] worked = new boolean[ctx.threads()];
-        ctx.parallel((worker, workers) -> {
-            int from = TrainingContext.from(n, worker, workers), to = TrainingContext.from(n, worker + 1, workers);
+        parallel((worker, workers) -> {
+            int from = ReferenceTrainingKernels.from(n, worker, workers);
+            int to = ReferenceTrainingKernels.from(n, worker + 1, workers);
             if (from == to) return;
-            worked[worker] = true;
             int g = chunk(to - from, oh, ow);
-            TrainingContext.Workspace ws = ctx.workspace(worker);
-            Gemm gemm = ctx.perThreadGemm();
+            Workspace ws = workspaces[worker];
+            Gemm gemm = perThreadGemm;
             float[] cols = ws.columns(taps * g * pixels);
             float[] dwPart = ws.clearWeightGrad(k * taps), dbPart = dbias == null ? null : ws.clearBiasGrad(k);
             for (int b0 = from; b0 < to; b0 += g) {
@@ -130,15 +190,15 @@ final class GemmConv {
                 }
             }
         });
-        for (int t = 0; t < worked.length; t++) {
-            if (!worked[t]) continue;
-            TrainingContext.Workspace ws = ctx.workspace(t);
+        for (int t = 0; t < workspaces.length; t++) {
+            if (from(n, t) == from(n, t + 1)) continue; // no images, nothing cleared or added
+            Workspace ws = workspaces[t];
             if (dw != null) {
-                float[] dwPart = ws.weightGrad();
+                float[] dwPart = ws.weightGrad;
                 for (int i = 0; i < k * taps; i++) dw[i] += dwPart[i];
             }
             if (dbias != null) {
-                float[] dbPart = ws.biasGrad();
+                float[] dbPart = ws.biasGrad;
                 for (int o = 0; o < k; o++) dbias[o] += dbPart[o];
             }
         }
@@ -207,6 +267,11 @@ final class GemmConv {
                 }
             }
         }
+    }
+
+    /** Thread {@code t}'s first image of {@code n}. */
+    private int from(int n, int t) {
+        return ReferenceTrainingKernels.from(n, t, workspaces.length);
     }
 
     private static int ceilDiv(int a, int b) {

@@ -1,4 +1,4 @@
-package io.jresnet.train;
+package io.jresnet.reference;
 
 import java.util.Arrays;
 import java.util.stream.IntStream;

@@ -1,10 +1,14 @@
-package io.jresnet.train;
+package io.jresnet.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.jresnet.backend.Gemm;
-import io.jresnet.reference.ReferenceGemm;
+import io.jresnet.backend.TrainingKernels.ConvGeometry;
+import io.jresnet.train.Tape;
+import io.jresnet.train.TapeModel;
+import io.jresnet.train.TrainingContext;
+import io.jresnet.train.Var;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import io.jresnet.testing.Tolerance;
@@ -13,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The im2col + GEMM convolution ({@link GemmConv}) against the direct loops it replaced
+ * The im2col + GEMM convolution ({@link GemmConv}, through {@link ReferenceTrainingKernels}) against the direct loops it replaced
  * ({@link ConvKernels}, the oracle), on odd shapes, for the reference GEMM and for a GEMM that sums
  * in a different order, as a blocked fast one does.
  *
@@ -21,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * largest expected value): both sides sum the same products in float or double in different orders,
  * over at most a few hundred terms.
  */
-class GemmConvTest {
+public class GemmConvTest {
     /** {c, k, h, w, r, stride, pad, n}: odd sides, strides that do not divide, padding wider than the kernel reach. */
     private static final List<int[]> SHAPES = List.of(
             new int[] {3, 5, 7, 9, 3, 1, 1, 3},
@@ -33,7 +37,7 @@ class GemmConvTest {
             new int[] {2, 2, 4, 4, 3, 1, 0, 40}); // 2x2 outputs: chunks of 256 images, a partial last one
 
     /** Float sums over k in blocks of 4, from the top down: another summation order than the reference. */
-    static class BlockedFloatGemm implements Gemm {
+    public static class BlockedFloatGemm implements Gemm {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
@@ -66,13 +70,13 @@ class GemmConvTest {
 
     @Test
     void referenceGemmMatchesDirectConvolution() {
-        for (int[] s : SHAPES) assertMatchesDirect(new TrainingContext(ReferenceGemm.INSTANCE), s);
+        for (int[] s : SHAPES) assertMatchesDirect(new ReferenceTrainingKernels(), s);
     }
 
     @Test
     void anInjectedGemmIsTheOneUsedAndMatchesDirectConvolution() {
         BlockedFloatGemm gemm = new BlockedFloatGemm();
-        TrainingContext ctx = new TrainingContext(gemm);
+        ReferenceTrainingKernels ctx = new ReferenceTrainingKernels(gemm);
         for (int[] s : SHAPES) assertMatchesDirect(ctx, s);
         // per shape: chunks x (1 forward + 2 backward) calls
         int expected = 0;
@@ -87,8 +91,7 @@ class GemmConvTest {
     @Test
     void theTapeRunsConvolutionOnItsContextsGemm() {
         BlockedFloatGemm gemm = new BlockedFloatGemm();
-        Tape tape = Tape.recording(new TrainingContext(gemm));
-        assertSame(gemm, tape.context().gemm());
+        Tape tape = Tape.recording(new TrainingContext(new ReferenceTrainingKernels(gemm)));
         io.jresnet.nn.Conv2d conv = new io.jresnet.nn.Conv2d(2, 3, 3, 1, 1, false);
         Var y = new TapeModel(conv).forward(tape.variable(Tensor.uniform(Shape.nchw(2, 2, 5, 5), -1, 1, 3)), tape);
         assertEquals(1, gemm.calls.get());
@@ -98,13 +101,13 @@ class GemmConvTest {
 
     @Test
     void scratchBuffersAreReusedAcrossSteps() {
-        TrainingContext ctx = new TrainingContext(ReferenceGemm.INSTANCE);
+        ReferenceTrainingKernels ctx = new ReferenceTrainingKernels();
         int[] s = SHAPES.get(1);
         assertMatchesDirect(ctx, s);
-        float[] columns = ctx.workspace(0).columns(0), rows = ctx.workspace(0).rows(0);
+        float[] columns = ctx.convolution().workspace(0).columns(0), rows = ctx.convolution().workspace(0).rows(0);
         assertMatchesDirect(ctx, s);
-        assertSame(columns, ctx.workspace(0).columns(0));
-        assertSame(rows, ctx.workspace(0).rows(0));
+        assertSame(columns, ctx.convolution().workspace(0).columns(0));
+        assertSame(rows, ctx.convolution().workspace(0).rows(0));
     }
 
     /**
@@ -112,11 +115,11 @@ class GemmConvTest {
      * the other, in reverse order, on the caller: the split of the batch into per-thread ranges and the
      * sum of the per-thread weight gradients are exercised without timing-dependent threads.
      */
-    static final class SharedOutGemm extends BlockedFloatGemm {
+    public static final class SharedOutGemm extends BlockedFloatGemm {
         final int threads;
         final AtomicInteger shares = new AtomicInteger();
 
-        SharedOutGemm(int threads) {
+        public SharedOutGemm(int threads) {
             this.threads = threads;
         }
 
@@ -143,13 +146,13 @@ class GemmConvTest {
     void batchSplitOverThreadsMatchesDirectConvolution() {
         for (int threads : new int[] {2, 3, 8}) { // 8 > the batch of most shapes: some threads get no images
             SharedOutGemm gemm = new SharedOutGemm(threads);
-            TrainingContext ctx = new TrainingContext(gemm);
+            ReferenceTrainingKernels ctx = new ReferenceTrainingKernels(gemm);
             for (int[] s : SHAPES) assertMatchesDirect(ctx, s);
             assertEquals(2 * threads * SHAPES.size(), gemm.shares.get(), "one forward and one backward split per shape");
         }
     }
 
-    private static void assertMatchesDirect(TrainingContext ctx, int[] s) {
+    private static void assertMatchesDirect(ReferenceTrainingKernels ctx, int[] s) {
         int c = s[0], k = s[1], h = s[2], w = s[3], r = s[4], stride = s[5], pad = s[6], n = s[7];
         int oh = (h + 2 * pad - r) / stride + 1, ow = (w + 2 * pad - r) / stride + 1;
         String what = ctx.gemm().description() + " c" + c + " k" + k + " " + h + "x" + w + " r" + r + " s" + stride + " p"
@@ -167,7 +170,8 @@ class GemmConvTest {
 
         float[] yDirect = new float[n * k * oh * ow], yGemm = new float[n * k * oh * ow];
         ConvKernels.forward(x, xOff, n, c, h, w, wt, k, r, bias, stride, pad, yDirect, oh, ow);
-        GemmConv.forward(ctx, x, xOff, n, c, h, w, wt, k, r, bias, stride, pad, yGemm, oh, ow);
+        ConvGeometry geometry = new ConvGeometry(n, c, h, w, k, r, stride, pad);
+        ctx.conv(geometry, x, xOff, wt, bias, yGemm);
         close(yDirect, yGemm, what + " forward");
 
         float[] dxDirect = dxStart.clone(), dxGemm = dxStart.clone();
@@ -175,7 +179,7 @@ class GemmConvTest {
         float[] dbDirect = new float[k], dbGemm = new float[k];
         ConvKernels.backwardData(dy, n, k, oh, ow, wt, c, r, stride, pad, dxDirect, h, w);
         ConvKernels.backwardWeight(x, xOff, n, c, h, w, dy, k, oh, ow, r, stride, pad, dwDirect, dbDirect);
-        GemmConv.backward(ctx, x, xOff, n, c, h, w, wt, k, r, stride, pad, dy, oh, ow, dxGemm, dwGemm, dbGemm);
+        ctx.convBackward(geometry, x, xOff, wt, dy, dxGemm, dwGemm, dbGemm);
         close(dxDirect, dxGemm, what + " data gradient");
         close(dwDirect, dwGemm, what + " weight gradient");
         close(dbDirect, dbGemm, what + " bias gradient");

@@ -1,0 +1,221 @@
+package io.jresnet.cpu;
+
+import io.jresnet.reference.ReferenceTrainingKernels;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The cpu backend's training kernels: convolutions as im2col + {@link VectorGemm} (inherited, on
+ * the GEMM's pool), and batch norm and the element-wise ops as Vector API loops split over the same
+ * threads. The small ops (max pool, the option-A shortcut, the classifier, the loss) stay the
+ * reference's scalar loops: they are a fraction of a percent of a step.
+ *
+ * <p>Reductions keep the reference's structure (float sums within a plane, double across planes) but
+ * sum a plane in lanes, so results differ from the reference by float rounding only; the tests hold
+ * them to it on odd sizes.
+ */
+final class VectorTrainingKernels extends ReferenceTrainingKernels {
+    private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
+
+    VectorTrainingKernels(VectorGemm gemm) {
+        super(gemm);
+    }
+
+    @Override
+    public void batchNorm(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps,
+                          float[] y, double[] mean, double[] variance, double[] istd) {
+        double count = (double) n * spatial;
+        forRanges(c, n * spatial, (chFrom, chTo) -> {
+            for (int ch = chFrom; ch < chTo; ch++) {
+                double s = 0, ss = 0;
+                for (int b = 0; b < n; b++) s += sum(x, xOff + (b * c + ch) * spatial, spatial);
+                double m = s / count;
+                float fm = (float) m;
+                for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, xOff + (b * c + ch) * spatial, spatial, fm);
+                double v = ss / count;
+                mean[ch] = m;
+                variance[ch] = v;
+                istd[ch] = 1.0 / Math.sqrt((float) v + (double) eps);
+                float scale = (float) (gamma[ch] * istd[ch]), shift = (float) (beta[ch] - m * scale);
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    affine(x, xOff + base, y, base, spatial, scale, shift);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void channelAffine(float[] x, int xOff, int n, int c, int spatial, float[] scale, float[] shift, float[] y) {
+        forRanges(c, n * spatial, (chFrom, chTo) -> {
+            for (int ch = chFrom; ch < chTo; ch++) {
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    affine(x, xOff + base, y, base, spatial, scale[ch], shift[ch]);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void batchNormBackward(float[] x, int xOff, int n, int c, int spatial, float[] gamma, double[] mean,
+                                  double[] istd, boolean batchStatistics, float[] dy, float[] dx, float[] dGamma,
+                                  float[] dBeta) {
+        double count = (double) n * spatial;
+        forRanges(c, n * spatial, (chFrom, chTo) -> {
+            double[] sums = new double[2];
+            float[] coefficients = new float[3];
+            for (int ch = chFrom; ch < chTo; ch++) {
+                double m = mean[ch], is = istd[ch];
+                sums[0] = 0;
+                sums[1] = 0;
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    addGradientSums(dy, base, x, xOff + base, spatial, (float) m, sums);
+                }
+                if (!addBatchNormGradient(ch, sums[0], sums[1], m, is, gamma[ch], count, batchStatistics, dGamma, dBeta,
+                        dx != null, coefficients)) {
+                    continue;
+                }
+                float a = coefficients[0], bx = coefficients[1], c0 = coefficients[2];
+                for (int b = 0; b < n; b++) {
+                    int base = (b * c + ch) * spatial;
+                    if (batchStatistics) addAffineGradient(dy, x, xOff + base, dx, base, spatial, a, bx, c0);
+                    else addScaled(dy, dx, base, spatial, a);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void relu(float[] x, int xOff, float[] y, int size) {
+        forRanges(size, 1, (from, to) -> {
+            int i = from, bound = from + F.loopBound(to - from);
+            for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, i);
+            for (; i < to; i++) y[i] = Math.max(x[xOff + i], 0f);
+        });
+    }
+
+    @Override
+    public void reluBackward(float[] y, float[] dy, float[] dx, int size) {
+        forRanges(size, 1, (from, to) -> {
+            int i = from, bound = from + F.loopBound(to - from);
+            for (; i < bound; i += F.length()) {
+                VectorMask<Float> open = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f);
+                FloatVector.fromArray(F, dx, i).add(FloatVector.fromArray(F, dy, i), open).intoArray(dx, i);
+            }
+            for (; i < to; i++) dx[i] += y[i] > 0f ? dy[i] : 0f;
+        });
+    }
+
+    @Override
+    public void add(float[] a, int aOff, float[] b, int bOff, float[] y, int size) {
+        forRanges(size, 1, (from, to) -> {
+            int i = from, bound = from + F.loopBound(to - from);
+            for (; i < bound; i += F.length()) {
+                FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(y, i);
+            }
+            for (; i < to; i++) y[i] = a[aOff + i] + b[bOff + i];
+        });
+    }
+
+    @Override
+    public void accumulate(float[] dy, float[] dx, int size) {
+        forRanges(size, 1, (from, to) -> addScaled(dy, dx, from, to - from, 1f));
+    }
+
+    @Override
+    public void globalAvgPool(float[] x, int xOff, int planes, int spatial, float[] y) {
+        forRanges(planes, spatial, (from, to) -> {
+            for (int p = from; p < to; p++) y[p] = (float) (sum(x, xOff + p * spatial, spatial) / spatial);
+        });
+    }
+
+    @Override
+    public void globalAvgPoolBackward(float[] dy, int planes, int spatial, float[] dx) {
+        forRanges(planes, spatial, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                FloatVector g = FloatVector.broadcast(F, dy[p] / spatial);
+                int base = p * spatial, i = 0, bound = F.loopBound(spatial);
+                for (; i < bound; i += F.length()) FloatVector.fromArray(F, dx, base + i).add(g).intoArray(dx, base + i);
+                for (; i < spatial; i++) dx[base + i] += dy[p] / spatial;
+            }
+        });
+    }
+
+    /** {@code sum x[at, at + count)} in float lanes. */
+    private static float sum(float[] x, int at, int count) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, at + i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < count; i++) s += x[at + i];
+        return s;
+    }
+
+    /** {@code sum (x - m)^2} over {@code x[at, at + count)} in float lanes. */
+    private static float sumSquaredDeviation(float[] x, int at, int count, float m) {
+        FloatVector acc = FloatVector.zero(F), mv = FloatVector.broadcast(F, m);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) {
+            FloatVector d = FloatVector.fromArray(F, x, at + i).sub(mv);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < count; i++) {
+            float d = x[at + i] - m;
+            s += d * d;
+        }
+        return s;
+    }
+
+    /** {@code sums[0] += sum dy}, {@code sums[1] += sum dy * (x - m)} over one plane, float lanes within it. */
+    private static void addGradientSums(float[] dy, int dyAt, float[] x, int xAt, int count, float m, double[] sums) {
+        FloatVector sDy = FloatVector.zero(F), sCentred = FloatVector.zero(F), mv = FloatVector.broadcast(F, m);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) {
+            FloatVector g = FloatVector.fromArray(F, dy, dyAt + i);
+            sDy = sDy.add(g);
+            sCentred = g.fma(FloatVector.fromArray(F, x, xAt + i).sub(mv), sCentred);
+        }
+        float pDy = sDy.reduceLanes(VectorOperators.ADD), pCentred = sCentred.reduceLanes(VectorOperators.ADD);
+        for (; i < count; i++) {
+            pDy += dy[dyAt + i];
+            pCentred += dy[dyAt + i] * (x[xAt + i] - m);
+        }
+        sums[0] += pDy;
+        sums[1] += pCentred;
+    }
+
+    /** {@code y[yAt + i] = x[xAt + i] * scale + shift}. */
+    private static void affine(float[] x, int xAt, float[] y, int yAt, int count, float scale, float shift) {
+        FloatVector a = FloatVector.broadcast(F, scale), b = FloatVector.broadcast(F, shift);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xAt + i).fma(a, b).intoArray(y, yAt + i);
+        for (; i < count; i++) y[yAt + i] = x[xAt + i] * scale + shift;
+    }
+
+    /** {@code dx[at + i] += a * dy[at + i] + bx * x[xAt + i] + c0}. */
+    private static void addAffineGradient(float[] dy, float[] x, int xAt, float[] dx, int at, int count, float a, float bx,
+                                          float c0) {
+        FloatVector av = FloatVector.broadcast(F, a), bv = FloatVector.broadcast(F, bx), cv = FloatVector.broadcast(F, c0);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) {
+            FloatVector t = FloatVector.fromArray(F, dy, at + i).fma(av, FloatVector.fromArray(F, x, xAt + i).fma(bv, cv));
+            FloatVector.fromArray(F, dx, at + i).add(t).intoArray(dx, at + i);
+        }
+        for (; i < count; i++) dx[at + i] += a * dy[at + i] + bx * x[xAt + i] + c0;
+    }
+
+    /** {@code dx[at + i] += a * dy[at + i]}. */
+    private static void addScaled(float[] dy, float[] dx, int at, int count, float a) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int i = 0, bound = F.loopBound(count);
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, dy, at + i).fma(av, FloatVector.fromArray(F, dx, at + i)).intoArray(dx, at + i);
+        }
+        for (; i < count; i++) dx[at + i] += a * dy[at + i];
+    }
+}

@@ -1,0 +1,123 @@
+package io.jresnet.backend;
+
+/**
+ * The arithmetic of training, supplied by a backend ({@link Backend#newTrainingKernels()}): one
+ * method per forward or backward computation of the graph op kinds a ResNet trains through. The rules
+ * that call them (shapes, which gradients are wanted, what the tape keeps for backward, running
+ * statistics) live once, in core's {@code io.jresnet.train.Ops}; the reference backend supplies the
+ * scalar kernels ({@link io.jresnet.reference.ReferenceTrainingKernels}), the cpu backend its Vector
+ * API ones.
+ *
+ * <p>Conventions: tensors are dense NCHW float arrays. An input may start at an offset ({@code xOff}:
+ * it can be a view of a larger array); outputs and gradients start at index 0. Forward methods
+ * overwrite their output. Backward methods add into gradients ({@code +=}, so a value read twice
+ * receives the sum), and a {@code null} gradient array means that gradient is not wanted (a frozen
+ * parameter, an input image).
+ *
+ * <p>Not thread-safe: an instance holds per-thread scratch; use one per training context. Each call
+ * spreads its work over the backend's threads and returns when it is done. Valid until the backend is
+ * closed.
+ */
+public interface TrainingKernels {
+    /** What computes, e.g. "Vector API 512-bit, 2 threads", for logs and benchmarks. */
+    String description();
+
+    /** A convolution with a square {@code r x r} kernel, one stride and the same zero padding on all sides. */
+    record ConvGeometry(int n, int c, int h, int w, int k, int r, int stride, int pad) {
+        public int oh() {
+            return (h + 2 * pad - r) / stride + 1;
+        }
+
+        public int ow() {
+            return (w + 2 * pad - r) / stride + 1;
+        }
+    }
+
+    /**
+     * {@code y[b,o,oy,ox] = bias[o] + sum_{c,ky,kx} w[o,c,ky,kx] * x[b,c,oy*s-p+ky, ox*s-p+kx]}, zero
+     * outside the image; {@code bias} may be null. {@code w} is {@code [k, c, r, r]}.
+     */
+    void conv(ConvGeometry g, float[] x, int xOff, float[] w, float[] bias, float[] y);
+
+    /** Adds {@code dL/dx}, {@code dL/dw} and {@code dL/dbias = sum dy} per output channel, given {@code dy}. */
+    void convBackward(ConvGeometry g, float[] x, int xOff, float[] w, float[] dy, float[] dx, float[] dw, float[] dbias);
+
+    /**
+     * Batch normalisation with batch statistics, per channel over its {@code M = n * spatial} values:
+     * {@code mean}, the biased {@code variance} (mean squared deviation, two passes, no cancellation),
+     * {@code istd = 1 / sqrt((float) variance + eps)} and {@code y = (x - mean) * istd * gamma + beta}.
+     * Writes the three statistics per channel for the caller (running statistics, backward).
+     */
+    void batchNorm(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps, float[] y,
+                   double[] mean, double[] variance, double[] istd);
+
+    /** {@code y[b,ch,i] = x[b,ch,i] * scale[ch] + shift[ch]} (batch norm with fixed statistics). */
+    void channelAffine(float[] x, int xOff, int n, int c, int spatial, float[] scale, float[] shift, float[] y);
+
+    /**
+     * Batch norm's backward, {@code xhat = (x - mean) * istd}: {@code dgamma += sum dy * xhat},
+     * {@code dbeta += sum dy} and, with batch statistics (through the mean and the variance),
+     * {@code dx += gamma * istd / M * (M * dy - sum dy - xhat * sum(dy * xhat))}; with fixed statistics
+     * {@code dx += gamma * istd * dy}.
+     */
+    void batchNormBackward(float[] x, int xOff, int n, int c, int spatial, float[] gamma, double[] mean, double[] istd,
+                           boolean batchStatistics, float[] dy, float[] dx, float[] dGamma, float[] dBeta);
+
+    /** {@code y = max(x, 0)}. */
+    void relu(float[] x, int xOff, float[] y, int size);
+
+    /** {@code dx += y > 0 ? dy : 0}, given the forward output {@code y}. */
+    void reluBackward(float[] y, float[] dy, float[] dx, int size);
+
+    /** {@code y = a + b}. */
+    void add(float[] a, int aOff, float[] b, int bOff, float[] y, int size);
+
+    /** {@code dx += dy}. */
+    void accumulate(float[] dy, float[] dx, int size);
+
+    /** Sets {@code a[0, size)} to zero. */
+    void zero(float[] a, int size);
+
+    /**
+     * Max pooling over {@code planes} planes of {@code h x w}, a square window of {@code kernel}, one
+     * stride, the same padding on all sides (padding never wins); records in {@code argmax} the input
+     * index (relative to {@code xOff}) of the first maximum of each window, NaN winning.
+     */
+    void maxPool(float[] x, int xOff, int planes, int h, int w, int kernel, int stride, int pad, float[] y, int oh,
+                 int ow, int[] argmax);
+
+    /** {@code dx[argmax[o]] += dy[o]} for the {@code size} outputs. */
+    void maxPoolBackward(int[] argmax, float[] dy, float[] dx, int size);
+
+    /** {@code y[p] = mean of x over plane p} of {@code spatial} values. */
+    void globalAvgPool(float[] x, int xOff, int planes, int spatial, float[] y);
+
+    /** {@code dx[p, i] += dy[p] / spatial}. */
+    void globalAvgPoolBackward(float[] dy, int planes, int spatial, float[] dx);
+
+    /** The option-A shortcut: {@code y[b,k,oy,ox] = k < c ? x[b,k,oy*s,ox*s] : 0}. */
+    void shortcutPad(float[] x, int xOff, int n, int c, int h, int w, int stride, float[] y, int outChannels, int oh,
+                     int ow);
+
+    /** Adds the gradient back to the sampled positions of the first {@code c} channels. */
+    void shortcutPadBackward(float[] dy, int n, int c, int h, int w, int stride, int outChannels, int oh, int ow,
+                             float[] dx);
+
+    /** {@code y = x W^T + bias}: {@code x} is {@code [n, in]}, {@code w} {@code [out, in]}; {@code bias} may be null. */
+    void linear(float[] x, int xOff, int n, int in, float[] w, int out, float[] bias, float[] y);
+
+    /** {@code dx += dy W}, {@code dw += dy^T x}, {@code dbias += sum_b dy}. */
+    void linearBackward(float[] x, int xOff, int n, int in, float[] w, int out, float[] dy, float[] dx, float[] dw,
+                        float[] dbias);
+
+    /**
+     * Softmax cross-entropy summed over the batch: {@code sum_b (logsumexp(z_b) - z_b[label_b])}, with
+     * the row maximum subtracted so {@code exp} never overflows; writes each row's log-sum-exp for
+     * backward. Labels are in range (the caller checks).
+     */
+    double softmaxCrossEntropy(float[] z, int zOff, int n, int k, int[] labels, double[] logSumExp);
+
+    /** {@code dz += scale * (softmax(z) - onehot(label))}. */
+    void softmaxCrossEntropyBackward(float[] z, int zOff, int n, int k, int[] labels, double[] logSumExp, double scale,
+                                     float[] dz);
+}
