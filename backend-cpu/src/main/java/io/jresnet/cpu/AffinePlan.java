@@ -1,13 +1,13 @@
 package io.jresnet.cpu;
 
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 
 /**
  * A per-channel affine map in the blocked layout, with scale and shift padded to whole blocks so the
  * kernel loads them as vectors. Items are {@code (image, block)}.
  */
 record AffinePlan(String name, Blocked geometry, float[] scale, float[] shift, boolean relu) {
-    static AffinePlan create(Op.Affine a, Blocked g) {
+    static AffinePlan create(PlanOp.Affine a, Blocked g) {
         int padded = g.blocks() * g.lanes();
         float[] scale = new float[padded];
         float[] shift = new float[padded];

@@ -1,6 +1,6 @@
 package io.jresnet.cpu;
 
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.tensor.Shape;
 
 /**
@@ -36,7 +36,7 @@ enum ConvAlgorithm {
      * only where {@link #winogradPays} says so. {@code panelRows} is the GEMM micro-tile's rows
      * ({@link CpuKernels#panelRows()}), the granularity in which tiles are computed.
      */
-    static ConvAlgorithm choose(Op.Conv conv, Shape in, Shape out, int panelRows, CpuSettings.Winograd setting) {
+    static ConvAlgorithm choose(PlanOp.Conv conv, Shape in, Shape out, int panelRows, CpuSettings.Winograd setting) {
         boolean eligible = conv.kernelH() == 3 && conv.kernelW() == 3 && conv.strideH() == 1 && conv.strideW() == 1
                 && in.rank() == 4 && out.rank() == 4;
         boolean wanted = switch (setting) {

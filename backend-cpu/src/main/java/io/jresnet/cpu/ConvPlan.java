@@ -1,7 +1,7 @@
 package io.jresnet.cpu;
 
 import io.jresnet.UnsupportedLayerException;
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.tensor.Shape;
 
 /**
@@ -106,7 +106,7 @@ final class ConvPlan {
     final int rowBlocks;
     final int columnBlocks;
 
-    private ConvPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int tileBlocks, int groups,
+    private ConvPlan(PlanOp.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int tileBlocks, int groups,
                      int depthStride, int threads, boolean plainInput) {
         this.name = c.name();
         this.tilePixels = tilePixels(in.lanes());
@@ -165,7 +165,7 @@ final class ConvPlan {
         this.columnBlocks = split[1];
     }
 
-    static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads) {
+    static ConvPlan create(PlanOp.Conv c, Shape inShape, Shape outShape, int lanes, int threads) {
         return create(c, inShape, outShape, lanes, threads, false);
     }
 
@@ -173,7 +173,7 @@ final class ConvPlan {
      * With {@code plainInput}, a {@link #staged} convolution reads its input in plain NCHW order
      * ({@link #plainInput}); other convolutions ignore it.
      */
-    static ConvPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int threads, boolean plainInput) {
+    static ConvPlan create(PlanOp.Conv c, Shape inShape, Shape outShape, int lanes, int threads, boolean plainInput) {
         if (inShape.rank() != 4 || outShape.rank() != 4) {
             throw new UnsupportedLayerException(c.name() + ": convolution needs NCHW input and output, found "
                     + inShape + " -> " + outShape);

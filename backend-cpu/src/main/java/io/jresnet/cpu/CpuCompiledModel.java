@@ -5,7 +5,6 @@ import io.jresnet.ShapeException;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
-import io.jresnet.plan.Op;
 import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
@@ -216,7 +215,7 @@ final class CpuCompiledModel implements CompiledModel {
     private Step compile(PlanOp op, List<Step> out) {
         CpuKernels k = kernels;
         switch (op) {
-            case Op.Conv c -> {
+            case PlanOp.Conv c -> {
                 Shape inShape = plan.shape(c.input()), outShape = plan.shape(c.output());
                 ConvAlgorithm algorithm = ConvAlgorithm.choose(c, inShape, outShape, kernels.panelRows(), winograd);
                 convAlgorithms.put(c.name(), algorithm);
@@ -246,7 +245,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.MaxPool m -> {
+            case PlanOp.MaxPool m -> {
                 Shape in = requireRank4(m.name(), plan.shape(m.input()));
                 PoolPlan p = new PoolPlan(m.name(), Blocked.of(in, lanes), Blocked.of(plan.shape(m.output()), lanes),
                         m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padTop(), m.padLeft());
@@ -259,7 +258,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.GlobalAvgPool g -> {
+            case PlanOp.GlobalAvgPool g -> {
                 Shape in = requireRank4(g.name(), plan.shape(g.input()));
                 Blocked geometry = Blocked.of(in, lanes);
                 int xi = readBlocked(g.input(), in, out, g.name());
@@ -271,7 +270,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.Linear l -> {
+            case PlanOp.Linear l -> {
                 LinearPlan p = new LinearPlan(l, plan.shape(l.output()).dim(0), plan.shape(l.input()).size(), lanes);
                 int xi = readPlain(l.input(), out, l.name());
                 int yi = write(l.output(), Layout.PLAIN);
@@ -282,7 +281,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.Add a -> {
+            case PlanOp.Add a -> {
                 Shape shape = plan.shape(a.output());
                 boolean plain = state(a.a(), a.name()).layout == Layout.PLAIN
                         && state(a.b(), a.name()).layout == Layout.PLAIN;
@@ -308,7 +307,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.Affine a -> {
+            case PlanOp.Affine a -> {
                 Shape in = plan.shape(a.input());
                 Blocked geometry = Blocked.of(in, lanes);
                 if (a.scale().size() != geometry.c() || a.shift().size() != geometry.c()) {
@@ -324,7 +323,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.ShortcutPad s -> {
+            case PlanOp.ShortcutPad s -> {
                 Shape in = requireRank4(s.name(), plan.shape(s.input()));
                 PadPlan p = new PadPlan(s.name(), Blocked.of(in, lanes), Blocked.of(plan.shape(s.output()), lanes),
                         s.stride());
@@ -337,7 +336,7 @@ final class CpuCompiledModel implements CompiledModel {
                     }
                 };
             }
-            case Op.Softmax s -> {
+            case PlanOp.Softmax s -> {
                 Shape in = plan.shape(s.input());
                 int rows = in.dim(0), cols = Math.toIntExact(in.size() / Math.max(1, rows));
                 int xi = readPlain(s.input(), out, s.name());

@@ -1,7 +1,7 @@
 package io.jresnet.cpu;
 
 import io.jresnet.ShapeException;
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 
 /**
  * A fully connected layer with its weight packed for the GEMM kernel: output features in blocks of
@@ -19,7 +19,7 @@ final class LinearPlan {
     final float[] bias;
     final boolean relu;
 
-    LinearPlan(Op.Linear l, int batch, long inputFloats, int lanes) {
+    LinearPlan(PlanOp.Linear l, int batch, long inputFloats, int lanes) {
         if ((long) batch * l.inFeatures() != inputFloats) {
             throw new ShapeException(l.name() + ": input of " + inputFloats + " floats cannot be read as [" + batch
                     + ", " + l.inFeatures() + "]");

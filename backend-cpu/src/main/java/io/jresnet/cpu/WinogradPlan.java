@@ -1,7 +1,7 @@
 package io.jresnet.cpu;
 
 import io.jresnet.UnsupportedLayerException;
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.tensor.Shape;
 
 /**
@@ -67,7 +67,7 @@ final class WinogradPlan {
     final int tileBlocks;
     final int columnBlocks;
 
-    private WinogradPlan(Op.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int blocksPerGroup, int groups,
+    private WinogradPlan(PlanOp.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int blocksPerGroup, int groups,
                          int panelTiles, int chunkChannels, int blockChannels, int threads) {
         this.name = c.name();
         this.in = in;
@@ -106,12 +106,12 @@ final class WinogradPlan {
         this.tileBlocks = blocks;
     }
 
-    static WinogradPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int panelTiles, int threads) {
+    static WinogradPlan create(PlanOp.Conv c, Shape inShape, Shape outShape, int lanes, int panelTiles, int threads) {
         return create(c, inShape, outShape, lanes, panelTiles, threads, CHUNK_CHANNELS, BLOCK_CHANNELS);
     }
 
     /** With explicit cache blocking, for measuring other choices of the two constants. */
-    static WinogradPlan create(Op.Conv c, Shape inShape, Shape outShape, int lanes, int panelTiles, int threads,
+    static WinogradPlan create(PlanOp.Conv c, Shape inShape, Shape outShape, int lanes, int panelTiles, int threads,
                                int chunkChannels, int blockChannels) {
         if (c.kernelH() != 3 || c.kernelW() != 3 || c.strideH() != 1 || c.strideW() != 1) {
             throw new UnsupportedLayerException(c.name() + ": Winograd F(4x4,3x3) needs a 3x3 stride-1 convolution, "

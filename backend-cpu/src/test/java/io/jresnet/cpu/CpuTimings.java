@@ -91,7 +91,7 @@ public final class CpuTimings {
         for (int i = 0; i < ns.length; i++) {
             var op = plan.ops().get(i);
             String kind = op.getClass().getSimpleName();
-            if (op instanceof io.jresnet.plan.Op.Conv c) kind += " " + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH();
+            if (op instanceof io.jresnet.plan.PlanOp.Conv c) kind += " " + c.kernelH() + "x" + c.kernelW() + " s" + c.strideH();
             double[] acc = byKind.computeIfAbsent(kind, k -> new double[2]);
             acc[0] += ns[i] / 5e6;
             acc[1] += plan.macs(op);
@@ -149,7 +149,7 @@ public final class CpuTimings {
             int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4],
                     pad, pad, pad, pad);
             Plan plan = Planner.plan(gb.build(y));
-            io.jresnet.plan.Op.Conv conv = (io.jresnet.plan.Op.Conv) plan.ops().get(0);
+            io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
             ConvPlan p = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
             float[] x = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
             int zero = x.length - lanes;

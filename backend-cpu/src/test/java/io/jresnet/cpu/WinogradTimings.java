@@ -7,7 +7,7 @@ import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import io.jresnet.plan.GraphBuilder;
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
@@ -128,7 +128,7 @@ public final class WinogradTimings {
     private static final class Layer {
         final int c, k, hw, batch;
         final VectorKernels kernels;
-        final Op.Conv conv;
+        final PlanOp.Conv conv;
         final Plan plan;
         final Shape inShape;
         final ConvPlan direct;
@@ -148,7 +148,7 @@ public final class WinogradTimings {
             Tensor w = Tensor.normal(Shape.nchw(k, c, 3, 3), (float) Math.sqrt(2.0 / (9 * c)), 5);
             int y = gb.conv("conv", xv, w, Tensor.uniform(Shape.of(k), -0.5f, 0.5f, 6), 1, 1, 1, 1, 1, 1);
             plan = Planner.plan(gb.build(y));
-            conv = (Op.Conv) plan.ops().get(0);
+            conv = (PlanOp.Conv) plan.ops().get(0);
             int lanes = kernels.lanes();
             direct = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
             Tensor input = Tensor.uniform(inShape, -1, 1, 7);

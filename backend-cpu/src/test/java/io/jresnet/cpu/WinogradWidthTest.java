@@ -89,7 +89,7 @@ class WinogradWidthTest {
         Tensor weight = Tensor.normal(Shape.nchw(19, 17, 3, 3), 0.1f, 61);
         int y = gb.conv("conv", gb.input(in), weight, null, 1, 1, 1, 1, 1, 1);
         Plan plan = Planner.plan(gb.build(y));
-        WinogradPlan p = WinogradPlan.create((io.jresnet.plan.Op.Conv) plan.ops().get(0), in, plan.outputShape(),
+        WinogradPlan p = WinogradPlan.create((io.jresnet.plan.PlanOp.Conv) plan.ops().get(0), in, plan.outputShape(),
                 kernels.lanes(), kernels.panelRows(), 1);
         float[] x = new float[Math.toIntExact(p.in.floats() + p.in.lanes())];
         kernels.toBlocked(Tensor.uniform(in, -1, 1, 62).array(), 0, p.in, x, 0, p.in.n() * p.in.blocks());
@@ -131,7 +131,7 @@ class WinogradWidthTest {
         GraphBuilder gb = new GraphBuilder();
         int y = gb.conv("conv", gb.input(Shape.nchw(n, c, hw, hw)), Tensor.zeros(Shape.nchw(k, c, 3, 3)), 1, 1);
         Plan plan = Planner.plan(gb.build(y));
-        io.jresnet.plan.Op.Conv conv = (io.jresnet.plan.Op.Conv) plan.ops().get(0);
+        io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
         Shape in = Shape.nchw(n, c, hw, hw), out = plan.outputShape();
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.OFF));
         return ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.WHERE_FASTER);

@@ -4,7 +4,6 @@ import io.jresnet.BackendException;
 import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
-import io.jresnet.plan.Op;
 import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
@@ -52,13 +51,13 @@ final class GpuCompiledModel implements CompiledModel {
 
     private DeviceBuffer[] upload(GpuQueue q, PlanOp op) {
         return switch (op) {
-            case Op.Conv c -> new DeviceBuffer[] {
+            case PlanOp.Conv c -> new DeviceBuffer[] {
                     upload(q, tuned() ? WeightPacking.convImplicitGemm(c.weight()) : c.weight().toArray()),
                     upload(q, c.bias().toArray())};
-            case Op.Linear l -> new DeviceBuffer[] {
+            case PlanOp.Linear l -> new DeviceBuffer[] {
                     upload(q, tuned() ? WeightPacking.linearRows(l.weight()) : l.weight().toArray()),
                     upload(q, l.bias().toArray())};
-            case Op.Affine a -> new DeviceBuffer[] {upload(q, a.scale().toArray()), upload(q, a.shift().toArray())};
+            case PlanOp.Affine a -> new DeviceBuffer[] {upload(q, a.scale().toArray()), upload(q, a.shift().toArray())};
             default -> new DeviceBuffer[0];
         };
     }
@@ -180,7 +179,7 @@ final class GpuCompiledModel implements CompiledModel {
 
         private void bind(int i, PlanOp op) {
             switch (op) {
-                case Op.Conv c -> {
+                case PlanOp.Conv c -> {
                     Shape in = plan.shape(c.input());
                     Shape out = plan.shape(c.output());
                     Object res = c.residual() >= 0 ? buf(c.residual()) : KernelArg.none();
@@ -194,7 +193,7 @@ final class GpuCompiledModel implements CompiledModel {
                             c.strideH(), c.strideW(), c.padTop(), c.padLeft(), out.h(), out.w(), c.residual() >= 0,
                             c.relu());
                 }
-                case Op.MaxPool m -> {
+                case PlanOp.MaxPool m -> {
                     Shape in = plan.shape(m.input());
                     Shape out = plan.shape(m.output());
                     int planes = in.n() * in.c();
@@ -204,14 +203,14 @@ final class GpuCompiledModel implements CompiledModel {
                             planes, in.h(), in.w(), m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padTop(),
                             m.padLeft(), out.h(), out.w());
                 }
-                case Op.GlobalAvgPool p -> {
+                case PlanOp.GlobalAvgPool p -> {
                     Shape in = plan.shape(p.input());
                     int planes = in.n() * in.c();
                     launch(tuned() ? "global_avg_pool_v2_reduce" : "global_avg_pool_v1_direct",
                             tuned() ? LaunchGeometry.groups(planes, ITEMS) : LaunchGeometry.linear(planes, ITEMS),
                             buf(p.input()), buf(p.output()), planes, in.h() * in.w());
                 }
-                case Op.Linear l -> {
+                case PlanOp.Linear l -> {
                     int n = plan.shape(l.output()).dim(0);
                     DeviceBuffer w = weights[i][0];
                     launch(tuned() ? "linear_v2_reduce" : "linear_v1_direct",
@@ -220,14 +219,14 @@ final class GpuCompiledModel implements CompiledModel {
                             buf(l.input()), w, weights[i][1], buf(l.output()), n, l.inFeatures(), l.outFeatures(),
                             l.relu());
                 }
-                case Op.Add a -> {
+                case PlanOp.Add a -> {
                     int count = plan.shape(a.output()).intSize();
                     boolean vector = tuned() && count % 4 == 0;
                     launch(vector ? "add_v2_float4" : "add_v1_direct",
                             LaunchGeometry.linear(vector ? count / 4 : count, ITEMS),
                             buf(a.a()), buf(a.b()), buf(a.output()), count, a.relu());
                 }
-                case Op.Affine a -> {
+                case PlanOp.Affine a -> {
                     Shape in = plan.shape(a.input());
                     int n = in.dim(0);
                     int ch = in.rank() > 1 ? in.dim(1) : 1;
@@ -236,7 +235,7 @@ final class GpuCompiledModel implements CompiledModel {
                             tuned() ? LaunchGeometry.grid(spatial, (long) n * ch, ITEMS, 1) : LaunchGeometry.linear(in.size(), ITEMS),
                             buf(a.input()), weights[i][0], weights[i][1], buf(a.output()), n, ch, spatial, a.relu());
                 }
-                case Op.ShortcutPad p -> {
+                case PlanOp.ShortcutPad p -> {
                     Shape in = plan.shape(p.input());
                     Shape out = plan.shape(p.output());
                     launch(tuned() ? "shortcut_pad_v2_planes" : "shortcut_pad_v1_direct",
@@ -245,7 +244,7 @@ final class GpuCompiledModel implements CompiledModel {
                             buf(p.input()), buf(p.output()), in.n(), in.c(), in.h(), in.w(), p.stride(), out.c(), out.h(),
                             out.w());
                 }
-                case Op.Softmax s -> {
+                case PlanOp.Softmax s -> {
                     Shape in = plan.shape(s.input());
                     int n = in.dim(0);
                     launch(tuned() ? "softmax_v2_reduce" : "softmax_v1_direct",

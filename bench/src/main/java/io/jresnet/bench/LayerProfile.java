@@ -6,7 +6,7 @@ import io.jresnet.backend.Backends;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.Session;
 import io.jresnet.nn.ResNet;
-import io.jresnet.plan.Op;
+import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Tensor;
 import java.util.Arrays;
@@ -72,7 +72,7 @@ public final class LayerProfile {
                     : "| # | op | kind | output | MMACs | ms | GFLOP/s | share |\n| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
             Map<String, double[]> perKind = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
-                Op op = plan.ops().get(i);
+                PlanOp op = plan.ops().get(i);
                 long macs = plan.macs(op);
                 String kind = kindOf(op, plan);
                 perKind.computeIfAbsent(kind, k -> new double[2]);
@@ -96,8 +96,8 @@ public final class LayerProfile {
     }
 
     /** "conv3x3 s2", "conv1x1", "maxpool", ... */
-    private static String kindOf(Op op, Plan plan) {
-        if (op instanceof Op.Conv c) {
+    private static String kindOf(PlanOp op, Plan plan) {
+        if (op instanceof PlanOp.Conv c) {
             return "conv" + c.kernelH() + "x" + c.kernelW() + (c.strideH() > 1 ? " s" + c.strideH() : "");
         }
         return op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);

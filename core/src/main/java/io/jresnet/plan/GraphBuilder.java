@@ -77,7 +77,7 @@ public final class GraphBuilder {
         int ow = outSize(name, in.w(), w.dim(3), strideW, padLeft, padRight);
         int y = newValue(Shape.nchw(in.n(), k, oh, ow));
         ops.add(new Op.Conv(name, x, y, weight, vector(bias, k), strideH, strideW, padTop, padLeft, padBottom,
-                padRight, -1, false));
+                padRight));
         return y;
     }
 
@@ -100,6 +100,7 @@ public final class GraphBuilder {
         return y;
     }
 
+    /** {@code x * scale[c] + shift[c]}, followed by a ReLU named {@code name + ".relu"} when {@code relu}. */
     public int affine(String name, int x, Tensor scale, Tensor shift, boolean relu) {
         Shape in = requireNchw(name, x);
         if (scale.size() != in.c() || shift.size() != in.c()) {
@@ -107,8 +108,8 @@ public final class GraphBuilder {
                     + " elements for " + in.c() + " channels");
         }
         int y = newValue(in);
-        ops.add(new Op.Affine(name, x, y, scale, shift, relu));
-        return y;
+        ops.add(new Op.Affine(name, x, y, scale, shift));
+        return relu ? relu(name + ".relu", y) : y;
     }
 
     public int relu(String name, int x) {
@@ -123,7 +124,7 @@ public final class GraphBuilder {
                     + " (broadcasting is not supported)");
         }
         int y = newValue(shape(a));
-        ops.add(new Op.Add(name, a, b, y, false));
+        ops.add(new Op.Add(name, a, b, y));
         return y;
     }
 
@@ -192,7 +193,7 @@ public final class GraphBuilder {
             throw new ShapeException(name + ": bias has " + bias.size() + " elements, expected " + w.dim(0));
         }
         int y = newValue(Shape.of(n, w.dim(0)));
-        ops.add(new Op.Linear(name, x, y, weight, vector(bias, w.dim(0)), false));
+        ops.add(new Op.Linear(name, x, y, weight, vector(bias, w.dim(0))));
         return y;
     }
 

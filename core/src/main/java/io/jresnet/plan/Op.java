@@ -3,17 +3,17 @@ package io.jresnet.plan;
 import io.jresnet.tensor.Tensor;
 
 /**
- * A graph op: one node of a {@link Graph}, what a model or an ONNX file says. Inputs and the output
- * are value ids (indices into the graph's values). Weights are shared, never copied, between a graph
- * and the plans made from it.
+ * A graph op: one node of a {@link Graph}, what a model or an ONNX file says, one operation each (no
+ * fused epilogues). Inputs and the output are value ids (indices into the graph's values). Weights are
+ * shared, never copied, between a graph and the plans made from it.
  *
- * <p>A graph may hold every kind below. A {@link Plan} holds only {@link PlanOp}s, the fused kinds
- * that backends implement, so a backend's {@code switch} over them is exhaustive without the
- * graph-only kinds: the planner folds {@link BatchNorm} into the conv before it (or turns it into an
- * {@link Affine}), fuses {@link Relu} into the op before it, and turns {@link Reshape} into a buffer
- * alias.
+ * <p>Backends never see these: the {@link Planner} turns them into {@link PlanOp}s, a separate sealed
+ * hierarchy of the fused kinds backends implement (it folds {@link BatchNorm} into the conv before it,
+ * fuses {@link Add} and {@link Relu} into the op before them and turns {@link Reshape} into a buffer
+ * alias). Training ({@code io.jresnet.train.TapeModel}) runs these.
  */
-public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
+public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op.Add, Op.MaxPool, Op.GlobalAvgPool,
+        Op.Reshape, Op.Linear, Op.ShortcutPad, Op.Softmax {
     /** A name for errors and profiles, e.g. {@code layer2.0.conv1}. */
     String name();
 
@@ -27,30 +27,21 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
     }
 
     /**
-     * 2-D convolution, groups 1, dilation 1, with an epilogue: {@code y = relu?(conv(x, W) + bias +
-     * residual?)}. Weight is OIHW {@code [K, C, R, S]}; bias is {@code [K]} (zeros when the conv has
-     * none). {@code residual} is a value id of the output's shape, or -1.
+     * 2-D convolution, groups 1, dilation 1: {@code y = conv(x, W) + bias}. Weight is OIHW
+     * {@code [K, C, R, S]}; bias is {@code [K]} (zeros when the conv has none).
      */
     record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
-                int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
+                int padTop, int padLeft, int padBottom, int padRight) implements Op {
         public int outChannels() { return weight.shape().dim(0); }
         public int inChannels() { return weight.shape().dim(1); }
         public int kernelH() { return weight.shape().dim(2); }
         public int kernelW() { return weight.shape().dim(3); }
 
-        @Override
-        public int[] inputs() {
-            return residual < 0 ? new int[] {input} : new int[] {input, residual};
-        }
+        @Override public int[] inputs() { return new int[] {input}; }
 
         @Override
         public long macs(Graph g) {
             return g.shape(output).size() * inChannels() * kernelH() * kernelW();
-        }
-
-        Conv withEpilogue(Tensor newWeight, Tensor newBias, int newResidual, boolean newRelu, int newOutput) {
-            return new Conv(name, input, newOutput, newWeight, newBias, strideH, strideW, padTop, padLeft,
-                    padBottom, padRight, newResidual, newRelu);
         }
     }
 
@@ -83,8 +74,8 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
         }
     }
 
-    /** Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a BN that could not fold). */
-    record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements PlanOp {
+    /** Per-channel affine map {@code y = x * scale[c] + shift[c]} on NCHW (an imported Mul and Add). */
+    record Affine(String name, int input, int output, Tensor scale, Tensor shift) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
@@ -92,19 +83,19 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Elementwise {@code y = relu?(a + b)}; a and b have the output's shape. */
-    record Add(String name, int a, int b, int output, boolean relu) implements PlanOp {
+    /** Elementwise {@code y = a + b}; a and b have the output's shape. */
+    record Add(String name, int a, int b, int output) implements Op {
         @Override public int[] inputs() { return new int[] {a, b}; }
     }
 
     /** Max pooling; padded positions never win (they count as minus infinity). */
     record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
-                   int padTop, int padLeft, int padBottom, int padRight) implements PlanOp {
+                   int padTop, int padLeft, int padBottom, int padRight) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
     /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
-    record GlobalAvgPool(String name, int input, int output) implements PlanOp {
+    record GlobalAvgPool(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
@@ -114,10 +105,10 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
     }
 
     /**
-     * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}. The input is read as
+     * Fully connected: {@code y[n, o] = sum_i x[n, i] * W[o, i] + bias[o]}. The input is read as
      * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}, as in torch.
      */
-    record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements PlanOp {
+    record Linear(String name, int input, int output, Tensor weight, Tensor bias) implements Op {
         public int outFeatures() { return weight.shape().dim(0); }
         public int inFeatures() { return weight.shape().dim(1); }
 
@@ -133,12 +124,12 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
      * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
      * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
      */
-    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
+    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
     /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
-    record Softmax(String name, int input, int output) implements PlanOp {
+    record Softmax(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 }

@@ -94,11 +94,11 @@ public final class Plan {
     /** Multiply-accumulates of one run. */
     public long macs() {
         long m = 0;
-        for (Op op : ops) m += op.macs(graph);
+        for (PlanOp op : ops) m += op.macs(graph);
         return m;
     }
 
-    public long macs(Op op) {
+    public long macs(PlanOp op) {
         return op.macs(graph);
     }
 
@@ -106,11 +106,11 @@ public final class Plan {
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ops.size(); i++) {
-            Op op = ops.get(i);
+            PlanOp op = ops.get(i);
             sb.append(String.format("%3d %-13s %-28s", i, op.getClass().getSimpleName(), op.name()));
             for (int v : op.inputs()) sb.append(" v").append(v).append(shape(v)).append("@b").append(buffer(v));
             sb.append(" -> v").append(op.output()).append(shape(op.output())).append("@b").append(buffer(op.output()));
-            if (op instanceof Op.Conv c) sb.append(c.residual() >= 0 ? " +res" : "").append(c.relu() ? " +relu" : "");
+            if (op instanceof PlanOp.Conv c) sb.append(c.residual() >= 0 ? " +res" : "").append(c.relu() ? " +relu" : "");
             sb.append('\n');
         }
         return sb.toString();

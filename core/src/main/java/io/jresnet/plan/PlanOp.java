@@ -1,9 +1,106 @@
 package io.jresnet.plan;
 
+import io.jresnet.tensor.Tensor;
+
 /**
- * A plan op: the fused kinds a {@link Plan} holds and every backend implements (a convolution with
- * its epilogue, the per-channel affine map of a batch norm that could not fold, add, the poolings,
- * linear, the option-A shortcut, softmax). A backend switches over this type, exhaustively.
+ * A plan op: one step of a {@link Plan}, the fused kinds every backend implements. A separate sealed
+ * hierarchy from the graph's {@link Op}s (what a model says): the {@link Planner} makes these from
+ * those, and a backend's {@code switch} over them is exhaustive with nothing graph-only to reject.
+ * Inputs and the output are the graph's value ids; weights are the graph's tensors or the planner's
+ * folded copies, never changed afterwards.
  */
-public sealed interface PlanOp extends Op
-        permits Op.Conv, Op.Affine, Op.Add, Op.MaxPool, Op.GlobalAvgPool, Op.Linear, Op.ShortcutPad, Op.Softmax {}
+public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, PlanOp.MaxPool, PlanOp.GlobalAvgPool,
+        PlanOp.Linear, PlanOp.ShortcutPad, PlanOp.Softmax {
+    /** The graph op's name, for errors and profiles, e.g. {@code layer2.0.conv1}. */
+    String name();
+
+    int[] inputs();
+
+    int output();
+
+    /** Multiply-accumulates per run of this op, given the graph's value shapes. */
+    default long macs(Graph g) {
+        return 0;
+    }
+
+    /**
+     * 2-D convolution with its epilogue: {@code y = relu?(conv(x, W) + bias + residual?)}, any batch
+     * norm that followed it folded into {@code W} and {@code bias}. Weight is OIHW {@code [K, C, R, S]};
+     * {@code residual} is a value id of the output's shape (the shortcut of a residual block), or -1.
+     */
+    record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
+                int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
+        public int outChannels() { return weight.shape().dim(0); }
+        public int inChannels() { return weight.shape().dim(1); }
+        public int kernelH() { return weight.shape().dim(2); }
+        public int kernelW() { return weight.shape().dim(3); }
+
+        @Override
+        public int[] inputs() {
+            return residual < 0 ? new int[] {input} : new int[] {input, residual};
+        }
+
+        @Override
+        public long macs(Graph g) {
+            return g.shape(output).size() * inChannels() * kernelH() * kernelW();
+        }
+
+        /** The graph's convolution, no epilogue yet. */
+        static Conv of(Op.Conv c) {
+            return new Conv(c.name(), c.input(), c.output(), c.weight(), c.bias(), c.strideH(), c.strideW(), c.padTop(),
+                    c.padLeft(), c.padBottom(), c.padRight(), -1, false);
+        }
+
+        Conv withEpilogue(Tensor newWeight, Tensor newBias, int newResidual, boolean newRelu, int newOutput) {
+            return new Conv(name, input, newOutput, newWeight, newBias, strideH, strideW, padTop, padLeft,
+                    padBottom, padRight, newResidual, newRelu);
+        }
+    }
+
+    /** Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a batch norm that could not fold). */
+    record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {input}; }
+    }
+
+    /** Elementwise {@code y = relu?(a + b)}; a and b have the output's shape. */
+    record Add(String name, int a, int b, int output, boolean relu) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {a, b}; }
+    }
+
+    /** Max pooling; padded positions never win (they count as minus infinity). */
+    record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
+                   int padTop, int padLeft, int padBottom, int padRight) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {input}; }
+    }
+
+    /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
+    record GlobalAvgPool(String name, int input, int output) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {input}; }
+    }
+
+    /**
+     * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}; the input is read as
+     * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}.
+     */
+    record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements PlanOp {
+        public int outFeatures() { return weight.shape().dim(0); }
+        public int inFeatures() { return weight.shape().dim(1); }
+
+        @Override public int[] inputs() { return new int[] {input}; }
+
+        @Override
+        public long macs(Graph g) {
+            return (long) g.shape(output).dim(0) * outFeatures() * inFeatures();
+        }
+    }
+
+    /** The option-A shortcut: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}. */
+    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {input}; }
+    }
+
+    /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
+    record Softmax(String name, int input, int output) implements PlanOp {
+        @Override public int[] inputs() { return new int[] {input}; }
+    }
+}

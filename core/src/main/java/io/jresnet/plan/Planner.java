@@ -7,19 +7,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a {@link Graph} into a {@link Plan}:
+ * Turns a {@link Graph} of {@link Op}s into a {@link Plan} of {@link PlanOp}s, in one pass over the
+ * graph in its (topological) order, each graph op becoming a plan op or fusing into the plan op that
+ * produced its input:
  * <ol>
- *   <li>fold each BatchNorm into the conv that feeds it alone: {@code W'[k] = W[k] * s[k]},
+ *   <li>a BatchNorm folds into the conv that feeds it alone: {@code W'[k] = W[k] * s[k]},
  *       {@code b'[k] = b[k] * s[k] + t[k]} with {@code s = gamma / sqrt(var + eps)},
- *       {@code t = beta - mean * s}; a BatchNorm that cannot fold becomes an {@link Op.Affine};</li>
- *   <li>fuse a residual Add into the conv that produces one operand (the shortcut becomes the
+ *       {@code t = beta - mean * s}; one that cannot fold becomes a {@link PlanOp.Affine};</li>
+ *   <li>a residual Add fuses into the conv that produces one operand (the shortcut becomes the
  *       conv's residual input), choosing the later conv so the other operand already exists;</li>
- *   <li>fuse a ReLU into the conv, add, affine or linear before it;</li>
- *   <li>drop ops whose results are never used, alias reshapes onto their input's buffer, and give
- *       every value a buffer, reusing buffers whose values are dead.</li>
+ *   <li>a ReLU fuses into the conv, add, affine or linear before it; one that cannot becomes an
+ *       affine op with scale 1 and shift 0;</li>
+ *   <li>a Reshape becomes an alias of its input's buffer.</li>
  * </ol>
- * Fusion only happens where the intermediate value has one reader, so results are unchanged up to
- * float rounding.
+ * Then ops whose results are never used are dropped and every value gets a buffer, reusing buffers
+ * whose values are dead. Fusion only happens where the intermediate value has one reader, so results
+ * are unchanged up to float rounding.
  */
 public final class Planner {
     private Planner() {}
@@ -31,148 +34,134 @@ public final class Planner {
 
     /** @param fuse false keeps every op separate (BN and ReLU become affine ops): useful as an oracle. */
     public static Plan plan(Graph g, boolean fuse) {
-        List<Op> ops = new ArrayList<>(g.ops());
-        if (fuse) {
-            foldBatchNorm(g, ops);
-            fuseResidualAdd(g, ops);
-            fuseRelu(g, ops);
-        }
-        lowerLeftovers(g, ops);
-        removeDead(g, ops);
-        return assignBuffers(g, ops);
-    }
-
-    /** Readers of each value among the live ops (nulls are removed ops). */
-    private static int[] readers(Graph g, List<Op> ops) {
-        int[] n = new int[g.valueCount()];
-        for (Op op : ops) if (op != null) for (int v : op.inputs()) n[v]++;
-        n[g.output()]++;
-        return n;
-    }
-
-    private static int producerIndex(List<Op> ops, int value) {
-        for (int i = 0; i < ops.size(); i++) if (ops.get(i) != null && ops.get(i).output() == value) return i;
-        return -1;
-    }
-
-    private static void foldBatchNorm(Graph g, List<Op> ops) {
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.BatchNorm bn)) continue;
-            int p = producerIndex(ops, bn.input());
-            if (p < 0 || !(ops.get(p) instanceof Op.Conv c) || c.residual() >= 0 || c.relu()
-                    || readers(g, ops)[bn.input()] != 1) {
-                continue;
-            }
-            float[] s = bn.scale();
-            float[] t = bn.shift();
-            int k = c.outChannels();
-            int per = c.weight().size() / k;
-            float[] w = c.weight().toArray();
-            float[] b = c.bias().toArray();
-            for (int o = 0; o < k; o++) {
-                for (int j = 0; j < per; j++) w[o * per + j] *= s[o];
-                b[o] = b[o] * s[o] + t[o];
-            }
-            ops.set(p, c.withEpilogue(Tensor.wrap(w, c.weight().shape()), Tensor.wrap(b, k), -1, false, bn.output()));
-            ops.set(i, null);
-            // The conv now writes the BN's output value; move it to the BN's position is unnecessary:
-            // nothing between them can read the BN's output.
-        }
-        ops.removeIf(java.util.Objects::isNull);
-    }
-
-    private static void fuseResidualAdd(Graph g, List<Op> ops) {
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.Add add) || add.relu()) continue;
-            int[] readers = readers(g, ops);
-            int pa = producerIndex(ops, add.a());
-            int pb = producerIndex(ops, add.b());
-            int best = -1;
-            int other = -1;
-            for (int[] cand : new int[][] {{pa, add.a(), add.b(), pb}, {pb, add.b(), add.a(), pa}}) {
-                int p = cand[0];
-                if (p < 0 || !(ops.get(p) instanceof Op.Conv c) || c.residual() >= 0 || c.relu()) continue;
-                if (readers[cand[1]] != 1 || cand[2] == cand[1]) continue;
-                if (cand[3] > p) continue; // the other operand must exist before the conv runs
-                if (p > best) {
-                    best = p;
-                    other = cand[2];
+        int nv = g.valueCount();
+        int[] readers = g.consumerCounts();
+        int[] root = new int[nv]; // a reshape's output is its input's memory: the value that owns each value
+        int[] producer = new int[nv]; // the index in ops of the plan op writing each value, or -1
+        for (int v = 0; v < nv; v++) root[v] = v;
+        Arrays.fill(producer, -1);
+        List<PlanOp> ops = new ArrayList<>();
+        for (Op op : g.ops()) {
+            PlanOp fused = null;
+            int at = -1;
+            switch (op) {
+                case Op.Reshape r -> root[r.output()] = root[r.input()];
+                case Op.BatchNorm bn -> {
+                    at = fuse && readers[bn.input()] == 1 ? producer[bn.input()] : -1;
+                    if (at >= 0 && ops.get(at) instanceof PlanOp.Conv c && c.residual() < 0 && !c.relu()) {
+                        fused = foldBatchNorm(c, bn);
+                    }
                 }
+                case Op.Add add when fuse -> {
+                    at = residualConv(ops, add, readers, root, producer);
+                    if (at >= 0) {
+                        PlanOp.Conv c = (PlanOp.Conv) ops.get(at);
+                        int other = c.output() == add.a() ? add.b() : add.a();
+                        fused = c.withEpilogue(c.weight(), c.bias(), other, false, add.output());
+                    }
+                }
+                case Op.Relu r -> {
+                    at = fuse && readers[r.input()] == 1 ? producer[r.input()] : -1;
+                    if (at >= 0) fused = withRelu(ops.get(at), r.output());
+                }
+                default -> { }
             }
-            if (best < 0) continue;
-            Op.Conv c = (Op.Conv) ops.get(best);
-            ops.set(best, c.withEpilogue(c.weight(), c.bias(), other, false, add.output()));
-            ops.set(i, null);
+            if (fused != null) {
+                producer[ops.get(at).output()] = -1;
+                ops.set(at, fused);
+                producer[fused.output()] = at;
+            } else if (!(op instanceof Op.Reshape)) {
+                PlanOp p = lower(g, op);
+                producer[p.output()] = ops.size();
+                ops.add(p);
+            }
         }
-        ops.removeIf(java.util.Objects::isNull);
+        removeDead(g, ops, root);
+        return assignBuffers(g, ops, root);
     }
 
-    private static void fuseRelu(Graph g, List<Op> ops) {
-        for (int i = 0; i < ops.size(); i++) {
-            if (!(ops.get(i) instanceof Op.Relu r)) continue;
-            int p = producerIndex(ops, r.input());
-            if (p < 0 || readers(g, ops)[r.input()] != 1) continue;
-            Op fused = switch (ops.get(p)) {
-                case Op.Conv c when !c.relu() -> c.withEpilogue(c.weight(), c.bias(), c.residual(), true, r.output());
-                case Op.Add a when !a.relu() -> new Op.Add(a.name(), a.a(), a.b(), r.output(), true);
-                case Op.Affine a when !a.relu() -> new Op.Affine(a.name(), a.input(), r.output(), a.scale(), a.shift(), true);
-                case Op.Linear l when !l.relu() -> new Op.Linear(l.name(), l.input(), r.output(), l.weight(), l.bias(), true);
-                case Op.BatchNorm bn -> new Op.Affine(bn.name(), bn.input(), r.output(),
-                        Tensor.wrap(bn.scale(), bn.gamma().size()), Tensor.wrap(bn.shift(), bn.gamma().size()), true);
-                default -> null;
-            };
-            if (fused == null) continue;
-            ops.set(p, fused);
-            ops.set(i, null);
-        }
-        ops.removeIf(java.util.Objects::isNull);
-    }
-
-    /** BatchNorm and ReLU that did not fuse become affine ops, which every backend implements. */
-    private static void lowerLeftovers(Graph g, List<Op> ops) {
-        for (int i = 0; i < ops.size(); i++) {
-            Op op = ops.get(i);
-            if (op instanceof Op.BatchNorm bn) {
-                int c = bn.gamma().size();
-                ops.set(i, new Op.Affine(bn.name(), bn.input(), bn.output(), Tensor.wrap(bn.scale(), c),
-                        Tensor.wrap(bn.shift(), c), false));
-            } else if (op instanceof Op.Relu r) {
+    /** The plan op for a graph op that fused into nothing. */
+    private static PlanOp lower(Graph g, Op op) {
+        return switch (op) {
+            case Op.Conv c -> PlanOp.Conv.of(c);
+            case Op.BatchNorm bn -> new PlanOp.Affine(bn.name(), bn.input(), bn.output(),
+                    Tensor.wrap(bn.scale(), bn.gamma().size()), Tensor.wrap(bn.shift(), bn.gamma().size()), false);
+            case Op.Affine a -> new PlanOp.Affine(a.name(), a.input(), a.output(), a.scale(), a.shift(), false);
+            case Op.Relu r -> {
                 Shape s = g.shape(r.input());
                 int c = s.rank() >= 2 ? s.dim(1) : 1;
-                ops.set(i, new Op.Affine(r.name(), r.input(), r.output(), Tensor.zeros(c).fill(1f), Tensor.zeros(c), true));
+                yield new PlanOp.Affine(r.name(), r.input(), r.output(), Tensor.zeros(c).fill(1f), Tensor.zeros(c), true);
             }
-        }
+            case Op.Add a -> new PlanOp.Add(a.name(), a.a(), a.b(), a.output(), false);
+            case Op.MaxPool m -> new PlanOp.MaxPool(m.name(), m.input(), m.output(), m.kernelH(), m.kernelW(),
+                    m.strideH(), m.strideW(), m.padTop(), m.padLeft(), m.padBottom(), m.padRight());
+            case Op.GlobalAvgPool p -> new PlanOp.GlobalAvgPool(p.name(), p.input(), p.output());
+            case Op.Linear l -> new PlanOp.Linear(l.name(), l.input(), l.output(), l.weight(), l.bias(), false);
+            case Op.ShortcutPad s -> new PlanOp.ShortcutPad(s.name(), s.input(), s.output(), s.stride(), s.outChannels());
+            case Op.Softmax s -> new PlanOp.Softmax(s.name(), s.input(), s.output());
+            case Op.Reshape r -> throw new IllegalArgumentException(r.name() + ": a reshape is an alias, not a plan op");
+        };
     }
 
-    private static void removeDead(Graph g, List<Op> ops) {
+    /** The conv with the batch norm folded into its weights and bias, writing the batch norm's output. */
+    private static PlanOp.Conv foldBatchNorm(PlanOp.Conv c, Op.BatchNorm bn) {
+        float[] s = bn.scale();
+        float[] t = bn.shift();
+        int k = c.outChannels();
+        int per = c.weight().size() / k;
+        float[] w = c.weight().toArray();
+        float[] b = c.bias().toArray();
+        for (int o = 0; o < k; o++) {
+            for (int j = 0; j < per; j++) w[o * per + j] *= s[o];
+            b[o] = b[o] * s[o] + t[o];
+        }
+        return c.withEpilogue(Tensor.wrap(w, c.weight().shape()), Tensor.wrap(b, k), -1, false, bn.output());
+    }
+
+    /**
+     * The index of the conv an add can fuse into as its residual epilogue, or -1: a conv without an
+     * epilogue producing one operand, read only by the add, running after the other operand exists;
+     * the later of two such convs.
+     */
+    private static int residualConv(List<PlanOp> ops, Op.Add add, int[] readers, int[] root, int[] producer) {
+        int best = -1;
+        for (int[] operand : new int[][] {{add.a(), add.b()}, {add.b(), add.a()}}) {
+            int p = producer[operand[0]];
+            if (p < 0 || operand[0] == operand[1] || readers[operand[0]] != 1) continue;
+            if (!(ops.get(p) instanceof PlanOp.Conv c) || c.residual() >= 0 || c.relu()) continue;
+            if (producer[root[operand[1]]] > p) continue; // the other operand must exist before the conv runs
+            best = Math.max(best, p);
+        }
+        return best;
+    }
+
+    /** {@code op} with a ReLU fused in, writing {@code output}, or null where it cannot take one. */
+    private static PlanOp withRelu(PlanOp op, int output) {
+        return switch (op) {
+            case PlanOp.Conv c when !c.relu() -> c.withEpilogue(c.weight(), c.bias(), c.residual(), true, output);
+            case PlanOp.Add a when !a.relu() -> new PlanOp.Add(a.name(), a.a(), a.b(), output, true);
+            case PlanOp.Affine a when !a.relu() -> new PlanOp.Affine(a.name(), a.input(), output, a.scale(), a.shift(), true);
+            case PlanOp.Linear l when !l.relu() -> new PlanOp.Linear(l.name(), l.input(), output, l.weight(), l.bias(), true);
+            default -> null;
+        };
+    }
+
+    private static void removeDead(Graph g, List<PlanOp> ops, int[] root) {
         boolean[] needed = new boolean[g.valueCount()];
-        needed[g.output()] = true;
+        needed[root[g.output()]] = true;
         for (int i = ops.size() - 1; i >= 0; i--) {
-            Op op = ops.get(i);
+            PlanOp op = ops.get(i);
             if (!needed[op.output()]) {
                 ops.set(i, null);
                 continue;
             }
-            for (int v : op.inputs()) needed[v] = true;
+            for (int v : op.inputs()) needed[root[v]] = true;
         }
         ops.removeIf(java.util.Objects::isNull);
     }
 
-    private static Plan assignBuffers(Graph g, List<Op> all) {
+    private static Plan assignBuffers(Graph g, List<PlanOp> ops, int[] root) {
         int nv = g.valueCount();
-        // A reshape's output is its input's memory: resolve each value to the value that owns it.
-        int[] root = new int[nv];
-        for (int v = 0; v < nv; v++) root[v] = v;
-        List<PlanOp> ops = new ArrayList<>();
-        for (Op op : all) {
-            switch (op) {
-                case Op.Reshape r -> root[r.output()] = root[r.input()];
-                case PlanOp p -> ops.add(p);
-                // The passes before fold, fuse or lower every other kind; reaching here is a planner bug.
-                case Op.BatchNorm b -> throw new IllegalStateException("planner left the batch norm " + b.name() + " in the plan");
-                case Op.Relu r -> throw new IllegalStateException("planner left the ReLU " + r.name() + " in the plan");
-            }
-        }
         int end = ops.size();
         int[] lastUse = new int[nv];
         Arrays.fill(lastUse, -1);

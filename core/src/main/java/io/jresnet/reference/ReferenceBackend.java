@@ -5,7 +5,6 @@ import io.jresnet.backend.AbstractSession;
 import io.jresnet.backend.CompiledModel;
 import io.jresnet.backend.TrainingKernels;
 import io.jresnet.backend.Session;
-import io.jresnet.plan.Op;
 import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Shape;
@@ -86,7 +85,7 @@ public final class ReferenceBackend implements Backend {
 
         private void execute(PlanOp op) {
             switch (op) {
-                case Op.Conv c -> {
+                case PlanOp.Conv c -> {
                     Shape in = plan.shape(c.input());
                     Shape out = plan.shape(c.output());
                     ReferenceKernels.conv2d(buf(c.input()), 0, in.n(), in.c(), in.h(), in.w(),
@@ -95,7 +94,7 @@ public final class ReferenceBackend implements Backend {
                             buf(c.output()), 0, out.h(), out.w(),
                             c.residual() >= 0 ? buf(c.residual()) : null, 0, c.relu());
                 }
-                case Op.Affine a -> {
+                case PlanOp.Affine a -> {
                     Shape in = plan.shape(a.input());
                     int n = in.dim(0);
                     int ch = in.rank() > 1 ? in.dim(1) : 1;
@@ -103,30 +102,30 @@ public final class ReferenceBackend implements Backend {
                     ReferenceKernels.affine(buf(a.input()), 0, n, ch, spatial, a.scale().array(), a.scale().offset(),
                             a.shift().array(), a.shift().offset(), buf(a.output()), 0, a.relu());
                 }
-                case Op.Add a -> ReferenceKernels.add(buf(a.a()), 0, buf(a.b()), 0, buf(a.output()), 0,
+                case PlanOp.Add a -> ReferenceKernels.add(buf(a.a()), 0, buf(a.b()), 0, buf(a.output()), 0,
                         plan.shape(a.output()).intSize(), a.relu());
-                case Op.MaxPool m -> {
+                case PlanOp.MaxPool m -> {
                     Shape in = plan.shape(m.input());
                     Shape out = plan.shape(m.output());
                     ReferenceKernels.maxPool(buf(m.input()), 0, in.n(), in.c(), in.h(), in.w(), m.kernelH(),
                             m.kernelW(), m.strideH(), m.strideW(), m.padTop(), m.padLeft(), buf(m.output()), 0,
                             out.h(), out.w());
                 }
-                case Op.GlobalAvgPool g -> {
+                case PlanOp.GlobalAvgPool g -> {
                     Shape in = plan.shape(g.input());
                     ReferenceKernels.globalAvgPool(buf(g.input()), 0, in.n(), in.c(), in.h() * in.w(),
                             buf(g.output()), 0);
                 }
-                case Op.Linear l -> ReferenceKernels.linear(buf(l.input()), 0, plan.shape(l.output()).dim(0),
+                case PlanOp.Linear l -> ReferenceKernels.linear(buf(l.input()), 0, plan.shape(l.output()).dim(0),
                         l.inFeatures(), l.weight().array(), l.weight().offset(), l.outFeatures(), l.bias().array(),
                         l.bias().offset(), buf(l.output()), 0, l.relu());
-                case Op.ShortcutPad p -> {
+                case PlanOp.ShortcutPad p -> {
                     Shape in = plan.shape(p.input());
                     Shape out = plan.shape(p.output());
                     ReferenceKernels.shortcutPad(buf(p.input()), 0, in.n(), in.c(), in.h(), in.w(), p.stride(),
                             buf(p.output()), 0, out.c(), out.h(), out.w());
                 }
-                case Op.Softmax s -> {
+                case PlanOp.Softmax s -> {
                     Shape in = plan.shape(s.input());
                     ReferenceKernels.softmax(buf(s.input()), 0, in.dim(0), in.dim(1), buf(s.output()), 0);
                 }

@@ -70,19 +70,16 @@ public final class TapeModel {
         return switch (op) {
             case Op.Conv c -> {
                 if (c.strideH() != c.strideW() || c.kernelH() != c.kernelW() || c.padTop() != c.padLeft()
-                        || c.padTop() != c.padBottom() || c.padTop() != c.padRight() || c.residual() >= 0 || c.relu()) {
+                        || c.padTop() != c.padBottom() || c.padTop() != c.padRight()) {
                     throw new UnsupportedLayerException(c.name() + ": training needs a square kernel, one stride and"
-                            + " symmetric padding, without a fused epilogue");
+                            + " symmetric padding");
                 }
                 yield Ops.conv2d(tape, v[c.input()], param(c.weight()), param(c.bias()), c.strideH(), c.padTop());
             }
             case Op.BatchNorm b -> Ops.batchNorm2d(tape, v[b.input()], param(b.gamma()), param(b.beta()), b.mean(),
                     b.var(), b.eps(), b.momentum(), training);
             case Op.Relu r -> Ops.relu(tape, v[r.input()]);
-            case Op.Add a -> {
-                Var sum = Ops.add(tape, v[a.a()], v[a.b()]);
-                yield a.relu() ? Ops.relu(tape, sum) : sum;
-            }
+            case Op.Add a -> Ops.add(tape, v[a.a()], v[a.b()]);
             case Op.MaxPool m -> {
                 if (m.kernelH() != m.kernelW() || m.strideH() != m.strideW() || m.padTop() != m.padLeft()
                         || m.padTop() != m.padBottom() || m.padTop() != m.padRight()) {
@@ -93,10 +90,7 @@ public final class TapeModel {
             }
             case Op.GlobalAvgPool p -> Ops.globalAvgPool2d(tape, v[p.input()]);
             case Op.Reshape r -> Ops.flatten(tape, v[r.input()]);
-            case Op.Linear l -> {
-                Var y = Ops.linear(tape, v[l.input()], param(l.weight()), param(l.bias()));
-                yield l.relu() ? Ops.relu(tape, y) : y;
-            }
+            case Op.Linear l -> Ops.linear(tape, v[l.input()], param(l.weight()), param(l.bias()));
             case Op.ShortcutPad s -> Ops.shortcutPad(tape, v[s.input()], s.stride(), s.outChannels());
             case Op.Affine a -> throw new UnsupportedLayerException(a.name() + ": a per-channel affine op has no"
                     + " training rule (a batch norm trains as BatchNorm)");

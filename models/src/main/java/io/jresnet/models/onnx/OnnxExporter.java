@@ -175,26 +175,11 @@ public final class OnnxExporter {
         return AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF(value).build();
     }
 
-    /**
-     * Emits the op's own node writing {@code core}, then its fused residual add and ReLU, so that the
-     * last node writes the op's output value.
-     */
-    private void epilogue(String opName, String core, int residual, boolean relu, int output) {
-        String x = core;
-        if (residual >= 0) {
-            String sum = relu ? unique(opName + "/sum") : name(output, opName);
-            g.addNode(node("Add", opName, sum, x, names[residual]));
-            x = sum;
-        }
-        if (relu) g.addNode(node("Relu", opName, name(output, opName), x));
-    }
-
     private void export(Op op) {
         String on = op.name();
         switch (op) {
             case Op.Conv c -> {
-                boolean plain = c.residual() < 0 && !c.relu();
-                String out = plain ? name(c.output(), on) : unique(on + "/conv");
+                String out = name(c.output(), on);
                 // A conv without bias (every conv before a BN) has an all-zero bias here; leave it out
                 // of the file, as torchvision's exports do, so parameter counts match.
                 String[] inputs = allZero(c.bias())
@@ -205,7 +190,6 @@ public final class OnnxExporter {
                         .addAttribute(ints("kernel_shape", c.kernelH(), c.kernelW()))
                         .addAttribute(ints("strides", c.strideH(), c.strideW()))
                         .addAttribute(ints("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
-                epilogue(on, out, c.residual(), c.relu(), c.output());
             }
             case Op.BatchNorm bn -> g.addNode(node("BatchNormalization", on, name(bn.output(), on), names[bn.input()],
                     initializer(on + ".weight", bn.gamma(), bn.gamma().size()),
@@ -217,15 +201,12 @@ public final class OnnxExporter {
                 int ch = a.scale().size();
                 String scaled = unique(on + "/scaled");
                 g.addNode(node("Mul", on, scaled, names[a.input()], initializer(on + ".scale", a.scale(), 1, ch, 1, 1)));
-                String out = a.relu() ? unique(on + "/shifted") : name(a.output(), on);
-                g.addNode(node("Add", on, out, scaled, initializer(on + ".shift", a.shift(), 1, ch, 1, 1)));
-                epilogue(on, out, -1, a.relu(), a.output());
+                g.addNode(node("Add", on, name(a.output(), on), scaled,
+                        initializer(on + ".shift", a.shift(), 1, ch, 1, 1)));
             }
             case Op.Relu r -> g.addNode(node("Relu", on, name(r.output(), on), names[r.input()]));
             case Op.Add a -> {
-                String out = a.relu() ? unique(on + "/sum") : name(a.output(), on);
-                g.addNode(node("Add", on, out, names[a.a()], names[a.b()]));
-                epilogue(on, out, -1, a.relu(), a.output());
+                g.addNode(node("Add", on, name(a.output(), on), names[a.a()], names[a.b()]));
             }
             case Op.MaxPool m -> g.addNode(node("MaxPool", on, name(m.output(), on), names[m.input()])
                     .addAttribute(ints("kernel_shape", m.kernelH(), m.kernelW()))
@@ -240,10 +221,8 @@ public final class OnnxExporter {
                     g.addNode(node("Flatten", on, flat, x).addAttribute(integer("axis", 1)));
                     x = flat;
                 }
-                String out = l.relu() ? unique(on + "/gemm") : name(l.output(), on);
-                g.addNode(node("Gemm", on, out, x, initializer(on + ".weight", l.weight()),
+                g.addNode(node("Gemm", on, name(l.output(), on), x, initializer(on + ".weight", l.weight()),
                         initializer(on + ".bias", l.bias(), l.outFeatures())).addAttribute(integer("transB", 1)));
-                epilogue(on, out, -1, l.relu(), l.output());
             }
             case Op.ShortcutPad p -> {
                 String x = names[p.input()];
