@@ -107,10 +107,12 @@ final class GradientCheck {
      * {@code L} is as large as any perturbation of that size can make it, so this sees an error in the
      * gradient's length (a gradient scaled by 5%) where single elements drown in float32 noise.
      *
-     * <p>Returns the smallest, over the steps, of {@code |(L(w+) - L(w-)) - g . d|} divided by
-     * {@code rtol |g . d| + floor}, where {@code floor} is the rounding noise of {@code L} (the
-     * constructor's floor times {@code sum |out * r|}), below which a gradient is indistinguishable from
-     * zero: a value above 1 fails.
+     * <p>{@code noise}, the rounding of {@code L}, is the constructor's floor times {@code sum |out * r|}.
+     * A step is judged only where the predicted change is at least {@link #SIGNAL} noises (below that a
+     * 5% error is not visible): the tensor passes if at some judged step {@code |(L(w+) - L(w-)) - g . d|
+     * <= rtol |g . d|}. Where no step can be judged (a gradient indistinguishable from zero), it passes if
+     * {@code L} moved by at most {@link #SIGNAL} noises. Returns the smallest ratio of error to allowed
+     * error; above 1 fails.
      */
     double alongGradient(Function<Tape, Var> forward, Target target, long seed) {
         Tape tape = Tape.recording();
@@ -129,7 +131,7 @@ final class GradientCheck {
         float[] v = target.value.array();
         int off = target.value.offset();
         float[] orig = target.value.toArray(), up = new float[g.length], down = new float[g.length];
-        double best = Double.POSITIVE_INFINITY;
+        double judged = Double.POSITIVE_INFINITY, unjudged = Double.POSITIVE_INFINITY;
         for (double step : steps) {
             double expected = 0;
             for (int i = 0; i < g.length; i++) { // a zero gradient moves nothing: then L must not move either
@@ -143,10 +145,15 @@ final class GradientCheck {
             System.arraycopy(down, 0, v, off, g.length);
             double lDown = project(forward, r);
             System.arraycopy(orig, 0, v, off, g.length);
-            best = Math.min(best, Math.abs(lUp - lDown - expected) / (rtol * Math.abs(expected) + noise));
+            double error = Math.abs(lUp - lDown - expected);
+            if (Math.abs(expected) >= SIGNAL * noise) judged = Math.min(judged, error / (rtol * Math.abs(expected)));
+            else unjudged = Math.min(unjudged, error / (SIGNAL * noise));
         }
-        return best;
+        return judged < Double.POSITIVE_INFINITY ? judged : unjudged;
     }
+
+    /** Noise levels a predicted change must reach before its 5% can be told from rounding. */
+    static final double SIGNAL = 100;
 
     /**
      * The elements to check: all of a small tensor; else the {@link #LARGEST} with the largest analytic
