@@ -20,6 +20,17 @@ final class CpuSpecies {
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
 
+    /**
+     * The sum of {@code v}'s lanes, added in lane order. {@code reduceLanes(ADD)} leaves the order open,
+     * and its C2 intrinsic and its interpreted fallback add in different orders, so a kernel using it
+     * gives different float results before and after C2 compiles it; this gives the same in every tier.
+     */
+    static float sumInLaneOrder(FloatVector v) {
+        float s = 0f;
+        for (int l = 0; l < v.length(); l++) s += v.lane(l);
+        return s;
+    }
+
     /** Bits of the preferred species, for the probe's device description. */
     static int preferredBits() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();

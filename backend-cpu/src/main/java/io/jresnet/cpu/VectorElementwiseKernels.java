@@ -90,7 +90,7 @@ final class VectorElementwiseKernels {
                 e.intoArray(y, base + i);
                 sv = sv.add(e);
             }
-            float sum = sv.reduceLanes(VectorOperators.ADD);
+            float sum = CpuSpecies.sumInLaneOrder(sv);
             for (; i < k; i++) {
                 float e = (float) Math.exp(x[base + i] - max);
                 y[base + i] = e;

@@ -150,7 +150,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0, bound = F.loopBound(count);
         for (; i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, at + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = CpuSpecies.sumInLaneOrder(acc);
         for (; i < count; i++) s += x[at + i];
         return s;
     }
@@ -163,7 +163,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             FloatVector d = FloatVector.fromArray(F, x, at + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = CpuSpecies.sumInLaneOrder(acc);
         for (; i < count; i++) {
             float d = x[at + i] - m;
             s += d * d;
@@ -180,7 +180,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             sDy = sDy.add(g);
             sCentred = g.fma(FloatVector.fromArray(F, x, xAt + i).sub(mv), sCentred);
         }
-        float pDy = sDy.reduceLanes(VectorOperators.ADD), pCentred = sCentred.reduceLanes(VectorOperators.ADD);
+        float pDy = CpuSpecies.sumInLaneOrder(sDy), pCentred = CpuSpecies.sumInLaneOrder(sCentred);
         for (; i < count; i++) {
             pDy += dy[dyAt + i];
             pCentred += dy[dyAt + i] * (x[xAt + i] - m);

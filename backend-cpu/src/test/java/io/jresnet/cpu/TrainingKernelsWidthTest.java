@@ -149,6 +149,16 @@ class TrainingKernelsWidthTest {
         reference.forEach((name, g) -> new Tolerance(1e-4, 1e-3).relativeTo(g).assertClose(g, cpu.get(name), name));
     }
 
+    /** Work is split by fixed ranges, never by who finishes first: two runs of a step agree bit for bit. */
+    @Test
+    void aTrainingStepIsDeterministic() {
+        for (int run = 0; run < 3; run++) {
+            Map<String, Tensor> first = step(TrainingContext.on(CPU)), second = step(TrainingContext.on(CPU));
+            first.forEach((name, g) -> org.junit.jupiter.api.Assertions.assertArrayEquals(g.toArray(),
+                    second.get(name).toArray(), name));
+        }
+    }
+
     private static Map<String, Tensor> step(TrainingContext context) {
         ResNet net = new ResNet(ResNetSpec.cifar(8).withInChannels(1));
         Initializers.kaiming(net, 20, false);
