@@ -29,6 +29,9 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training;
 
+    /** A module with no parameters or children yet; subclasses register theirs in their constructor. */
+    protected Module() {}
+
     protected final Parameter weight(String name, Tensor value) {
         return register(name, new Parameter(value, true));
     }

@@ -16,6 +16,9 @@ public final class GraphBuilder {
     private final List<Op> ops = new ArrayList<>();
     private int input = -1;
 
+    /** An empty graph; call {@link #input} first. */
+    public GraphBuilder() {}
+
     public int input(Shape shape) {
         if (input >= 0) throw new IllegalStateException("the graph already has an input");
         input = newValue(shape);

@@ -48,9 +48,9 @@ public final class BuiltinModel {
      */
     public record Sample(String file, int testIndex, int label, BufferedImage image) {}
 
-    /** Whether the weights are on the class path. */
+    /** Whether the weights are on the class path (or in this module, on the module path). */
     public static boolean available() {
-        return loader().getResource(WEIGHTS) != null;
+        return BuiltinModel.class.getResource("/" + WEIGHTS) != null;
     }
 
     /** The trained network. */
@@ -96,15 +96,13 @@ public final class BuiltinModel {
     }
 
     private static InputStream open(String resource) {
-        InputStream in = loader().getResourceAsStream(resource);
+        // Class.getResourceAsStream, not the class loader's: on the module path the resources are
+        // this module's own, and encapsulated from every other caller.
+        InputStream in = BuiltinModel.class.getResourceAsStream("/" + resource);
         if (in == null) {
             throw new JResnetException("the built-in model is not on the class path (" + resource + " is missing);"
                     + " pass --model FILE, e.g. the model.safetensors that 'jresnet train' writes");
         }
         return in;
-    }
-
-    private static ClassLoader loader() {
-        return BuiltinModel.class.getClassLoader();
     }
 }

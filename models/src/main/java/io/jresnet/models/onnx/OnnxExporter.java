@@ -71,8 +71,8 @@ public final class OnnxExporter {
         write(new OnnxExporter(graph, false).model("jresnet"), file);
     }
 
-    /** The ONNX model of {@code graph}, for callers that post-process it. */
-    public static ModelProto toProto(Graph graph, boolean dynamicSpatial) {
+    /** The ONNX model of {@code graph}, for callers in this package that post-process it. */
+    static ModelProto toProto(Graph graph, boolean dynamicSpatial) {
         return new OnnxExporter(graph, dynamicSpatial).model("jresnet");
     }
 

@@ -51,7 +51,7 @@ public final class OnnxImporter {
     }
 
     /** Builds a model from an already parsed {@link ModelProto}; {@code file} names it in errors and locates external data. */
-    public static OnnxModel fromProto(ModelProto model, Path file) {
+    static OnnxModel fromProto(ModelProto model, Path file) {
         if (!model.hasGraph()) throw FormatException.in(file, "not an ONNX model (no graph)");
         int opset = opset(model, file);
         GraphProto g = model.getGraph();
