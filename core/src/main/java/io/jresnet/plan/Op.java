@@ -14,14 +14,20 @@ import io.jresnet.tensor.Tensor;
  * alias.
  */
 public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
-    /** A name for errors and profiles, e.g. {@code layer2.0.conv1}. */
+    /** {@return a name for errors and profiles, e.g. {@code layer2.0.conv1}} */
     String name();
 
+    /** {@return the ids of the values it reads, in order} */
     int[] inputs();
 
+    /** {@return the id of the value it writes} */
     int output();
 
-    /** Multiply-accumulates per run of this op, given the graph's value shapes. */
+    /**
+     * {@return the multiply-accumulates per run of this op}
+     *
+     * @param g the graph whose value shapes it reads
+     */
     default long macs(Graph g) {
         return 0;
     }
@@ -30,12 +36,33 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
      * 2-D convolution, groups 1, dilation 1, with an epilogue: {@code y = relu?(conv(x, W) + bias +
      * residual?)}. Weight is OIHW {@code [K, C, R, S]}; bias is {@code [K]} (zeros when the conv has
      * none). {@code residual} is a value id of the output's shape, or -1.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [K, C, R, S]}
+     * @param bias {@code [K]}
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     * @param residual the value added before the ReLU, or -1
+     * @param relu whether a ReLU ends the epilogue
      */
     record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
                 int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
+        /** {@return K, the output channels} */
         public int outChannels() { return weight.shape().dim(0); }
+
+        /** {@return C, the input channels} */
         public int inChannels() { return weight.shape().dim(1); }
+
+        /** {@return R, the kernel's height} */
         public int kernelH() { return weight.shape().dim(2); }
+
+        /** {@return S, the kernel's width} */
         public int kernelW() { return weight.shape().dim(3); }
 
         @Override
@@ -58,12 +85,22 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
      * Batch normalisation: in inference {@code (x - mean) / sqrt(var + eps) * gamma + beta} with the
      * running statistics; in training the batch's, moving the running ones by {@code momentum}
      * (torch's convention: {@code running = (1 - momentum) * running + momentum * batch}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param gamma the per-channel scale {@code [C]}
+     * @param beta the per-channel shift {@code [C]}
+     * @param mean the running mean {@code [C]}
+     * @param var the running variance {@code [C]}
+     * @param eps added to the variance
+     * @param momentum the running statistics' update rate in training
      */
     record BatchNorm(String name, int input, int output, Tensor gamma, Tensor beta, Tensor mean, Tensor var,
                      float eps, float momentum) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
 
-        /** Per-channel scale {@code gamma / sqrt(var + eps)}, computed in double. */
+        /** {@return the per-channel scale {@code gamma / sqrt(var + eps)}, computed in double} */
         public float[] scale() {
             float[] s = new float[gamma.size()];
             for (int c = 0; c < s.length; c++) {
@@ -72,7 +109,7 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
             return s;
         }
 
-        /** Per-channel shift {@code beta - mean * scale}. */
+        /** {@return the per-channel shift {@code beta - mean * scale}} */
         public float[] shift() {
             float[] s = scale();
             float[] b = new float[s.length];
@@ -83,32 +120,82 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
         }
     }
 
-    /** Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a BN that could not fold). */
+    /**
+     * Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a BN that could not fold).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param scale {@code [C]}
+     * @param shift {@code [C]}
+     * @param relu whether a ReLU follows
+     */
     record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
+    /**
+     * {@code y = max(x, 0)}; the planner fuses it into the op before it.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Relu(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Elementwise {@code y = relu?(a + b)}; a and b have the output's shape. */
+    /**
+     * Elementwise {@code y = relu?(a + b)}; a and b have the output's shape.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param a the first value it reads
+     * @param b the second value it reads
+     * @param output the value it writes
+     * @param relu whether a ReLU follows
+     */
     record Add(String name, int a, int b, int output, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {a, b}; }
     }
 
-    /** Max pooling; padded positions never win (they count as minus infinity). */
+    /**
+     * Max pooling; padded positions never win (they count as minus infinity).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param kernelH window height in pixels
+     * @param kernelW window width in pixels
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     */
     record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
                    int padTop, int padLeft, int padBottom, int padRight) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
+    /**
+     * Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record GlobalAvgPool(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Same data, another shape (Flatten, Reshape). The planner turns it into an alias of the input's buffer. */
+    /**
+     * Same data, another shape (Flatten, Reshape). The planner turns it into an alias of the input's buffer.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Reshape(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
@@ -116,9 +203,19 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
     /**
      * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}. The input is read as
      * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}, as in torch.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]}
+     * @param relu whether a ReLU follows
      */
     record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements PlanOp {
+        /** {@return the output features} */
         public int outFeatures() { return weight.shape().dim(0); }
+
+        /** {@return the input features} */
         public int inFeatures() { return weight.shape().dim(1); }
 
         @Override public int[] inputs() { return new int[] {input}; }
@@ -132,12 +229,24 @@ public sealed interface Op permits PlanOp, Op.BatchNorm, Op.Relu, Op.Reshape {
     /**
      * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
      * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after padding
      */
     record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
+    /**
+     * Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Softmax(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
