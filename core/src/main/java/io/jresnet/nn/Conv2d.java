@@ -81,8 +81,8 @@ public final class Conv2d extends Module {
 
     /** {@return the weight, {@code [out, in, k, k]}} */
     public Parameter weight() { return weight; }
-    /** The bias, or null when the conv has none (the usual case before a BatchNorm). */
-    /** {@return the bias, {@code [out]}, or null when it has none} */
+
+    /** {@return the bias, {@code [out]}, or null when the conv has none (the usual case before a BatchNorm)} */
     public Parameter bias() { return bias; }
 
     /**
