@@ -6,10 +6,21 @@ package io.jresnet;
  * and what was found.
  */
 public class JResnetException extends RuntimeException {
+    /**
+     * An exception with a message.
+     *
+     * @param message what went wrong, naming the file, tensor, layer or backend
+     */
     public JResnetException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with a message and the failure that caused it.
+     *
+     * @param message what went wrong, naming the file, tensor, layer or backend
+     * @param cause the lower-level failure
+     */
     public JResnetException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -18,6 +18,11 @@ public abstract class AbstractSession implements Session {
     /** Planned-batch staging for smaller batches, allocated on the first such run. */
     private Tensor plannedInput, plannedOutput;
 
+    /**
+     * A session of {@code model}.
+     *
+     * @param model the compiled model it runs
+     */
     protected AbstractSession(CompiledModel model) {
         this.model = model;
     }
@@ -27,7 +32,14 @@ public abstract class AbstractSession implements Session {
         return model;
     }
 
-    /** Runs the plan on {@code input} and {@code output} of exactly the planned shapes. */
+    /**
+     * Runs the plan on {@code input} and {@code output} of exactly the planned shapes; called by one
+     * thread at a time.
+     *
+     * @param input the input, of the planned shape
+     * @param output the output, of the planned shape
+     * @param nanosPerOp per-op times to add to, or null for a normal run
+     */
     protected abstract void execute(Tensor input, Tensor output, long[] nanosPerOp);
 
     /** Frees what the session owns; called once, by {@link #close()}. */

@@ -8,10 +8,20 @@ package io.jresnet.backend;
  * @param device the device that would run the work, e.g. "AMD EPYC (2 threads, AVX-512)"
  */
 public record Availability(boolean available, String reason, String device) {
+    /**
+     * {@return an available backend's answer}
+     *
+     * @param device the device, in words
+     */
     public static Availability available(String device) {
         return new Availability(true, "", device);
     }
 
+    /**
+     * {@return an unavailable backend's answer}
+     *
+     * @param reason why, and how to fix it where the user can (a missing JVM option, driver or library)
+     */
     public static Availability unavailable(String reason) {
         return new Availability(false, reason, "");
     }

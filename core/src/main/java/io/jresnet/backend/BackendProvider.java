@@ -6,15 +6,21 @@ package io.jresnet.backend;
  * native libraries or incubator modules; {@link #probe()} checks for them and never throws.
  */
 public interface BackendProvider {
-    /** Short unique name: {@code reference}, {@code cpu}, {@code opencl}, {@code cuda}. */
+    /** {@return a short unique name: {@code reference}, {@code cpu}, {@code opencl}, {@code cuda}} */
     String name();
 
-    /** Automatic selection picks the available provider with the highest priority. */
+    /** {@return the priority: automatic selection picks the available provider with the highest} */
     int priority();
 
-    /** Whether the backend can run here, and on what; must be cheap and never throw. */
+    /** {@return whether the backend can run here, and on what, or why not; cheap, and never throws} */
     Availability probe();
 
-    /** Creates the backend; throws {@link io.jresnet.BackendException} when it cannot. */
+    /**
+     * Creates the backend, which the caller owns and closes.
+     *
+     * @param options threads and backend-specific settings
+     * @return the backend
+     * @throws io.jresnet.BackendException when it cannot
+     */
     Backend create(BackendOptions options);
 }

@@ -18,19 +18,30 @@ import java.util.ServiceLoader;
  * used ({@code reference} is always there).
  */
 public final class Backends {
+    /** The system property that names the backend to use: {@value}. */
     public static final String PROPERTY = "jresnet.backend";
+    /** The environment variable that names the backend to use when the property is not set: {@value}. */
     public static final String ENVIRONMENT = "JRESNET_BACKEND";
 
     private Backends() {}
 
-    /** A provider and what its probe said. */
+    /**
+     * A provider and what its probe said.
+     *
+     * @param provider the provider
+     * @param availability whether it can run here and on what, or why not
+     */
     public record Status(BackendProvider provider, Availability availability) {
+        /** {@return the provider's name} */
         public String name() {
             return provider.name();
         }
     }
 
-    /** Every provider on the class path, probed, highest priority first. */
+    /**
+     * {@return every provider on the class path or module path, probed, highest priority first}
+     * Probing initialises each native platform that is installed; see {@link #list(ClassLoader)}.
+     */
     public static List<Status> list() {
         return list(Backends.class.getClassLoader());
     }
@@ -39,6 +50,9 @@ public final class Backends {
      * Every provider found by {@code loader}, probed, highest priority first. Probing initialises
      * each native platform that is installed (an OpenCL ICD, the CUDA driver); {@link #select} probes
      * only what it needs.
+     *
+     * @param loader where to look for providers (named modules defined to it and its class path)
+     * @return the providers, probed, highest priority first
      */
     public static List<Status> list(ClassLoader loader) {
         return providers(loader).stream().map(p -> new Status(p, safeProbe(p))).toList();
@@ -70,7 +84,7 @@ public final class Backends {
         }
     }
 
-    /** The explicit choice from the property or environment, or null. */
+    /** {@return the explicit choice from the property or the environment, in lower case, or null} */
     public static String configuredName() {
         String n = System.getProperty(PROPERTY);
         if (n == null || n.isBlank()) n = System.getenv(ENVIRONMENT);
@@ -83,12 +97,20 @@ public final class Backends {
      * does not initialise its native platform (some platforms replace the JVM's signal handlers).
      *
      * @param name an explicit name, or null to use the property, the environment or the priority order
+     * @return the provider, not yet asked to create its backend
+     * @throws io.jresnet.BackendException if the named backend is missing or unavailable, or none is
+     *     available
      */
     public static BackendProvider select(String name) {
         return select(name, Backends.class.getClassLoader());
     }
 
-    /** {@link #select(String)} among the providers that {@code loader} finds. */
+    /**
+     * {@return {@link #select(String)} among the providers that {@code loader} finds}
+     *
+     * @param name an explicit name, or null
+     * @param loader where to look for providers
+     */
     public static BackendProvider select(String name, ClassLoader loader) {
         String wanted = name != null && !name.isBlank() ? name.trim().toLowerCase(Locale.ROOT) : configuredName();
         List<BackendProvider> all = providers(loader);
@@ -121,11 +143,24 @@ public final class Backends {
         throw new BackendException("no backend is available: " + String.join("; ", skipped));
     }
 
-    /** Selects (see {@link #select}) and creates a backend. */
+    /**
+     * Selects (see {@link #select}) and creates a backend. The caller owns it and closes it.
+     *
+     * @param name an explicit name, or null
+     * @param options threads and backend-specific settings
+     * @return the backend
+     * @throws io.jresnet.BackendException if no backend can be selected or created
+     */
     public static Backend create(String name, BackendOptions options) {
         return select(name).create(options);
     }
 
+    /**
+     * {@return the best available backend (or the one the property or environment names), with default
+     * options} The caller owns it and closes it.
+     *
+     * @throws io.jresnet.BackendException if the named backend is unavailable
+     */
     public static Backend create() {
         return create(null, BackendOptions.defaults());
     }

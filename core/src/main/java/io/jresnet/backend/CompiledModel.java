@@ -17,22 +17,32 @@ import io.jresnet.tensor.Tensor;
  * <p>Closing the compiled model frees the packed weights; its sessions fail from then on.
  */
 public interface CompiledModel extends AutoCloseable {
-    /** The input shape the plan was made for; its first dimension is the largest batch a session runs. */
+    /** {@return the input shape the plan was made for; its first dimension is the largest batch a session runs} */
     Shape inputShape();
 
-    /** The output shape at the planned batch. */
+    /** {@return the output shape at the planned batch} */
     Shape outputShape();
 
-    /** A new session: cheap next to compiling (it allocates the activation buffers), one per thread. */
+    /**
+     * {@return a new session, which the caller owns and closes} Cheap next to compiling (it allocates
+     * the activation buffers); open one per thread.
+     */
     Session newSession();
 
-    /** Runs {@code input} on a session of its own: for one-off runs; a server keeps a session per thread. */
+    /**
+     * Runs {@code input} on a session of its own, opened and closed here: for one-off runs; a server
+     * keeps a session per thread.
+     *
+     * @param input the input, of any batch from 1 to the planned one
+     * @return a new tensor holding the output
+     */
     default Tensor run(Tensor input) {
         try (Session s = newSession()) {
             return s.run(input);
         }
     }
 
+    /** Frees the packed weights; its sessions fail from then on. Closing twice does nothing. */
     @Override
     void close();
 }

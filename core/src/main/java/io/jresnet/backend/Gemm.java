@@ -11,16 +11,42 @@ package io.jresnet.backend;
  * threads; calls from different threads must be safe.
  */
 public interface Gemm {
+    /**
+     * Computes {@code C = alpha * op(A) * op(B) + beta * C}.
+     *
+     * @param transA whether {@code op(A)} is A transposed
+     * @param transB whether {@code op(B)} is B transposed
+     * @param m rows of {@code op(A)} and C
+     * @param n columns of {@code op(B)} and C
+     * @param k columns of {@code op(A)}, rows of {@code op(B)}
+     * @param alpha the product's factor
+     * @param a A's array
+     * @param aOff A's first element in {@code a}
+     * @param lda A's row stride as stored
+     * @param b B's array
+     * @param bOff B's first element in {@code b}
+     * @param ldb B's row stride as stored
+     * @param beta C's factor; 0 ignores C's old contents (NaNs included)
+     * @param c C's array, written
+     * @param cOff C's first element in {@code c}
+     * @param ldc C's row stride
+     */
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
 
     /** One share of a job split over threads: share {@code worker} of {@code workers}. */
     @FunctionalInterface
     interface Task {
+        /**
+         * Does one share of the work.
+         *
+         * @param worker this share's index, from 0
+         * @param workers how many shares there are
+         */
         void run(int worker, int workers);
     }
 
-    /** The threads this GEMM splits its work over; 1 for a single-threaded GEMM. */
+    /** {@return the threads this GEMM splits its work over; 1 for a single-threaded GEMM} */
     default int threads() {
         return 1;
     }
@@ -32,6 +58,8 @@ public interface Gemm {
      * rather than on a second pool competing for the cores. Shares must touch disjoint outputs. Must not
      * be called from inside a task or a GEMM call of this GEMM. The default runs the one share on the
      * caller.
+     *
+     * @param task the work, split by share index
      */
     default void parallel(Task task) {
         task.run(0, 1);
@@ -41,11 +69,13 @@ public interface Gemm {
      * The same GEMM computed on the calling thread only, for use inside a {@link #parallel} task
      * (where calling this GEMM itself is not allowed): each share then runs its own multiplies. Safe
      * to call from several threads at once. The default is this GEMM, right for a single-threaded one.
+     *
+     * @return the single-threaded GEMM
      */
     default Gemm singleThreaded() {
         return this;
     }
 
-    /** A short description for logs and benchmarks, e.g. "Vector API 256-bit, 2 threads". */
+    /** {@return a short description for logs and benchmarks, e.g. "Vector API 256-bit, 2 threads"} */
     String description();
 }

@@ -4,6 +4,7 @@ import io.jresnet.plan.GraphBuilder;
 
 /** Two 3x3 convs: {@code F(x) = bn2(conv2(relu(bn1(conv1(x)))))}; the stride is on conv1. Expansion 1. */
 public final class BasicBlock extends ResidualBlock {
+    /** Output channels per {@code planes}: {@value}. */
     public static final int EXPANSION = 1;
 
     private final Conv2d conv1;
@@ -12,6 +13,14 @@ public final class BasicBlock extends ResidualBlock {
     private final BatchNorm2d bn2;
     private final ReLU relu = new ReLU();
 
+    /**
+     * A block and its shortcut, with zero weights until initialised or loaded.
+     *
+     * @param inChannels the input's channels
+     * @param planes the width of the residual function (its output has {@code planes * EXPANSION} channels)
+     * @param stride 1, or 2 for the first block of a stage that halves the image
+     * @param shortcut the shortcut option
+     */
     public BasicBlock(int inChannels, int planes, int stride, ShortcutType shortcut) {
         super(shortcut);
         conv1 = child("conv1", new Conv2d(inChannels, planes, 3, stride, 1, false));
@@ -21,7 +30,7 @@ public final class BasicBlock extends ResidualBlock {
         attachShortcut(inChannels, planes * EXPANSION, stride);
     }
 
-    /** The BatchNorm whose scale "zero-init residual" sets to zero. */
+    /** {@return the BatchNorm whose scale "zero-init residual" sets to zero} */
     public BatchNorm2d lastBatchNorm() {
         return bn2;
     }

@@ -13,7 +13,9 @@ import io.jresnet.tensor.Tensor;
  * statistics are used. Names: {@code weight, bias, running_mean, running_var, num_batches_tracked}.
  */
 public final class BatchNorm2d extends Module {
+    /** torch's default epsilon: {@value}. */
     public static final float DEFAULT_EPS = 1e-5f;
+    /** torch's default momentum: {@value}. */
     public static final float DEFAULT_MOMENTUM = 0.1f;
 
     private final int channels;
@@ -25,10 +27,22 @@ public final class BatchNorm2d extends Module {
     private final Parameter runningVar;
     private final Parameter batchesTracked;
 
+    /**
+     * A batch norm with torch's defaults: weight 1, bias 0, running mean 0 and variance 1.
+     *
+     * @param channels the channels it normalises
+     */
     public BatchNorm2d(int channels) {
         this(channels, DEFAULT_EPS, DEFAULT_MOMENTUM);
     }
 
+    /**
+     * A batch norm: weight 1, bias 0, running mean 0 and variance 1.
+     *
+     * @param channels the channels it normalises
+     * @param eps added to the variance
+     * @param momentum how far the running statistics move towards a training batch's
+     */
     public BatchNorm2d(int channels, float eps, float momentum) {
         this.channels = channels;
         this.eps = eps;
@@ -40,13 +54,28 @@ public final class BatchNorm2d extends Module {
         this.batchesTracked = buffer("num_batches_tracked", Tensor.zeros(Shape.of()));
     }
 
+    /** {@return the channels it normalises} */
     public int channels() { return channels; }
+
+    /** {@return the epsilon added to the variance} */
     public float eps() { return eps; }
+
+    /** {@return the running statistics' update rate} */
     public float momentum() { return momentum; }
+
+    /** {@return the per-channel scale (gamma), {@code [C]}} */
     public Parameter weight() { return weight; }
+
+    /** {@return the per-channel shift (beta), {@code [C]}} */
     public Parameter bias() { return bias; }
+
+    /** {@return the running mean, {@code [C]} (a buffer)} */
     public Parameter runningMean() { return runningMean; }
+
+    /** {@return the running variance, {@code [C]} (a buffer)} */
     public Parameter runningVar() { return runningVar; }
+
+    /** {@return the count of training batches seen, {@code [1]} (a buffer)} */
     public Parameter batchesTracked() { return batchesTracked; }
 
     private void check(Shape in) {

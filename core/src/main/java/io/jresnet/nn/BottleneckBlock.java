@@ -7,6 +7,7 @@ import io.jresnet.plan.GraphBuilder;
  * first two). The stride sits on the 3x3 conv ("ResNet v1.5", as torchvision), not on the first 1x1.
  */
 public final class BottleneckBlock extends ResidualBlock {
+    /** Output channels per {@code planes}: {@value}. */
     public static final int EXPANSION = 4;
 
     private final Conv2d conv1;
@@ -17,6 +18,14 @@ public final class BottleneckBlock extends ResidualBlock {
     private final BatchNorm2d bn3;
     private final ReLU relu = new ReLU();
 
+    /**
+     * A block and its shortcut, with zero weights until initialised or loaded.
+     *
+     * @param inChannels the input's channels
+     * @param planes the width of the residual function (its output has {@code planes * EXPANSION} channels)
+     * @param stride 1, or 2 for the first block of a stage that halves the image
+     * @param shortcut the shortcut option
+     */
     public BottleneckBlock(int inChannels, int planes, int stride, ShortcutType shortcut) {
         super(shortcut);
         conv1 = child("conv1", new Conv2d(inChannels, planes, 1, 1, 0, false));
@@ -28,6 +37,7 @@ public final class BottleneckBlock extends ResidualBlock {
         attachShortcut(inChannels, planes * EXPANSION, stride);
     }
 
+    /** {@return the BatchNorm whose scale "zero-init residual" sets to zero} */
     public BatchNorm2d lastBatchNorm() {
         return bn3;
     }

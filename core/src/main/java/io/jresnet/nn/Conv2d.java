@@ -19,11 +19,34 @@ public final class Conv2d extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * A convolution with zero-initialised weights (see {@link Initializers}).
+     *
+     * @param inChannels input channels
+     * @param outChannels output channels
+     * @param kernel the kernel's side in pixels
+     * @param stride the stride in pixels
+     * @param padding zero padding on each side, in pixels
+     * @param bias whether it has a bias
+     */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias) {
         this(inChannels, outChannels, kernel, stride, padding, 1, 1, bias);
     }
 
-    /** Rejects what ResNets never use (dilation or groups other than 1) with a clear error. */
+    /**
+     * A convolution as torch's constructor takes it; rejects what ResNets never use (dilation or groups
+     * other than 1) with a clear error.
+     *
+     * @param inChannels input channels
+     * @param outChannels output channels
+     * @param kernel the kernel's side in pixels
+     * @param stride the stride in pixels
+     * @param padding zero padding on each side, in pixels
+     * @param dilation must be 1
+     * @param groups must be 1
+     * @param bias whether it has a bias
+     * @throws io.jresnet.UnsupportedLayerException for dilation or groups other than 1
+     */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
                   boolean bias) {
         if (dilation != 1) throw new UnsupportedLayerException("Conv2d: dilation " + dilation + " is not supported (only 1)");
@@ -41,15 +64,34 @@ public final class Conv2d extends Module {
         this.bias = bias ? weight("bias", Tensor.zeros(outChannels)) : null;
     }
 
+    /** {@return the input channels} */
     public int inChannels() { return inChannels; }
+
+    /** {@return the output channels} */
     public int outChannels() { return outChannels; }
+
+    /** {@return the kernel's side in pixels} */
     public int kernel() { return kernel; }
+
+    /** {@return the stride in pixels} */
     public int stride() { return stride; }
+
+    /** {@return the zero padding on each side, in pixels} */
     public int padding() { return padding; }
+
+    /** {@return the weight, {@code [out, in, k, k]}} */
     public Parameter weight() { return weight; }
-    /** The bias, or null when the conv has none (the usual case before a BatchNorm). */
+
+    /** {@return the bias, {@code [out]}, or null when the conv has none (the usual case before a BatchNorm)} */
     public Parameter bias() { return bias; }
 
+    /**
+     * {@return the output shape for an NCHW input}
+     *
+     * @param in the input's shape
+     * @throws io.jresnet.ShapeException if the input is not NCHW with this layer's input channels, or
+     *     the kernel does not fit
+     */
     public Shape outputShapeFor(Shape in) {
         if (in.rank() != 4 || in.c() != inChannels) {
             throw new ShapeException("Conv2d(" + inChannels + "->" + outChannels + "): expected [N, " + inChannels

@@ -9,7 +9,11 @@ import java.util.SplittableRandom;
 public final class Initializers {
     private Initializers() {}
 
-    /** Every module below {@code root} (root included), depth first in registration order. */
+    /**
+     * {@return every module below {@code root} (root included), depth first in registration order}
+     *
+     * @param root the top module
+     */
     public static List<Module> modules(Module root) {
         List<Module> all = new ArrayList<>();
         all.add(root);
@@ -24,6 +28,8 @@ public final class Initializers {
      *
      * @param zeroInitResidual set the last BN scale of each residual block to 0, so every block starts
      *     as the identity (Goyal et al. 2017); helps very deep nets train
+     * @param root the top module; its weights are overwritten in place
+     * @param seed the generator's seed: the same seed gives the same weights
      */
     public static void kaiming(Module root, long seed, boolean zeroInitResidual) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -59,6 +65,9 @@ public final class Initializers {
      * Gives every BatchNorm non-trivial statistics and affine parameters (scale in [0.5, 1.5), shift and
      * mean from N(0, 0.1^2), variance in [0.5, 1.5)), so that tests of BN folding and of imported
      * graphs exercise every term. Untrained nets otherwise have mean 0 and variance 1.
+     *
+     * @param root the top module; its batch norms are overwritten in place
+     * @param seed the generator's seed
      */
     public static void randomBatchNormStatistics(Module root, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);

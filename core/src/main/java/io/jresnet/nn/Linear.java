@@ -10,6 +10,12 @@ public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * A linear layer with zero weights and bias until initialised or loaded.
+     *
+     * @param inFeatures input features
+     * @param outFeatures output features
+     */
     public Linear(int inFeatures, int outFeatures) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
@@ -17,9 +23,16 @@ public final class Linear extends Module {
         this.bias = weight("bias", Tensor.zeros(outFeatures));
     }
 
+    /** {@return the input features} */
     public int inFeatures() { return inFeatures; }
+
+    /** {@return the output features} */
     public int outFeatures() { return outFeatures; }
+
+    /** {@return the weight, {@code [out, in]}} */
     public Parameter weight() { return weight; }
+
+    /** {@return the bias, {@code [out]}} */
     public Parameter bias() { return bias; }
 
     @Override

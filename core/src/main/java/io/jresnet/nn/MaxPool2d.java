@@ -8,14 +8,26 @@ public final class MaxPool2d extends Module {
     private final int stride;
     private final int padding;
 
+    /**
+     * A max pooling layer.
+     *
+     * @param kernel the window's side in pixels
+     * @param stride the stride in pixels
+     * @param padding padding on each side, in pixels (it never wins the maximum)
+     */
     public MaxPool2d(int kernel, int stride, int padding) {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
     }
 
+    /** {@return the window's side in pixels} */
     public int kernel() { return kernel; }
+
+    /** {@return the stride in pixels} */
     public int stride() { return stride; }
+
+    /** {@return the padding on each side, in pixels} */
     public int padding() { return padding; }
 
     @Override

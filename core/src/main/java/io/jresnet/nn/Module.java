@@ -23,16 +23,37 @@ import java.util.TreeSet;
  * <p>A module lowers itself into a {@link Graph} ({@link #lower}): that graph is what the inference
  * planner compiles and what training runs on a tape ({@code io.jresnet.train.TapeModel}), so a layer
  * is written once. {@link #forward(Tensor)} runs that graph eagerly on the {@code reference} backend.
+ *
+ * <p>A module is mutable (its parameters' values, its training flag) and not thread-safe. To serve
+ * from many threads, compile its {@link #plan} once on a backend and give each thread a session; the
+ * plan shares the module's weight tensors, so do not change them while a backend compiles it.
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training;
 
+    /** A module with no parameters or children yet; subclasses register theirs in their constructor. */
+    protected Module() {}
+
+    /**
+     * Registers a trainable parameter.
+     *
+     * @param name its local name, e.g. {@code weight}
+     * @param value its initial value, held (not copied)
+     * @return the parameter
+     */
     protected final Parameter weight(String name, Tensor value) {
         return register(name, new Parameter(value, true));
     }
 
+    /**
+     * Registers a buffer: state that is saved and loaded but not trained (running statistics).
+     *
+     * @param name its local name, e.g. {@code running_mean}
+     * @param value its initial value, held (not copied)
+     * @return the buffer, as a non-trainable parameter
+     */
     protected final Parameter buffer(String name, Tensor value) {
         return register(name, new Parameter(value, false));
     }
@@ -44,6 +65,14 @@ public abstract class Module {
         return p;
     }
 
+    /**
+     * Registers a child module.
+     *
+     * @param <M> the child's type
+     * @param name its local name, e.g. {@code conv1} or {@code 0}
+     * @param module the child
+     * @return the child
+     */
     protected final <M extends Module> M child(String name, M module) {
         if (children.putIfAbsent(name, module) != null || parameters.containsKey(name)) {
             throw new IllegalArgumentException("duplicate name " + name);
@@ -51,12 +80,12 @@ public abstract class Module {
         return module;
     }
 
-    /** The direct children, by local name, in registration order. */
+    /** {@return the direct children, by local name, in registration order} */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** Every parameter and buffer below this module, by full dotted name, in definition order. */
+    /** {@return every parameter and buffer below this module, by full dotted name, in definition order} */
     public Map<String, Parameter> namedParameters() {
         Map<String, Parameter> all = new LinkedHashMap<>();
         collect("", all);
@@ -68,7 +97,7 @@ public abstract class Module {
         children.forEach((n, c) -> c.collect(prefix + n + ".", into));
     }
 
-    /** Values of every parameter and buffer by full name (views, not copies). */
+    /** {@return the values of every parameter and buffer by full name (the tensors themselves, not copies)} */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> sd = new LinkedHashMap<>();
         namedParameters().forEach((n, p) -> sd.put(n, p.value()));
@@ -78,9 +107,12 @@ public abstract class Module {
     /**
      * Copies tensors in by name.
      *
+     * @param state tensors by full dotted name (torchvision's state-dict keys)
      * @param strict if true, names missing on either side are an error; if false, only names present
      *     on both sides are loaded
      * @return the names that were loaded
+     * @throws io.jresnet.JResnetException if {@code strict} and the names differ
+     * @throws io.jresnet.ShapeException if a tensor's shape differs from its parameter's
      */
     public List<String> loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Parameter> own = namedParameters();
@@ -110,20 +142,26 @@ public abstract class Module {
         return new ArrayList<>(names).subList(0, 8) + " and " + (names.size() - 8) + " more";
     }
 
-    /** Number of trainable parameters (buffers such as running statistics are not counted). */
+    /** {@return the number of trainable parameters (buffers such as running statistics are not counted)} */
     public long parameterCount() {
         long n = 0;
         for (Parameter p : namedParameters().values()) if (p.trainable()) n += p.value().size();
         return n;
     }
 
-    /** Switches this module and all below it between training (true) and inference (false) mode. */
+    /**
+     * Switches this module and all below it between training (true) and inference (false) mode.
+     *
+     * @param on true for training
+     * @return this module
+     */
     public Module train(boolean on) {
         training = on;
         children.values().forEach(c -> c.train(on));
         return this;
     }
 
+    /** {@return whether this module is in training mode} */
     public boolean isTraining() {
         return training;
     }
@@ -134,6 +172,8 @@ public abstract class Module {
      * is not a second implementation of the layers: those exist only as {@link #lower}. Training
      * runs the same graph on a tape ({@code io.jresnet.train.TapeModel}).
      *
+     * @param x the input, NCHW for images
+     * @return a new tensor holding the output
      * @throws IllegalStateException in training mode, whose batch statistics need the tape
      */
     public final Tensor forward(Tensor x) {
@@ -146,32 +186,63 @@ public abstract class Module {
         }
     }
 
-    /** Lowers the children in order, each under its own name (for containers). */
+    /**
+     * Lowers the children in order, each under its own name (for containers).
+     *
+     * @param g the builder to add to
+     * @param path this module's full dotted name, the prefix of its ops' and parameters' names
+     * @param x the input value
+     * @return the output value
+     */
     protected final int lowerChildren(GraphBuilder g, String path, int x) {
         for (var e : children.entrySet()) x = e.getValue().lower(g, join(path, e.getKey()), x);
         return x;
     }
 
-    /** Adds this module's ops to {@code g}, reading value {@code x}; returns the output value. */
+    /**
+     * Adds this module's ops to {@code g}, reading value {@code x}.
+     *
+     * @param g the builder to add to
+     * @param path this module's full dotted name, the prefix of its ops' and parameters' names
+     * @param x the input value
+     * @return the output value
+     */
     public abstract int lower(GraphBuilder g, String path, int x);
 
-    /** The inference graph of this module for one input shape. */
+    /**
+     * {@return the inference graph of this module for one input shape}
+     *
+     * @param input the input's shape, batch first
+     */
     public Graph toGraph(Shape input) {
         GraphBuilder g = new GraphBuilder();
         int x = g.input(input);
         return g.build(lower(g, "", x));
     }
 
-    /** The fused inference plan for one input shape. */
+    /**
+     * {@return the fused inference plan for one input shape, what {@code Backend.compile} takes}
+     *
+     * @param input the input's shape; its batch is the largest a session of the compiled plan runs
+     */
     public Plan plan(Shape input) {
         return Planner.plan(toGraph(input));
     }
 
+    /**
+     * {@return the output's shape for an input shape}
+     *
+     * @param input the input's shape
+     */
     public Shape outputShape(Shape input) {
         return toGraph(input).outputShape();
     }
 
-    /** Multiply-accumulates of one forward pass at this input shape. */
+    /**
+     * {@return the multiply-accumulates of one forward pass at this input shape}
+     *
+     * @param input the input's shape
+     */
     public long macs(Shape input) {
         return toGraph(input).macs();
     }

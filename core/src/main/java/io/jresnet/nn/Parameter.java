@@ -17,22 +17,29 @@ public final class Parameter {
         this.trainable = trainable;
     }
 
+    /** {@return the value: the module's own tensor, not a copy} */
     public Tensor value() {
         return value;
     }
 
-    /** True for weights the optimizer updates; false for buffers (running statistics). */
+    /** {@return true for weights the optimizer updates; false for buffers (running statistics)} */
     public boolean trainable() {
         return trainable;
     }
 
-    /** The accumulated gradient, same shape as the value, zero until written. */
+    /** {@return the accumulated gradient, same shape as the value, zero until written} */
     public Tensor grad() {
         if (grad == null) grad = Tensor.zeros(value.shape());
         return grad;
     }
 
-    /** Copies {@code src} into this parameter; the shapes must hold the same elements in the same order. */
+    /**
+     * Copies {@code src} into this parameter; the shapes must hold the same elements in the same order.
+     *
+     * @param name the parameter's full name, for the error
+     * @param src the values
+     * @throws io.jresnet.ShapeException if the element counts differ
+     */
     public void load(String name, Tensor src) {
         if (src.size() != value.size()
                 || (src.rank() == value.rank() && !src.shape().equals(value.shape()))) {

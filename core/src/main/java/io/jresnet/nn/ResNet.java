@@ -13,6 +13,12 @@ public final class ResNet extends Module {
     private final ResNetSpec spec;
     private final List<ResidualBlock> blocks = new ArrayList<>();
 
+    /**
+     * The network of a spec, with zero weights until initialised ({@link Initializers}) or loaded
+     * ({@link #loadStateDict}); {@code Zoo.build} in {@code io.jresnet.models} does the first.
+     *
+     * @param spec the architecture
+     */
     public ResNet(ResNetSpec spec) {
         this.spec = spec;
         boolean imagenet = spec.stem() == ResNetSpec.Stem.IMAGENET;
@@ -42,11 +48,12 @@ public final class ResNet extends Module {
         child("fc", new Linear(in, spec.numClasses()));
     }
 
+    /** {@return the architecture} */
     public ResNetSpec spec() {
         return spec;
     }
 
-    /** The residual blocks in order. */
+    /** {@return the residual blocks in order} */
     public List<ResidualBlock> blocks() {
         return List.copyOf(blocks);
     }

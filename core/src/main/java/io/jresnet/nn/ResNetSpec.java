@@ -22,10 +22,23 @@ import java.util.Map;
 public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
                          ShortcutType shortcut, int inChannels, int numClasses) {
 
-    public enum Block { BASIC, BOTTLENECK }
+    /** The residual block kind. */
+    public enum Block {
+        /** Two 3x3 convolutions (ResNet-18/34 and the CIFAR family); expansion 1. */
+        BASIC,
+        /** 1x1 reduce, 3x3, 1x1 restore (ResNet-50 and deeper); expansion 4. */
+        BOTTLENECK
+    }
 
-    public enum Stem { IMAGENET, CIFAR }
+    /** The layers before the first stage. */
+    public enum Stem {
+        /** 7x7 convolution with stride 2, then 3x3 max pooling with stride 2: 224x224 images. */
+        IMAGENET,
+        /** One 3x3 convolution with stride 1: 32x32 (or 28x28) images. */
+        CIFAR
+    }
 
+    /** Checks that there is a width per stage and copies the arrays. */
     public ResNetSpec {
         if (blocksPerStage.length != stageWidths.length || blocksPerStage.length == 0) {
             throw new JResnetException("ResNetSpec " + name + ": " + blocksPerStage.length + " stages but "
@@ -35,17 +48,23 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         stageWidths = stageWidths.clone();
     }
 
+    /** {@return the block's output channels per {@code planes}: 1 for basic, 4 for bottleneck} */
     public int expansion() {
         return block == Block.BASIC ? BasicBlock.EXPANSION : BottleneckBlock.EXPANSION;
     }
 
-    /** Weighted layers: the stem conv, every conv of the residual functions, and the FC. */
+    /** {@return the weighted layers: the stem conv, every conv of the residual functions, and the FC} */
     public int depth() {
         int perBlock = block == Block.BASIC ? 2 : 3;
         return Arrays.stream(blocksPerStage).sum() * perBlock + 2;
     }
 
-    /** The ImageNet family of He et al. (torchvision v1.5 layout), 1000 classes, RGB. */
+    /**
+     * {@return the ImageNet ResNet of this depth (He et al., torchvision v1.5 layout), 1000 classes, RGB}
+     *
+     * @param depth 18, 34, 50, 101 or 152
+     * @throws io.jresnet.JResnetException for another depth
+     */
     public static ResNetSpec imagenet(int depth) {
         int[] blocks = switch (depth) {
             case 18 -> new int[] {2, 2, 2, 2};
@@ -59,7 +78,12 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
                 ShortcutType.B, 3, 1000);
     }
 
-    /** The CIFAR family: depth 6n+2, three stages of n basic blocks, 16/32/64 channels, option A, 10 classes. */
+    /**
+     * {@return the CIFAR ResNet of this depth: three stages of n basic blocks, 16/32/64 channels, option A, 10 classes}
+     *
+     * @param depth 6n+2: 20, 32, 44, 56, 110, ...
+     * @throws io.jresnet.JResnetException for another depth
+     */
     public static ResNetSpec cifar(int depth) {
         if (depth < 8 || (depth - 2) % 6 != 0) {
             throw new JResnetException("a CIFAR ResNet has depth 6n+2 (20, 32, 44, 56, 110), found " + depth);
@@ -69,25 +93,40 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
                 ShortcutType.A, 3, 10);
     }
 
-    /** The same network without shortcuts ("plain-N" of the degradation experiment). */
+    /** {@return the same network without shortcuts ("plain-N" of the degradation experiment)} */
     public ResNetSpec plain() {
         return new ResNetSpec(name.replace("resnet", "plain"), block, blocksPerStage, stageWidths, stem,
                 ShortcutType.NONE, inChannels, numClasses);
     }
 
+    /**
+     * {@return the same network with another shortcut option}
+     *
+     * @param s the option
+     */
     public ResNetSpec withShortcut(ShortcutType s) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses);
     }
 
+    /**
+     * {@return the same network with another number of classes}
+     *
+     * @param classes the final linear layer's width
+     */
     public ResNetSpec withClasses(int classes) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes);
     }
 
+    /**
+     * {@return the same network for images of another channel count}
+     *
+     * @param channels image channels (1 for grayscale)
+     */
     public ResNetSpec withInChannels(int channels) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses);
     }
 
-    /** Every named architecture: resnet18..152, resnet20..110 and their plain counterparts. */
+    /** {@return every named architecture, by name: resnet18..152, resnet20..110 and their plain counterparts} */
     public static Map<String, ResNetSpec> zoo() {
         Map<String, ResNetSpec> zoo = new LinkedHashMap<>();
         for (int d : List.of(18, 34, 50, 101, 152)) zoo.put("resnet" + d, imagenet(d));
@@ -96,7 +135,12 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         return zoo;
     }
 
-    /** Looks a name up in {@link #zoo()}, case-insensitively. */
+    /**
+     * {@return the architecture of this name in {@link #zoo()}, looked up case-insensitively}
+     *
+     * @param name e.g. {@code resnet50}, {@code plain20}
+     * @throws io.jresnet.JResnetException for an unknown name
+     */
     public static ResNetSpec named(String name) {
         ResNetSpec s = zoo().get(name.toLowerCase(Locale.ROOT));
         if (s == null) throw new JResnetException("unknown model '" + name + "'; known: " + zoo().keySet());

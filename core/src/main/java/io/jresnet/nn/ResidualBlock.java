@@ -12,6 +12,12 @@ public abstract class ResidualBlock extends Module {
     private final ShortcutType type;
     private Module shortcut;
 
+    /**
+     * A block with this shortcut option; the subclass registers its layers, then calls
+     * {@link #attachShortcut}.
+     *
+     * @param type the shortcut option
+     */
     protected ResidualBlock(ShortcutType type) {
         this.type = type;
     }
@@ -20,6 +26,10 @@ public abstract class ResidualBlock extends Module {
      * Registers the shortcut for a block taking {@code inChannels} to {@code outChannels} with
      * {@code stride}: nothing for identity, a {@code downsample} projection (options B, C) or a
      * zero-padding {@code shortcut} (option A).
+     *
+     * @param inChannels the block's input channels
+     * @param outChannels the block's output channels
+     * @param stride the block's stride
      */
     protected final void attachShortcut(int inChannels, int outChannels, int stride) {
         boolean shapeChanges = stride != 1 || inChannels != outChannels;
@@ -33,16 +43,24 @@ public abstract class ResidualBlock extends Module {
         }
     }
 
+    /** {@return the shortcut option} */
     public ShortcutType shortcutType() {
         return type;
     }
 
-    /** The projection or padding module, or null for identity (and for plain blocks). */
+    /** {@return the projection or padding module, or null for identity (and for plain blocks)} */
     public Module shortcut() {
         return shortcut;
     }
 
-    /** Lowers F(x), the block's layers before the addition and the final ReLU. */
+    /**
+     * Lowers F(x), the block's layers before the addition and the final ReLU.
+     *
+     * @param g the builder to add to
+     * @param path the block's full dotted name
+     * @param x the block's input value
+     * @return the value of F(x)
+     */
     protected abstract int lowerResidual(GraphBuilder g, String path, int x);
 
     @Override

@@ -10,6 +10,12 @@ public final class ZeroPadShortcut extends Module {
     private final int stride;
     private final int outChannels;
 
+    /**
+     * The option-A shortcut.
+     *
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after zero padding
+     */
     public ZeroPadShortcut(int stride, int outChannels) {
         this.stride = stride;
         this.outChannels = outChannels;

@@ -23,35 +23,46 @@ public final class Graph {
         this.output = output;
     }
 
+    /**
+     * {@return the shape of a value}
+     *
+     * @param value the value's id
+     */
     public Shape shape(int value) {
         return shapes.get(value);
     }
 
+    /** {@return the number of values; ids run from 0 to this, exclusive} */
     public int valueCount() {
         return shapes.size();
     }
 
+    /** {@return the ops in execution order} */
     public List<Op> ops() {
         return ops;
     }
 
+    /** {@return the input value's id} */
     public int input() {
         return input;
     }
 
+    /** {@return the output value's id} */
     public int output() {
         return output;
     }
 
+    /** {@return the input's shape} */
     public Shape inputShape() {
         return shapes.get(input);
     }
 
+    /** {@return the output's shape} */
     public Shape outputShape() {
         return shapes.get(output);
     }
 
-    /** Multiply-accumulates of one run (convolutions and linear layers). */
+    /** {@return the multiply-accumulates of one run (convolutions and linear layers)} */
     public long macs() {
         long m = 0;
         for (Op op : ops) m += op.macs(this);

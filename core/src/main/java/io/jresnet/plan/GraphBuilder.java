@@ -9,19 +9,35 @@ import java.util.List;
 
 /**
  * Builds a {@link Graph} op by op, inferring and checking each value's shape as it goes, so a wrong
- * wiring fails at the op that causes it, named. Every method returns the id of the value it creates.
+ * wiring fails at the op that causes it, named ({@link io.jresnet.ShapeException},
+ * {@link io.jresnet.UnsupportedLayerException}). Every method returns the id of the value it creates.
+ * Tensors given to it are held, not copied. Not thread-safe: one builder per graph.
  */
 public final class GraphBuilder {
     private final List<Shape> shapes = new ArrayList<>();
     private final List<Op> ops = new ArrayList<>();
     private int input = -1;
 
+    /** An empty graph; call {@link #input} first. */
+    public GraphBuilder() {}
+
+    /**
+     * Declares the graph's input; once.
+     *
+     * @param shape the input's shape, NCHW for images, batch first
+     * @return the input value
+     */
     public int input(Shape shape) {
         if (input >= 0) throw new IllegalStateException("the graph already has an input");
         input = newValue(shape);
         return input;
     }
 
+    /**
+     * {@return the shape of a value built so far}
+     *
+     * @param value the value's id
+     */
     public Shape shape(int value) {
         if (value < 0 || value >= shapes.size()) throw new IllegalArgumentException("no value " + value);
         return shapes.get(value);
@@ -49,11 +65,35 @@ public final class GraphBuilder {
         return span / stride + 1;
     }
 
-    /** Convolution with symmetric padding and no bias. */
+    /**
+     * Convolution with symmetric padding and no bias.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param weight {@code [K, C, R, S]}
+     * @param stride the stride in both directions, in pixels
+     * @param pad padding on every side, in pixels
+     * @return the output value
+     */
     public int conv(String name, int x, Tensor weight, int stride, int pad) {
         return conv(name, x, weight, null, stride, stride, pad, pad, pad, pad);
     }
 
+    /**
+     * Convolution, groups 1.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param weight {@code [K, C, R, S]}
+     * @param bias {@code [K]}, or null for none
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     * @return the output value
+     */
     public int conv(String name, int x, Tensor weight, Tensor bias, int strideH, int strideW, int padTop,
                     int padLeft, int padBottom, int padRight) {
         Shape in = requireNchw(name, x);
@@ -81,11 +121,35 @@ public final class GraphBuilder {
         return y;
     }
 
-    /** A batch norm with torch's default momentum, 0.1 (used only when the graph trains). */
+    /**
+     * A batch norm with torch's default momentum, 0.1 (used only when the graph trains).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param gamma the per-channel scale {@code [C]}
+     * @param beta the per-channel shift {@code [C]}
+     * @param mean the running mean {@code [C]}
+     * @param var the running variance {@code [C]}
+     * @param eps added to the variance
+     * @return the output value
+     */
     public int batchNorm(String name, int x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps) {
         return batchNorm(name, x, gamma, beta, mean, var, eps, 0.1f);
     }
 
+    /**
+     * A batch norm ({@link Op.BatchNorm}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param gamma the per-channel scale {@code [C]}
+     * @param beta the per-channel shift {@code [C]}
+     * @param mean the running mean {@code [C]}
+     * @param var the running variance {@code [C]}
+     * @param eps added to the variance
+     * @param momentum the running statistics' update rate in training
+     * @return the output value
+     */
     public int batchNorm(String name, int x, Tensor gamma, Tensor beta, Tensor mean, Tensor var, float eps,
                          float momentum) {
         Shape in = requireNchw(name, x);
@@ -100,7 +164,16 @@ public final class GraphBuilder {
         return y;
     }
 
-    /** {@code x * scale[c] + shift[c]}, followed by a ReLU named {@code name + ".relu"} when {@code relu}. */
+    /**
+     * A per-channel affine map ({@link Op.Affine}), {@code x * scale[c] + shift[c]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param scale {@code [C]}
+     * @param shift {@code [C]}
+     * @param relu whether a ReLU (named {@code name + ".relu"}) follows
+     * @return the output value
+     */
     public int affine(String name, int x, Tensor scale, Tensor shift, boolean relu) {
         Shape in = requireNchw(name, x);
         if (scale.size() != in.c() || shift.size() != in.c()) {
@@ -112,12 +185,27 @@ public final class GraphBuilder {
         return relu ? relu(name + ".relu", y) : y;
     }
 
+    /**
+     * {@code max(x, 0)}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @return the output value
+     */
     public int relu(String name, int x) {
         int y = newValue(shape(x));
         ops.add(new Op.Relu(name, x, y));
         return y;
     }
 
+    /**
+     * Elementwise sum of two values of one shape.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param a the first value
+     * @param b the second value
+     * @return the output value
+     */
     public int add(String name, int a, int b) {
         if (!shape(a).equals(shape(b))) {
             throw new ShapeException(name + ": cannot add " + shape(a) + " and " + shape(b)
@@ -128,10 +216,35 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * Max pooling with a square window and symmetric padding.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param kernel the window's side in pixels
+     * @param stride the stride in both directions
+     * @param pad padding on every side, smaller than the kernel
+     * @return the output value
+     */
     public int maxPool(String name, int x, int kernel, int stride, int pad) {
         return maxPool(name, x, kernel, kernel, stride, stride, pad, pad, pad, pad);
     }
 
+    /**
+     * Max pooling.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param kernelH window height in pixels
+     * @param kernelW window width in pixels
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     * @return the output value
+     */
     public int maxPool(String name, int x, int kernelH, int kernelW, int strideH, int strideW, int padTop,
                        int padLeft, int padBottom, int padRight) {
         Shape in = requireNchw(name, x);
@@ -146,6 +259,13 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * Mean over height and width.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @return the output value
+     */
     public int globalAvgPool(String name, int x) {
         Shape in = requireNchw(name, x);
         int y = newValue(Shape.nchw(in.n(), in.c(), 1, 1));
@@ -153,13 +273,27 @@ public final class GraphBuilder {
         return y;
     }
 
-    /** Flatten all but the batch dimension: {@code [N, ...] -> [N, prod(...)]}. */
+    /**
+     * Flatten all but the batch dimension: {@code [N, ...] -> [N, prod(...)]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @return the output value
+     */
     public int flatten(String name, int x) {
         Shape in = shape(x);
         int n = in.dim(0);
         return reshape(name, x, Shape.of(n, n == 0 ? 0 : (int) (in.size() / n)));
     }
 
+    /**
+     * The same data in another shape of the same size.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param to the new shape
+     * @return the output value
+     */
     public int reshape(String name, int x, Shape to) {
         if (to.size() != shape(x).size()) {
             throw new ShapeException(name + ": cannot reshape " + shape(x) + " to " + to);
@@ -177,6 +311,15 @@ public final class GraphBuilder {
         return t.shape().equals(Shape.of(n)) ? t : t.reshape(n);
     }
 
+    /**
+     * Fully connected layer ({@link Op.Linear}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]}, or null for none
+     * @return the output value
+     */
     public int linear(String name, int x, Tensor weight, Tensor bias) {
         Shape in = shape(x);
         Shape w = weight.shape();
@@ -197,6 +340,15 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * The option-A shortcut ({@link Op.ShortcutPad}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after zero padding, at least the input's
+     * @return the output value
+     */
     public int shortcutPad(String name, int x, int stride, int outChannels) {
         Shape in = requireNchw(name, x);
         if (outChannels < in.c()) {
@@ -209,6 +361,13 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * Softmax over the last dimension of {@code [N, K]} or {@code [N, K, 1, 1]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @return the output value
+     */
     public int softmax(String name, int x) {
         Shape in = shape(x);
         if (!(in.rank() == 2 || (in.rank() == 4 && in.h() == 1 && in.w() == 1))) {
@@ -219,6 +378,11 @@ public final class GraphBuilder {
         return y;
     }
 
+    /**
+     * {@return the graph, with {@code output} as its result}
+     *
+     * @param output the value the graph returns
+     */
     public Graph build(int output) {
         if (input < 0) throw new IllegalStateException("the graph has no input");
         shape(output);

@@ -14,14 +14,20 @@ import io.jresnet.tensor.Tensor;
  */
 public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op.Add, Op.MaxPool, Op.GlobalAvgPool,
         Op.Reshape, Op.Linear, Op.ShortcutPad, Op.Softmax {
-    /** A name for errors and profiles, e.g. {@code layer2.0.conv1}. */
+    /** {@return a name for errors and profiles, e.g. {@code layer2.0.conv1}} */
     String name();
 
+    /** {@return the ids of the values it reads, in order} */
     int[] inputs();
 
+    /** {@return the id of the value it writes} */
     int output();
 
-    /** Multiply-accumulates per run of this op, given the graph's value shapes. */
+    /**
+     * {@return the multiply-accumulates per run of this op}
+     *
+     * @param g the graph whose value shapes it reads
+     */
     default long macs(Graph g) {
         return 0;
     }
@@ -29,12 +35,31 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
     /**
      * 2-D convolution, groups 1, dilation 1: {@code y = conv(x, W) + bias}. Weight is OIHW
      * {@code [K, C, R, S]}; bias is {@code [K]} (zeros when the conv has none).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [K, C, R, S]}
+     * @param bias {@code [K]}
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
      */
     record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
                 int padTop, int padLeft, int padBottom, int padRight) implements Op {
+        /** {@return K, the output channels} */
         public int outChannels() { return weight.shape().dim(0); }
+
+        /** {@return C, the input channels} */
         public int inChannels() { return weight.shape().dim(1); }
+
+        /** {@return R, the kernel's height} */
         public int kernelH() { return weight.shape().dim(2); }
+
+        /** {@return S, the kernel's width} */
         public int kernelW() { return weight.shape().dim(3); }
 
         @Override public int[] inputs() { return new int[] {input}; }
@@ -49,12 +74,22 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
      * Batch normalisation: in inference {@code (x - mean) / sqrt(var + eps) * gamma + beta} with the
      * running statistics; in training the batch's, moving the running ones by {@code momentum}
      * (torch's convention: {@code running = (1 - momentum) * running + momentum * batch}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param gamma the per-channel scale {@code [C]}
+     * @param beta the per-channel shift {@code [C]}
+     * @param mean the running mean {@code [C]}
+     * @param var the running variance {@code [C]}
+     * @param eps added to the variance
+     * @param momentum the running statistics' update rate in training
      */
     record BatchNorm(String name, int input, int output, Tensor gamma, Tensor beta, Tensor mean, Tensor var,
                      float eps, float momentum) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
 
-        /** Per-channel scale {@code gamma / sqrt(var + eps)}, computed in double. */
+        /** {@return the per-channel scale {@code gamma / sqrt(var + eps)}, computed in double} */
         public float[] scale() {
             float[] s = new float[gamma.size()];
             for (int c = 0; c < s.length; c++) {
@@ -63,7 +98,7 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
             return s;
         }
 
-        /** Per-channel shift {@code beta - mean * scale}. */
+        /** {@return the per-channel shift {@code beta - mean * scale}} */
         public float[] shift() {
             float[] s = scale();
             float[] b = new float[s.length];
@@ -74,32 +109,80 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
         }
     }
 
-    /** Per-channel affine map {@code y = x * scale[c] + shift[c]} on NCHW (an imported Mul and Add). */
+    /**
+     * Per-channel affine map {@code y = x * scale[c] + shift[c]} on NCHW (an imported Mul and Add).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param scale {@code [C]}
+     * @param shift {@code [C]}
+     */
     record Affine(String name, int input, int output, Tensor scale, Tensor shift) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
+    /**
+     * {@code y = max(x, 0)}; the planner fuses it into the op before it.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Relu(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Elementwise {@code y = a + b}; a and b have the output's shape. */
+    /**
+     * Elementwise {@code y = a + b}; a and b have the output's shape.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param a the first value it reads
+     * @param b the second value it reads
+     * @param output the value it writes
+     */
     record Add(String name, int a, int b, int output) implements Op {
         @Override public int[] inputs() { return new int[] {a, b}; }
     }
 
-    /** Max pooling; padded positions never win (they count as minus infinity). */
+    /**
+     * Max pooling; padded positions never win (they count as minus infinity).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param kernelH window height in pixels
+     * @param kernelW window width in pixels
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     */
     record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
                    int padTop, int padLeft, int padBottom, int padRight) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
+    /**
+     * Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record GlobalAvgPool(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Same data, another shape (Flatten, Reshape). The planner turns it into an alias of the input's buffer. */
+    /**
+     * Same data, another shape (Flatten, Reshape). The planner turns it into an alias of the input's buffer.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Reshape(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
@@ -107,9 +190,18 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
     /**
      * Fully connected: {@code y[n, o] = sum_i x[n, i] * W[o, i] + bias[o]}. The input is read as
      * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}, as in torch.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]}
      */
     record Linear(String name, int input, int output, Tensor weight, Tensor bias) implements Op {
+        /** {@return the output features} */
         public int outFeatures() { return weight.shape().dim(0); }
+
+        /** {@return the input features} */
         public int inFeatures() { return weight.shape().dim(1); }
 
         @Override public int[] inputs() { return new int[] {input}; }
@@ -123,12 +215,24 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
     /**
      * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
      * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after padding
      */
     record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 
-    /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
+    /**
+     * Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Softmax(String name, int input, int output) implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }

@@ -30,79 +30,111 @@ public final class Plan {
     /**
      * The value whose memory {@code value} is: itself, or for the output of a (removed) reshape, the
      * value it reshapes.
+     *
+     * @param value the value's id
+     * @return the id of the value that owns its storage
      */
     public int storageOwner(int value) {
         return owner[value];
     }
 
+    /** {@return the fused ops in execution order} */
     public List<PlanOp> ops() {
         return ops;
     }
 
+    /**
+     * {@return the shape of a value}
+     *
+     * @param value the value's id
+     */
     public Shape shape(int value) {
         return graph.shape(value);
     }
 
+    /** {@return the input value's id} */
     public int input() {
         return graph.input();
     }
 
+    /** {@return the output value's id} */
     public int output() {
         return graph.output();
     }
 
+    /** {@return the input's shape; its first dimension is the planned batch} */
     public Shape inputShape() {
         return graph.inputShape();
     }
 
+    /** {@return the output's shape at the planned batch} */
     public Shape outputShape() {
         return graph.outputShape();
     }
 
+    /** {@return the number of values; ids run from 0 to this, exclusive} */
     public int valueCount() {
         return graph.valueCount();
     }
 
-    /** The buffer holding {@code value}, or -1 for a value the plan never materialises. */
+    /**
+     * {@return the buffer holding {@code value}, or -1 for a value the plan never materialises}
+     *
+     * @param value the value's id
+     */
     public int buffer(int value) {
         return bufferOf[value];
     }
 
+    /** {@return the number of buffers} */
     public int bufferCount() {
         return bufferFloats.length;
     }
 
-    /** Size of buffer {@code b} in floats: the largest value it ever holds. */
+    /**
+     * {@return the size of buffer {@code b} in floats: the largest value it ever holds}
+     *
+     * @param b the buffer's index
+     */
     public long bufferFloats(int b) {
         return bufferFloats[b];
     }
 
-    /** Total activation memory in floats. */
+    /** {@return the total activation memory in floats} */
     public long totalBufferFloats() {
         long t = 0;
         for (long f : bufferFloats) t += f;
         return t;
     }
 
-    /** The values that live in buffer {@code b} at some time. */
+    /**
+     * {@return the values that live in buffer {@code b} at some time}
+     *
+     * @param b the buffer's index
+     */
     public List<Integer> valuesIn(int b) {
         List<Integer> vs = new ArrayList<>();
         for (int v = 0; v < bufferOf.length; v++) if (bufferOf[v] == b) vs.add(v);
         return vs;
     }
 
-    /** Multiply-accumulates of one run. */
+    /** {@return the multiply-accumulates of one run} */
     public long macs() {
         long m = 0;
         for (PlanOp op : ops) m += op.macs(graph);
         return m;
     }
 
+    /**
+     * {@return the multiply-accumulates of one op per run}
+     *
+     * @param op one of this plan's ops
+     */
     public long macs(PlanOp op) {
         return op.macs(graph);
     }
 
-    /** One line per op: index, kind, name, input and output shapes, buffers. */
+    /** {@return one line per op: index, kind, name, input and output shapes, buffers} */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < ops.size(); i++) {

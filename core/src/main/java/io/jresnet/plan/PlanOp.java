@@ -11,14 +11,20 @@ import io.jresnet.tensor.Tensor;
  */
 public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, PlanOp.MaxPool, PlanOp.GlobalAvgPool,
         PlanOp.Linear, PlanOp.ShortcutPad, PlanOp.Softmax {
-    /** The graph op's name, for errors and profiles, e.g. {@code layer2.0.conv1}. */
+    /** {@return the graph op's name, for errors and profiles, e.g. {@code layer2.0.conv1}} */
     String name();
 
+    /** {@return the ids of the values it reads, in order} */
     int[] inputs();
 
+    /** {@return the id of the value it writes} */
     int output();
 
-    /** Multiply-accumulates per run of this op, given the graph's value shapes. */
+    /**
+     * {@return the multiply-accumulates per run of this op}
+     *
+     * @param g the graph whose value shapes it reads
+     */
     default long macs(Graph g) {
         return 0;
     }
@@ -27,12 +33,33 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
      * 2-D convolution with its epilogue: {@code y = relu?(conv(x, W) + bias + residual?)}, any batch
      * norm that followed it folded into {@code W} and {@code bias}. Weight is OIHW {@code [K, C, R, S]};
      * {@code residual} is a value id of the output's shape (the shortcut of a residual block), or -1.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [K, C, R, S]}
+     * @param bias {@code [K]}
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     * @param residual the value added before the ReLU, or -1
+     * @param relu whether a ReLU ends the epilogue
      */
     record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
                 int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
+        /** {@return K, the output channels} */
         public int outChannels() { return weight.shape().dim(0); }
+
+        /** {@return C, the input channels} */
         public int inChannels() { return weight.shape().dim(1); }
+
+        /** {@return R, the kernel's height} */
         public int kernelH() { return weight.shape().dim(2); }
+
+        /** {@return S, the kernel's width} */
         public int kernelW() { return weight.shape().dim(3); }
 
         @Override
@@ -56,34 +83,76 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
                     padBottom, padRight, newResidual, newRelu);
         }
     }
-
-    /** Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a batch norm that could not fold). */
+    /**
+     * Per-channel affine map {@code y = relu?(x * scale[c] + shift[c])} on NCHW (a BN that could not fold).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param scale {@code [C]}
+     * @param shift {@code [C]}
+     * @param relu whether a ReLU follows
+     */
     record Affine(String name, int input, int output, Tensor scale, Tensor shift, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
-
-    /** Elementwise {@code y = relu?(a + b)}; a and b have the output's shape. */
+    /**
+     * Elementwise {@code y = relu?(a + b)}; a and b have the output's shape.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param a the first value it reads
+     * @param b the second value it reads
+     * @param output the value it writes
+     * @param relu whether a ReLU follows
+     */
     record Add(String name, int a, int b, int output, boolean relu) implements PlanOp {
         @Override public int[] inputs() { return new int[] {a, b}; }
     }
-
-    /** Max pooling; padded positions never win (they count as minus infinity). */
+    /**
+     * Max pooling; padded positions never win (they count as minus infinity).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param kernelH window height in pixels
+     * @param kernelW window width in pixels
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     */
     record MaxPool(String name, int input, int output, int kernelH, int kernelW, int strideH, int strideW,
                    int padTop, int padLeft, int padBottom, int padRight) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
-
-    /** Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}. */
+    /**
+     * Mean over H and W: {@code [N, C, H, W] -> [N, C, 1, 1]}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record GlobalAvgPool(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
-
     /**
-     * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}; the input is read as
-     * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}.
+     * Fully connected: {@code y[n, o] = relu?(sum_i x[n, i] * W[o, i] + bias[o])}. The input is read as
+     * {@code [N, features]} whatever its rank. Weight is {@code [out, in]}, as in torch.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]}
+     * @param relu whether a ReLU follows
      */
     record Linear(String name, int input, int output, Tensor weight, Tensor bias, boolean relu) implements PlanOp {
+        /** {@return the output features} */
         public int outFeatures() { return weight.shape().dim(0); }
+
+        /** {@return the input features} */
         public int inFeatures() { return weight.shape().dim(1); }
 
         @Override public int[] inputs() { return new int[] {input}; }
@@ -93,13 +162,26 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
             return (long) g.shape(output).dim(0) * outFeatures() * inFeatures();
         }
     }
-
-    /** The option-A shortcut: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}. */
+    /**
+     * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
+     * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after padding
+     */
     record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
-
-    /** Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value. */
+    /**
+     * Softmax over the last dimension of a {@code [N, K]} (or {@code [N, K, 1, 1]}) value.
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param input the value it reads
+     * @param output the value it writes
+     */
     record Softmax(String name, int input, int output) implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }

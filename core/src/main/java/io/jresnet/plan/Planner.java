@@ -27,12 +27,21 @@ import java.util.List;
 public final class Planner {
     private Planner() {}
 
-    /** Fused plan. */
+    /**
+     * {@return the fused plan of a graph}
+     *
+     * @param g the graph
+     */
     public static Plan plan(Graph g) {
         return plan(g, true);
     }
 
-    /** @param fuse false keeps every op separate (BN and ReLU become affine ops): useful as an oracle. */
+    /**
+     * {@return the plan of a graph, fused or not}
+     *
+     * @param g the graph
+     * @param fuse false keeps every op separate (BN and ReLU become affine ops): useful as an oracle
+     */
     public static Plan plan(Graph g, boolean fuse) {
         int nv = g.valueCount();
         int[] readers = g.consumerCounts();

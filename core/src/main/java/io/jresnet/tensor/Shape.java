@@ -4,8 +4,9 @@ import io.jresnet.ShapeException;
 import java.util.Arrays;
 
 /**
- * An immutable list of dimensions. Four-dimensional shapes are read as NCHW (batch, channels,
- * height, width); two-dimensional ones as (batch, features).
+ * An immutable list of dimensions, each a count of elements. Four-dimensional shapes are read as NCHW
+ * (batch, channels, height, width); two-dimensional ones as (batch, features). Immutable, so safe to
+ * share between threads.
  */
 public final class Shape {
     private final int[] dims;
@@ -23,19 +24,39 @@ public final class Shape {
         this.size = n;
     }
 
+    /**
+     * {@return a shape of these dimensions} The array is copied.
+     *
+     * @param dims the dimensions, outermost first; none negative
+     * @throws io.jresnet.ShapeException if a dimension is negative or the element count overflows a long
+     */
     public static Shape of(int... dims) {
         return new Shape(dims.clone());
     }
 
-    /** NCHW shape. */
+    /**
+     * {@return the NCHW shape {@code [n, c, h, w]}}
+     *
+     * @param n batch: images
+     * @param c channels
+     * @param h height in pixels
+     * @param w width in pixels
+     */
     public static Shape nchw(int n, int c, int h, int w) {
         return new Shape(new int[] {n, c, h, w});
     }
 
+    /** {@return the number of dimensions} */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * {@return dimension {@code i}}
+     *
+     * @param i the index, from 0; negative counts from the end ({@code -1} is the last)
+     * @throws io.jresnet.ShapeException if there is no such dimension
+     */
     public int dim(int i) {
         if (i < 0) i += dims.length;
         if (i < 0 || i >= dims.length) {
@@ -44,16 +65,21 @@ public final class Shape {
         return dims[i];
     }
 
+    /** {@return a copy of the dimensions} */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** Number of elements (product of the dimensions). */
+    /** {@return the number of elements: the product of the dimensions} */
     public long size() {
         return size;
     }
 
-    /** Number of elements, checked to fit in a Java array. */
+    /**
+     * {@return the number of elements, checked to fit in a Java array}
+     *
+     * @throws io.jresnet.ShapeException if one {@code float[]} cannot hold them
+     */
     public int intSize() {
         if (size > Integer.MAX_VALUE - 8) {
             throw new ShapeException("shape " + this + " holds " + size + " elements, more than one float[] can");
@@ -61,12 +87,27 @@ public final class Shape {
         return (int) size;
     }
 
+    /**
+     * {@return the batch of an NCHW shape}
+     *
+     * @throws io.jresnet.ShapeException if the rank is not 4 (also for {@link #c}, {@link #h}, {@link #w})
+     */
     public int n() { return requireRank4().dims[0]; }
+
+    /** {@return the channels of an NCHW shape} */
     public int c() { return requireRank4().dims[1]; }
+
+    /** {@return the height of an NCHW shape, in pixels} */
     public int h() { return requireRank4().dims[2]; }
+
+    /** {@return the width of an NCHW shape, in pixels} */
     public int w() { return requireRank4().dims[3]; }
 
-    /** The same shape with dimension 0 (the batch) replaced. */
+    /**
+     * {@return the same shape with dimension 0 (the batch) replaced}
+     *
+     * @param batch the new first dimension
+     */
     public Shape withBatch(int batch) {
         int[] d = dims.clone();
         d[0] = batch;

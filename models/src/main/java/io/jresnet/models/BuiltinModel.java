@@ -48,12 +48,18 @@ public final class BuiltinModel {
      */
     public record Sample(String file, int testIndex, int label, BufferedImage image) {}
 
-    /** Whether the weights are on the class path. */
+    /** {@return whether the weights are on the class path (or in this module, on the module path)} */
     public static boolean available() {
-        return loader().getResource(WEIGHTS) != null;
+        return BuiltinModel.class.getResource("/" + WEIGHTS) != null;
     }
 
-    /** The trained network. */
+    /**
+     * {@return the trained network, in eval mode: input {@code [N, 1, 28, 28]} normalised as
+     * {@code Preprocessing.FASHION_MNIST}, output the logits of the 10 Fashion-MNIST classes}
+     *
+     * @throws io.jresnet.JResnetException if the weights are not on the path
+     * @throws IOException if they cannot be read
+     */
     public static ResNet load() throws IOException {
         try (InputStream in = open(WEIGHTS)) {
             // ModelFiles reads files (it maps them); the resource may sit inside a jar.
@@ -67,14 +73,22 @@ public final class BuiltinModel {
         }
     }
 
-    /** The training record ({@code about.json}): at least {@code test_accuracy} and {@code test_samples}. */
+    /**
+     * {@return the training record ({@code about.json}): at least {@code test_accuracy} and {@code test_samples}}
+     *
+     * @throws IOException if it cannot be read
+     */
     public static JsonNode about() throws IOException {
         try (InputStream in = open(ABOUT)) {
             return new ObjectMapper().readTree(in);
         }
     }
 
-    /** The shipped sample images, in the order of {@code samples.csv}. */
+    /**
+     * {@return the shipped sample images, in the order of {@code samples.csv}}
+     *
+     * @throws IOException if they cannot be read
+     */
     public static List<Sample> samples() throws IOException {
         List<Sample> samples = new ArrayList<>();
         try (BufferedReader index = new BufferedReader(new InputStreamReader(open(SAMPLES + "samples.csv"),
@@ -96,15 +110,13 @@ public final class BuiltinModel {
     }
 
     private static InputStream open(String resource) {
-        InputStream in = loader().getResourceAsStream(resource);
+        // Class.getResourceAsStream, not the class loader's: on the module path the resources are
+        // this module's own, and encapsulated from every other caller.
+        InputStream in = BuiltinModel.class.getResourceAsStream("/" + resource);
         if (in == null) {
             throw new JResnetException("the built-in model is not on the class path (" + resource + " is missing);"
                     + " pass --model FILE, e.g. the model.safetensors that 'jresnet train' writes");
         }
         return in;
-    }
-
-    private static ClassLoader loader() {
-        return BuiltinModel.class.getClassLoader();
     }
 }

@@ -32,9 +32,16 @@ import java.util.stream.IntStream;
  * Image files in, labelled probabilities out: preprocessing, a compiled model on a backend, softmax and
  * top-k in one object. It compiles the model once, for the batch of its first call, and runs other
  * batch sizes in chunks of that one. Not thread-safe (it owns its session): use one per thread.
+ * Close it to free the compiled model and session (and the backend, when it owns that).
  */
 public final class Classifier implements AutoCloseable {
-    /** One ranked answer. */
+    /**
+     * One ranked answer.
+     *
+     * @param index the class index
+     * @param label the class name ({@code class N} when the classifier has no names)
+     * @param probability the softmax probability, in [0, 1]
+     */
     public record Prediction(int index, String label, float probability) {
         @Override
         public String toString() {
@@ -56,9 +63,13 @@ public final class Classifier implements AutoCloseable {
     private Session session;
 
     /**
+     * A classifier of your own making; {@link #open} makes one from a file.
+     *
      * @param graphs the model's graph for an input shape
+     * @param preprocessing how image files become the model's input
      * @param labels class names; an empty list numbers the classes
      * @param backend where to run; closed with the classifier only if {@code ownsBackend}
+     * @param ownsBackend whether {@link #close()} closes the backend too
      */
     public Classifier(Function<Shape, Graph> graphs, Preprocessing preprocessing, List<String> labels, Backend backend,
                       boolean ownsBackend) {
@@ -72,7 +83,13 @@ public final class Classifier implements AutoCloseable {
     /**
      * Opens an {@code .onnx} or {@code .safetensors} model on the best available backend, with the
      * preprocessing and labels its input and class count suggest (ImageNet for 1000 classes at 224,
-     * CIFAR-10 or Fashion-MNIST for 10 classes with 3 or 1 channels).
+     * CIFAR-10 or Fashion-MNIST for 10 classes with 3 or 1 channels). The classifier owns that backend
+     * and closes it.
+     *
+     * @param modelFile an {@code .onnx} or {@code .safetensors} file
+     * @return the classifier, for the caller to close
+     * @throws io.jresnet.FormatException naming the file if it is not a model jresnet reads
+     * @throws IOException if it cannot be read
      */
     public static Classifier open(Path modelFile) throws IOException {
         String name = modelFile.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -94,35 +111,64 @@ public final class Classifier implements AutoCloseable {
         return new Classifier(graphs, pre, defaultLabels(channels, classes), Backends.create(), true);
     }
 
-    /** ImageNet (v1) at 224 and up, Fashion-MNIST for one channel, CIFAR-10 otherwise. */
+    /**
+     * {@return ImageNet (v1) at 224 and up, Fashion-MNIST for one channel, CIFAR-10 otherwise}
+     *
+     * @param channels the model's input channels
+     * @param inputSize the model's input side in pixels
+     */
     public static Preprocessing defaultPreprocessing(int channels, int inputSize) {
         if (channels == 1) return Preprocessing.FASHION_MNIST;
         return inputSize >= 224 ? Preprocessing.IMAGENET_V1 : Preprocessing.CIFAR10;
     }
 
-    /** ImageNet's names for 1000 classes, CIFAR-10's or Fashion-MNIST's for 10, else none (numbered). */
+    /**
+     * {@return ImageNet's names for 1000 classes, CIFAR-10's or Fashion-MNIST's for 10, else none (numbered)}
+     *
+     * @param channels the model's input channels (1 picks Fashion-MNIST's names)
+     * @param classes the model's classes
+     */
     public static List<String> defaultLabels(int channels, int classes) {
         if (classes == 1000) return Labels.load("imagenet");
         if (classes == 10) return Labels.load(channels == 1 ? "fashion-mnist" : "cifar10");
         return List.of();
     }
 
+    /** {@return the backend it runs on} */
     public Backend backend() {
         return backend;
     }
 
+    /**
+     * {@return the top {@code k} predictions for one image file, most probable first}
+     *
+     * @param image a JPEG, PNG, BMP or GIF file
+     * @param k how many
+     * @throws io.jresnet.FormatException naming the file if it cannot be decoded
+     */
     public List<Prediction> classify(Path image, int k) {
         return classify(List.of(image), k).get(0);
     }
 
-    /** The top {@code k} predictions for each image, most probable first. */
+    /**
+     * {@return the top {@code k} predictions for each image file, most probable first}
+     *
+     * @param images JPEG, PNG, BMP or GIF files, run as one batch
+     * @param k how many per image, at least 1
+     */
     public List<List<Prediction>> classify(List<Path> images, int k) {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
         if (images.isEmpty()) return List.of();
         return classifyBatch(preprocessing.loadBatch(images), k);
     }
 
-    /** The top {@code k} predictions for each decoded image (resized and normalised by this classifier's preset). */
+    /**
+     * {@return the top {@code k} predictions for each decoded image (resized and normalised by this
+     * classifier's preprocessing)}
+     *
+     * @param images the images, run as one batch
+     * @param k how many per image, at least 1
+     */
     public List<List<Prediction>> classifyImages(List<BufferedImage> images, int k) {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
         if (images.isEmpty()) return List.of();
@@ -162,6 +208,7 @@ public final class Classifier implements AutoCloseable {
         return all;
     }
 
+    /** Closes the session and compiled model, and the backend when this classifier owns it. */
     @Override
     public void close() {
         close(ownsBackend);

@@ -16,13 +16,29 @@ import io.jresnet.train.data.Normalization;
  * ({@code confusion[label][predicted]}), from inference on a backend: the model's plan (batch norm
  * folded with its running statistics) compiled once and run batch by batch on one session, the same
  * path as classification and benchmarks.
+ *
+ * @param samples the images evaluated
+ * @param correct those whose most probable class was their label
+ * @param confusion counts by true label, then predicted class
  */
 public record Evaluation(int samples, int correct, int[][] confusion) {
+    /** {@return the fraction of images classified right, in [0, 1]; NaN for no images} */
     public double accuracy() {
         return samples == 0 ? Double.NaN : (double) correct / samples;
     }
 
-    /** Runs {@code model} on {@code backend} over {@code data} in batches of {@code batch}. */
+    /**
+     * Runs {@code model} on {@code backend} over {@code data} in batches of {@code batch}. The compiled
+     * model and session are closed here; the backend stays open, its caller's.
+     *
+     * @param model the network, in eval mode
+     * @param data the labelled images
+     * @param norm the pixel standardisation the model was trained with
+     * @param backend where to run
+     * @param batch images per run
+     * @return the counts
+     * @throws io.jresnet.JResnetException if the model's channels or classes do not fit the data set
+     */
     public static Evaluation of(ResNet model, Dataset data, Normalization norm, Backend backend, int batch) {
         if (model.spec().inChannels() != data.channels()) {
             throw new JResnetException("model " + model.spec().name() + " takes " + model.spec().inChannels()

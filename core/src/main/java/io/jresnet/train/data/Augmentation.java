@@ -10,10 +10,12 @@ package io.jresnet.train.data;
  * @param horizontalFlip flip left-right with probability 1/2
  */
 public record Augmentation(int padding, boolean horizontalFlip) {
+    /** No augmentation: every image as it is. */
     public static final Augmentation NONE = new Augmentation(0, false);
     /** The paper's CIFAR-10 augmentation: 4-pixel padding, random crop, random flip. */
     public static final Augmentation PAD4_CROP_FLIP = new Augmentation(4, true);
 
+    /** Checks that the padding is not negative. */
     public Augmentation {
         if (padding < 0) throw new IllegalArgumentException("padding " + padding + " < 0");
     }

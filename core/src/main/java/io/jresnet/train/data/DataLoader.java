@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 /**
  * Mini-batches of a {@link Dataset} as float tensors: shuffled per epoch, augmented, normalised.
  * Everything random derives from {@code seed} and the epoch number, so epoch {@code e} yields the same
- * batches however many epochs ran before it (a resumed run sees the data a continuous run would).
+ * batches however many epochs ran before it (a resumed run sees the data a continuous run would). Not thread-safe: iterate one epoch at a time.
  */
 public final class DataLoader {
     private final Dataset data;
@@ -20,13 +20,33 @@ public final class DataLoader {
     private final Normalization normalization;
     private final long seed;
 
-    /** One mini-batch: {@code images [n, c, h, w]}, their labels and their indices in the data set. */
+    /**
+     * One mini-batch.
+     *
+     * @param images {@code [n, c, h, w]}, normalised (and augmented for training)
+     * @param labels the images' labels
+     * @param indices the images' indices in the data set
+     */
     public record Batch(Tensor images, int[] labels, int[] indices) {
+        /** {@return the number of images} */
         public int size() {
             return labels.length;
         }
     }
 
+    /**
+     * A loader; {@link #training} and {@link #evaluation} make the usual two.
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @param shuffle whether each epoch shuffles the order
+     * @param dropLast whether a last, smaller batch is left out
+     * @param augmentation what to apply to each image
+     * @param normalization what to standardise the pixels with
+     * @param seed the seed of every random choice
+     * @throws io.jresnet.JResnetException for a batch size below 1 or a normalisation of another
+     *     channel count
+     */
     public DataLoader(Dataset data, int batchSize, boolean shuffle, boolean dropLast, Augmentation augmentation,
                       Normalization normalization, long seed) {
         if (batchSize < 1) throw new JResnetException("batch size " + batchSize + " < 1");
@@ -43,30 +63,52 @@ public final class DataLoader {
         this.seed = seed;
     }
 
-    /** For training: shuffled, augmented, partial last batch dropped (BN needs more than one image). */
+    /**
+     * {@return a loader for training: shuffled, augmented, partial last batch dropped (BN needs more than
+     * one image)}
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @param augmentation what to apply to each image
+     * @param norm what to standardise the pixels with
+     * @param seed the seed of every random choice
+     */
     public static DataLoader training(Dataset data, int batchSize, Augmentation augmentation, Normalization norm,
                                       long seed) {
         return new DataLoader(data, batchSize, true, true, augmentation, norm, seed);
     }
 
-    /** For evaluation: in order, no augmentation, every image. */
+    /**
+     * {@return a loader for evaluation: in order, no augmentation, every image}
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @param norm what to standardise the pixels with
+     */
     public static DataLoader evaluation(Dataset data, int batchSize, Normalization norm) {
         return new DataLoader(data, batchSize, false, false, Augmentation.NONE, norm, 0);
     }
 
+    /** {@return the data set} */
     public Dataset data() {
         return data;
     }
 
+    /** {@return the images per batch} */
     public int batchSize() {
         return batchSize;
     }
 
+    /** {@return the batches in one epoch} */
     public int batchesPerEpoch() {
         return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
     }
 
-    /** The batches of epoch {@code epoch} (0-based). */
+    /**
+     * {@return the batches of one epoch}
+     *
+     * @param epoch the epoch, from 0
+     */
     public Iterable<Batch> epoch(int epoch) {
         return () -> batches(epoch);
     }

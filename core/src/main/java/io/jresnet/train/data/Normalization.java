@@ -4,6 +4,10 @@ import io.jresnet.JResnetException;
 
 /**
  * Per-channel standardisation of pixels scaled to [0, 1]: {@code (p / 255 - mean[c]) / std[c]}.
+ * Immutable (the arrays are copied in; do not change those the accessors return).
+ *
+ * @param mean each channel's mean, on the [0, 1] scale
+ * @param std each channel's standard deviation, on the [0, 1] scale; positive
  */
 public record Normalization(float[] mean, float[] std) {
     /** Fashion-MNIST training-set statistics. */
@@ -12,6 +16,7 @@ public record Normalization(float[] mean, float[] std) {
     public static final Normalization CIFAR10 = new Normalization(new float[] {0.4914f, 0.4822f, 0.4465f},
             new float[] {0.2470f, 0.2435f, 0.2616f});
 
+    /** Checks one positive deviation per mean and copies the arrays. */
     public Normalization {
         if (mean.length != std.length) {
             throw new JResnetException("normalisation with " + mean.length + " means and " + std.length + " deviations");
@@ -21,14 +26,22 @@ public record Normalization(float[] mean, float[] std) {
         std = std.clone();
     }
 
-    /** Pixels scaled to [0, 1] and nothing else. */
+    /**
+     * {@return pixels scaled to [0, 1] and nothing else}
+     *
+     * @param channels the image channels
+     */
     public static Normalization none(int channels) {
         float[] m = new float[channels], s = new float[channels];
         java.util.Arrays.fill(s, 1f);
         return new Normalization(m, s);
     }
 
-    /** The mean and (population) standard deviation of each channel over the whole data set. */
+    /**
+     * {@return the mean and (population) standard deviation of each channel over the whole data set}
+     *
+     * @param d the data set
+     */
     public static Normalization of(Dataset d) {
         int c = d.channels(), plane = d.height() * d.width();
         double[] sum = new double[c], sq = new double[c];
@@ -56,6 +69,7 @@ public record Normalization(float[] mean, float[] std) {
         return new Normalization(mean, std);
     }
 
+    /** {@return the number of channels} */
     public int channels() {
         return mean.length;
     }

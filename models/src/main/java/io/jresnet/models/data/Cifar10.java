@@ -15,14 +15,23 @@ import java.util.List;
  * training set is {@code data_batch_1.bin .. data_batch_5.bin}, the test set {@code test_batch.bin}.
  */
 public final class Cifar10 {
+    /** Image side in pixels: {@value}. */
     public static final int SIDE = 32;
+    /** Image channels (RGB): {@value}. */
     public static final int CHANNELS = 3;
+    /** Classes: {@value}. */
     public static final int CLASSES = 10;
     static final int RECORD = 1 + CHANNELS * SIDE * SIDE;
 
     private Cifar10() {}
 
-    /** Reads and concatenates the given batch files. */
+    /**
+     * {@return the images of the given batch files, concatenated in order}
+     *
+     * @param files {@code .bin} batch files
+     * @param name the data set's name, for messages
+     * @throws io.jresnet.FormatException naming the file when a file is missing, truncated or corrupt
+     */
     public static Dataset read(List<Path> files, String name) {
         try {
             List<byte[]> contents = new ArrayList<>();
@@ -60,7 +69,13 @@ public final class Cifar10 {
         }
     }
 
-    /** The training or test split from the directory {@code cifar-10-batches-bin}. */
+    /**
+     * {@return the training (50,000 images) or test (10,000) split from the directory {@code cifar-10-batches-bin}}
+     *
+     * @param dir the directory
+     * @param train true for the training split
+     * @throws io.jresnet.FormatException naming the file when a file is missing, truncated or corrupt
+     */
     public static Dataset fromDirectory(Path dir, boolean train) {
         List<Path> files = train
                 ? List.of(1, 2, 3, 4, 5).stream().map(i -> dir.resolve("data_batch_" + i + ".bin")).toList()

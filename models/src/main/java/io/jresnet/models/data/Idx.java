@@ -27,7 +27,15 @@ public final class Idx {
 
     private Idx() {}
 
-    /** Reads matching image and label files into a single-channel data set. */
+    /**
+     * {@return a single-channel data set from matching image and label files}
+     *
+     * @param images the images file (rank 3, unsigned bytes), plain or gzipped
+     * @param labels the labels file (rank 1), plain or gzipped
+     * @param name the data set's name, for messages
+     * @param classes the number of classes; every label must be below it
+     * @throws io.jresnet.FormatException naming the file when a file is missing, truncated or corrupt
+     */
     public static Dataset read(Path images, Path labels, String name, int classes) {
         Images im = readImages(images);
         int[] lab = readLabels(labels);
@@ -46,6 +54,11 @@ public final class Idx {
      * Fashion-MNIST (or MNIST) from a directory holding {@code train-images-idx3-ubyte[.gz]},
      * {@code train-labels-idx1-ubyte[.gz]}, {@code t10k-images-idx3-ubyte[.gz]},
      * {@code t10k-labels-idx1-ubyte[.gz]}.
+     *
+     * @param dir the directory
+     * @param train true for the training split (train-*), false for the test split (t10k-*)
+     * @return the data set
+     * @throws io.jresnet.FormatException naming the file when a file is missing, truncated or corrupt
      */
     public static Dataset fromDirectory(Path dir, boolean train) {
         String prefix = train ? "train" : "t10k";

@@ -15,11 +15,13 @@ import java.util.Locale;
  * where they live by default, and what to say when they are not there.
  */
 public enum TrainingData {
+    /** Fashion-MNIST: 28x28 grayscale, 10 classes, from {@code /usr/share/datasets/fashion-mnist}. */
     FASHION_MNIST("fashion-mnist", "Fashion-MNIST", Path.of("/usr/share/datasets/fashion-mnist"),
             Normalization.FASHION_MNIST,
             List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                     "Ankle boot"),
             "install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir DIR"),
+    /** CIFAR-10: 32x32 RGB, 10 classes, from {@code cifar-10-batches-bin}. */
     CIFAR10("cifar10", "CIFAR-10", Path.of("cifar-10-batches-bin"), Normalization.CIFAR10,
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
             "unpack the binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html)"
@@ -42,34 +44,49 @@ public enum TrainingData {
         this.installHint = installHint;
     }
 
-    /** By command-line name ({@code fashion-mnist}, {@code cifar10}). */
+    /**
+     * {@return the data set of a command-line name}
+     *
+     * @param name {@code fashion-mnist} or {@code cifar10}, any case
+     * @throws io.jresnet.JResnetException for another name
+     */
     public static TrainingData named(String name) {
         for (TrainingData d : values()) if (d.id.equals(name.toLowerCase(Locale.ROOT))) return d;
         throw new JResnetException("unknown data set '" + name + "'; known: fashion-mnist, cifar10");
     }
 
+    /** {@return the command-line name} */
     public String id() {
         return id;
     }
 
+    /** {@return where it is read from when no directory is given} */
     public Path defaultDir() {
         return defaultDir;
     }
 
+    /** {@return the training set's per-channel statistics} */
     public Normalization normalization() {
         return normalization;
     }
 
+    /** {@return the class names, by label} */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** Image channels: 1 for Fashion-MNIST, 3 for CIFAR-10. */
+    /** {@return the image channels: 1 for Fashion-MNIST, 3 for CIFAR-10} */
     public int channels() {
         return normalization.channels();
     }
 
-    /** The training or test split from {@code dir} (null: the default directory). */
+    /**
+     * {@return the training or test split}
+     *
+     * @param dir the directory, or null for {@link #defaultDir()}
+     * @param train true for the training split
+     * @throws io.jresnet.JResnetException naming the missing file and how to install it
+     */
     public Dataset load(Path dir, boolean train) {
         Path d = dir == null ? defaultDir : dir;
         for (String name : requiredFiles(train)) {

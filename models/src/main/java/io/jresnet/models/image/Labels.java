@@ -14,7 +14,12 @@ import java.util.Locale;
 public final class Labels {
     private Labels() {}
 
-    /** A built-in list by name, or a text file by path. */
+    /**
+     * {@return a built-in list by name, or the lines of a text file by path}
+     *
+     * @param nameOrFile {@code imagenet}, {@code cifar10}, {@code fashion-mnist}, or a file's path
+     * @throws io.jresnet.JResnetException if the file cannot be read
+     */
     public static List<String> load(String nameOrFile) {
         String res = switch (nameOrFile.toLowerCase(Locale.ROOT)) {
             case "imagenet", "imagenet1k", "imagenet-1k" -> "imagenet.txt";

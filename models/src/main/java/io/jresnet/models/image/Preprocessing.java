@@ -38,6 +38,7 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
     public static final Preprocessing FASHION_MNIST = new Preprocessing("fashion-mnist", 0, 28,
             new float[] {0.2860f}, new float[] {0.3530f});
 
+    /** Checks the sizes and one deviation per mean (1 or 3 channels) and copies the arrays. */
     public Preprocessing {
         if (mean.length != std.length || (mean.length != 1 && mean.length != 3)) {
             throw new JResnetException("preprocessing " + name + ": mean and std must both have 1 or 3 entries");
@@ -47,6 +48,12 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
         std = std.clone();
     }
 
+    /**
+     * {@return the preset of a name}
+     *
+     * @param name {@code imagenet} (v1), {@code imagenet-v2}, {@code cifar10} or {@code fashion-mnist}
+     * @throws io.jresnet.JResnetException for another name
+     */
     public static Preprocessing named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "imagenet", "imagenet-v1" -> IMAGENET_V1;
@@ -58,11 +65,17 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
         };
     }
 
+    /** {@return the channels it produces: 1 (grayscale) or 3 (RGB)} */
     public int channels() {
         return mean.length;
     }
 
-    /** Decodes an image file; unreadable or unsupported files give a {@link FormatException} naming the file. */
+    /**
+     * {@return the decoded image}
+     *
+     * @param file a JPEG, PNG, BMP or GIF file
+     * @throws FormatException naming the file when it is missing, unreadable or not a supported image
+     */
     public static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) throw FormatException.in(file, "no such image file");
         try (InputStream in = Files.newInputStream(file)) {
@@ -78,17 +91,29 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
         }
     }
 
-    /** One image file as a {@code [1, C, crop, crop]} tensor. */
+    /**
+     * {@return one image file as a new {@code [1, C, crop, crop]} tensor}
+     *
+     * @param file a JPEG, PNG, BMP or GIF file
+     */
     public Tensor load(Path file) {
         return apply(read(file));
     }
 
-    /** Several image files as one {@code [N, C, crop, crop]} batch. */
+    /**
+     * {@return several image files as one new {@code [N, C, crop, crop]} batch}
+     *
+     * @param files the files, in batch order
+     */
     public Tensor loadBatch(List<Path> files) {
         return applyBatch(files.stream().map(Preprocessing::read).toList());
     }
 
-    /** Several decoded images as one {@code [N, C, crop, crop]} batch. */
+    /**
+     * {@return several decoded images as one new {@code [N, C, crop, crop]} batch}
+     *
+     * @param images the images, in batch order
+     */
     public Tensor applyBatch(List<BufferedImage> images) {
         Tensor batch = Tensor.zeros(Shape.nchw(images.size(), channels(), crop, crop));
         int item = channels() * crop * crop;
@@ -98,7 +123,11 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
         return batch;
     }
 
-    /** Resize, crop and normalise a decoded image into a {@code [1, C, crop, crop]} tensor. */
+    /**
+     * {@return a decoded image resized, cropped and normalised into a new {@code [1, C, crop, crop]} tensor}
+     *
+     * @param image the image, of any size
+     */
     public Tensor apply(BufferedImage image) {
         float[][] planes = toPlanes(image, channels());
         int w = image.getWidth(), h = image.getHeight();

@@ -21,6 +21,11 @@ public final class CheckpointNames {
 
     private CheckpointNames() {}
 
+    /**
+     * {@return the state dict with every wrapper prefix that all keys share removed, in the same order}
+     *
+     * @param state tensors by name, as a checkpoint holds them
+     */
     public static Map<String, Tensor> normalize(Map<String, Tensor> state) {
         Map<String, Tensor> current = state;
         boolean changed = true;

@@ -24,6 +24,7 @@ import java.util.Map;
  * {@code stage_widths}, {@code stem}, {@code shortcut}, {@code in_channels}, {@code num_classes}).
  */
 public final class ModelFiles {
+    /** The metadata key of the architecture's name: {@value}. */
     public static final String ARCH = "arch";
     static final String BLOCK = "block";
     static final String BLOCKS_PER_STAGE = "blocks_per_stage";
@@ -35,6 +36,14 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
+    /**
+     * Writes a network's state dict under torchvision's names, with its architecture in the metadata,
+     * through a temporary file renamed at the end.
+     *
+     * @param net the network
+     * @param file the {@code .safetensors} file, replaced if it exists
+     * @throws IOException if the file cannot be written
+     */
     public static void save(ResNet net, Path file) throws IOException {
         SafeTensors.write(file, net.stateDict(), metadata(net.spec()));
     }
@@ -53,7 +62,14 @@ public final class ModelFiles {
         return m;
     }
 
-    /** Loads a file whose metadata names its architecture. */
+    /**
+     * {@return the network of a safetensors file whose metadata names its architecture, in eval mode}
+     *
+     * @param file the {@code .safetensors} file
+     * @throws io.jresnet.FormatException naming the file if it is not a valid safetensors file or its
+     *     weights do not fit the architecture
+     * @throws java.io.IOException if the file cannot be read
+     */
     public static ResNet load(Path file) throws IOException {
         return load(file, null);
     }
@@ -63,6 +79,11 @@ public final class ModelFiles {
      *
      * @param arch the zoo architecture, or null to take it from the file's metadata; an explicit
      *     name wins over the metadata, with the class and input-channel counts read off the weights
+     * @param file the {@code .safetensors} file
+     * @return the network, in eval mode
+     * @throws io.jresnet.FormatException naming the file if it is not a valid safetensors file or its
+     *     weights do not fit the architecture
+     * @throws java.io.IOException if the file cannot be read
      */
     public static ResNet load(Path file, String arch) throws IOException {
         SafeTensors.Contents raw = SafeTensors.read(file);

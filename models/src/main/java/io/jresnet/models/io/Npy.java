@@ -30,7 +30,13 @@ public final class Npy {
 
     private Npy() {}
 
-    /** Reads a tensor; throws {@link FormatException} naming the file when it is not a valid .npy array. */
+    /**
+     * {@return the array in a {@code .npy} file, as float32}
+     *
+     * @param file the file
+     * @throws FormatException naming the file when it is not a valid .npy array
+     * @throws java.io.IOException if the file cannot be read
+     */
     public static Tensor read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file)) {
             long fileSize = ch.size();
@@ -105,7 +111,14 @@ public final class Npy {
         }
     }
 
-    /** Writes {@code t} as a little-endian float32 C-order array (format 1.0, or 2.0 for huge headers). */
+    /**
+     * Writes {@code t} as a little-endian float32 C-order array (format 1.0, or 2.0 for huge headers),
+     * through a temporary file renamed at the end.
+     *
+     * @param file the file, replaced if it exists
+     * @param t the tensor
+     * @throws java.io.IOException if the file cannot be written
+     */
     public static void write(Path file, Tensor t) throws IOException {
         String dict = NpyHeader.format(t.shape().dims());
         int major = dict.length() + MAGIC.length + 2 + 2 + 1 < 65536 ? 1 : 2;

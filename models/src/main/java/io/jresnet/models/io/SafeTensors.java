@@ -52,6 +52,7 @@ public final class SafeTensors {
      * @param metadata the {@code __metadata__} map (empty when absent)
      */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /** Copies both maps into unmodifiable ones, keeping the tensors' order. */
         public Contents {
             tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             metadata = Map.copyOf(metadata);
@@ -60,6 +61,13 @@ public final class SafeTensors {
 
     private record Entry(String name, DType dtype, int[] dims, long begin, long end) {}
 
+    /**
+     * {@return every tensor of a safetensors file, as float32, and its metadata}
+     *
+     * @param file the file; it is memory-mapped while read, then closed
+     * @throws io.jresnet.FormatException naming the file when its header or data are invalid
+     * @throws java.io.IOException if the file cannot be read
+     */
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file)) {
             long fileSize = ch.size();
@@ -224,7 +232,12 @@ public final class SafeTensors {
 
     /**
      * Writes tensors as F32 (integer-valued {@code *num_batches_tracked} counters as I64) with the
-     * given metadata, in the map's order.
+     * given metadata, in the map's order, through a temporary file renamed at the end.
+     *
+     * @param file the file, replaced if it exists
+     * @param tensors the tensors by name
+     * @param metadata string pairs for {@code __metadata__}
+     * @throws java.io.IOException if the file cannot be written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();

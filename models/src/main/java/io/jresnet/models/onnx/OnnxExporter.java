@@ -36,10 +36,13 @@ import java.util.Set;
  * names ({@code layer1.0.conv1.weight}).
  */
 public final class OnnxExporter {
+    /** The opset it writes: {@value}. */
     public static final int OPSET = 13;
     /** IR version 7 is the one that goes with opset 13. */
     static final long IR_VERSION = 7;
+    /** The graph input's name: {@value}. */
     public static final String INPUT = "input";
+    /** The graph output's name: {@value}. */
     public static final String OUTPUT = "logits";
     /** Metadata key holding the image side a model was designed for (224 ImageNet, 32 CIFAR). */
     public static final String INPUT_SIZE_KEY = "jresnet.input_size";
@@ -59,6 +62,10 @@ public final class OnnxExporter {
     /**
      * Writes a ResNet with batch, height and width symbolic (its graph only flattens after the global
      * pool, so any image size runs).
+     *
+     * @param net the network
+     * @param file the {@code .onnx} file, replaced if it exists
+     * @throws io.jresnet.FormatException naming the file if it cannot be written
      */
     public static void write(ResNet net, Path file) {
         int size = net.spec().stem() == ResNetSpec.Stem.CIFAR ? 32 : 224;
@@ -66,13 +73,19 @@ public final class OnnxExporter {
         write(new OnnxExporter(graph, true).model(net.spec().name()), file);
     }
 
-    /** Writes a graph with the batch dimension symbolic and the others as built. */
+    /**
+     * Writes a graph with the batch dimension symbolic and the others as built.
+     *
+     * @param graph the graph
+     * @param file the {@code .onnx} file, replaced if it exists
+     * @throws io.jresnet.FormatException naming the file if it cannot be written
+     */
     public static void write(Graph graph, Path file) {
         write(new OnnxExporter(graph, false).model("jresnet"), file);
     }
 
-    /** The ONNX model of {@code graph}, for callers that post-process it. */
-    public static ModelProto toProto(Graph graph, boolean dynamicSpatial) {
+    /** The ONNX model of {@code graph}, for callers in this package that post-process it. */
+    static ModelProto toProto(Graph graph, boolean dynamicSpatial) {
         return new OnnxExporter(graph, dynamicSpatial).model("jresnet");
     }
 

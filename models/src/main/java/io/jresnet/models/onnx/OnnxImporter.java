@@ -22,11 +22,21 @@ import java.util.Map;
  * input. Turning the nodes into a jresnet graph happens per input shape in {@link OnnxModel#toGraph}.
  */
 public final class OnnxImporter {
+    /** The oldest opset it reads: {@value}. */
     public static final int MIN_OPSET = 9;
+    /** The newest opset it reads: {@value}. */
     public static final int MAX_OPSET = 21;
 
     private OnnxImporter() {}
 
+    /**
+     * {@return the model in an ONNX file, its weights decoded} The file is read whole, then closed.
+     *
+     * @param file the {@code .onnx} file; external weights are read from beside it
+     * @throws io.jresnet.FormatException naming the file when it is missing, not ONNX, or corrupt
+     * @throws io.jresnet.UnsupportedLayerException naming the node for an op or attribute jresnet
+     *     does not implement
+     */
     public static OnnxModel load(Path file) {
         byte[] bytes;
         try {
@@ -51,7 +61,7 @@ public final class OnnxImporter {
     }
 
     /** Builds a model from an already parsed {@link ModelProto}; {@code file} names it in errors and locates external data. */
-    public static OnnxModel fromProto(ModelProto model, Path file) {
+    static OnnxModel fromProto(ModelProto model, Path file) {
         if (!model.hasGraph()) throw FormatException.in(file, "not an ONNX model (no graph)");
         int opset = opset(model, file);
         GraphProto g = model.getGraph();

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * A loaded ONNX model: its nodes, decoded initializers and input. {@link #toGraph(Shape)} builds a
  * jresnet {@link Graph} for one concrete input shape; the batch dimension is always free, other
- * dimensions must match the file's where it fixes them.
+ * dimensions must match the file's where it fixes them. Immutable: graphs for several shapes, on
+ * several threads, may be made from one model; they share its weight tensors.
  */
 public final class OnnxModel {
     private final Path file;
@@ -33,23 +34,27 @@ public final class OnnxModel {
         this.outputName = outputName;
     }
 
+    /** {@return the file it was read from} */
     public Path file() {
         return file;
     }
 
+    /** {@return the file's ONNX opset} */
     public int opset() {
         return opset;
     }
 
+    /** {@return the graph input's name} */
     public String inputName() {
         return inputName;
     }
 
+    /** {@return the graph output's name} */
     public String outputName() {
         return outputName;
     }
 
-    /** Image channels: the declared dimension 1 of an NCHW input, else 3. */
+    /** {@return the image channels: the declared dimension 1 of an NCHW input, else 3} */
     public int imageChannels() {
         return declaredInput != null && declaredInput.length == 4 && declaredInput[1] > 0 ? (int) declaredInput[1] : 3;
     }
@@ -57,6 +62,8 @@ public final class OnnxModel {
     /**
      * The image side the model expects: the declared height; where it is symbolic, the size jresnet's
      * exporter recorded in the metadata; else 224.
+     *
+     * @return the side in pixels
      */
     public int imageSize() {
         if (declaredInput != null && declaredInput.length == 4 && declaredInput[2] > 0 && declaredInput[2] < 1 << 16) {
@@ -66,18 +73,19 @@ public final class OnnxModel {
         return recorded != null && recorded.matches("[1-9][0-9]{0,4}") ? Integer.parseInt(recorded) : 224;
     }
 
-    /** The model's metadata_props (key to value). */
+    /** {@return the model's metadata_props (key to value)} */
     public Map<String, String> metadata() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         proto.getMetadataPropsList().forEach(e -> m.put(e.getKey(), e.getValue()));
         return m;
     }
 
+    /** {@return the producer's name and version, e.g. {@code pytorch 2.5.1}} */
     public String producer() {
         return (proto.getProducerName() + " " + proto.getProducerVersion()).trim();
     }
 
-    /** The input's dims as the file declares them, -1 where symbolic; null when the file gives no shape. */
+    /** {@return the input's dims as the file declares them, -1 where symbolic; null when the file gives no shape} */
     public long[] declaredInputDims() {
         return declaredInput == null ? null : declaredInput.clone();
     }
@@ -85,6 +93,8 @@ public final class OnnxModel {
     /**
      * The input shape for {@code batch} images when the file fixes every other dimension.
      *
+     * @param batch the images per run
+     * @return the shape
      * @throws ShapeException when the file leaves a non-batch dimension symbolic or gives no shape
      */
     public Shape inputShape(int batch) {
@@ -103,12 +113,21 @@ public final class OnnxModel {
         return Shape.of(dims);
     }
 
-    /** The graph for {@code batch} images at the declared input shape. */
+    /**
+     * {@return the graph for {@code batch} images at the declared input shape}
+     *
+     * @param batch the images per run
+     */
     public Graph toGraph(int batch) {
         return toGraph(inputShape(batch));
     }
 
-    /** The graph for one concrete input shape (e.g. {@code [1, 3, 64, 64]}); shape ops are folded for it. */
+    /**
+     * {@return the graph for one concrete input shape; shape ops are folded for it}
+     *
+     * @param input e.g. {@code [1, 3, 64, 64]}
+     * @throws io.jresnet.ShapeException if the shape does not fit the file's declared input
+     */
     public Graph toGraph(Shape input) {
         if (declaredInput != null) {
             boolean ok = declaredInput.length == input.rank();
