@@ -1,6 +1,6 @@
 package io.jresnet.cpu;
 
-import io.jresnet.backend.Gemm;
+import io.jresnet.reference.Gemm;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jresnet.backend.Gemm;
+import io.jresnet.reference.Gemm;
 import io.jresnet.reference.ReferenceGemm;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.jresnet.reference;
 
-import io.jresnet.backend.Gemm;
 
 /**
  * The scalar GEMM, the oracle the fast ones are tested against: a triple loop accumulating in

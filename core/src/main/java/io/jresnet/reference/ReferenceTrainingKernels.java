@@ -1,6 +1,5 @@
 package io.jresnet.reference;
 
-import io.jresnet.backend.Gemm;
 import io.jresnet.backend.TrainingKernels;
 import java.util.Arrays;
 

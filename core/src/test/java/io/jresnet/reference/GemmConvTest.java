@@ -3,7 +3,6 @@ package io.jresnet.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.jresnet.backend.Gemm;
 import io.jresnet.backend.TrainingKernels.ConvGeometry;
 import io.jresnet.train.Tape;
 import io.jresnet.train.TapeModel;

@@ -1,4 +1,4 @@
-package io.jresnet.backend;
+package io.jresnet.reference;
 
 /**
  * Single-precision matrix multiply on row-major float arrays, the one kernel that convolution
@@ -9,6 +9,10 @@ package io.jresnet.backend;
  * {@code lda}, {@code ldb}, {@code ldc} are the row strides of A, B, C as stored (for a transposed
  * operand, the stride of the stored, untransposed matrix). Implementations may split the work over
  * threads; calls from different threads must be safe.
+ *
+ * <p>Not an SPI of its own: it is what {@link ReferenceTrainingKernels} multiplies on and splits its
+ * loops over; a backend hands its GEMM to the training kernels it builds on them ({@link ReferenceGemm}
+ * for the reference backend, the cpu backend's Vector API one).
  */
 public interface Gemm {
     /**
