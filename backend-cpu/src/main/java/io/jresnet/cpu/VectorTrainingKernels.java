@@ -129,7 +129,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     @Override
     public void globalAvgPool(float[] x, int xOff, int planes, int spatial, float[] y) {
         forRanges(planes, spatial, (from, to) -> {
-            for (int p = from; p < to; p++) y[p] = (float) (sum(x, xOff + p * spatial, spatial) / spatial);
+            for (int p = from; p < to; p++) y[p] = sum(x, xOff + p * spatial, spatial) / spatial;
         });
     }
 
