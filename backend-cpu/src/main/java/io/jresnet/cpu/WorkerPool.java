@@ -33,7 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  * open cursor of the worker's own generation, so the task it read is that generation's.
  *
  * <p>{@code run} may be called from several threads (several sessions on one backend); calls are
- * serialised.
+ * serialised. A task must not call back into its own pool: from a worker that would wait forever for
+ * the lock its caller holds, from the caller it would publish a second task over the running one. Such
+ * a call throws {@link IllegalStateException} at once instead.
  */
 final class WorkerPool implements AutoCloseable {
     /** The part of an op one thread computes: share {@code worker} of {@code workers}. */
@@ -90,6 +92,7 @@ final class WorkerPool implements AutoCloseable {
 
     /** Computes every item of {@code t} on the threads that are free to help. */
     void run(ItemTask t) {
+        checkNotNested();
         int items = t.items();
         if (size == 1 || items <= t.grain()) {
             checkOpen();
@@ -145,6 +148,7 @@ final class WorkerPool implements AutoCloseable {
     }
 
     void run(Task t) {
+        checkNotNested();
         if (size == 1) {
             checkOpen();
             t.run(0, 1);
@@ -190,6 +194,15 @@ final class WorkerPool implements AutoCloseable {
         if (f != null) throw new BackendException("cpu backend: a worker failed", f);
     }
 
+    /** Refuses a call from inside a task of this pool (on a worker or on the caller running its share). */
+    private void checkNotNested() {
+        if (Thread.holdsLock(lock) || (Thread.currentThread() instanceof Worker w && w.pool() == this)) {
+            throw new IllegalStateException("cpu backend: a task running on the backend's worker pool called back"
+                    + " into the pool (" + Thread.currentThread().getName() + "); the pool runs one task at a time,"
+                    + " so nested work must run on the calling thread");
+        }
+    }
+
     private void checkOpen() {
         if (closed) throw new BackendException("cpu backend: used after close()");
     }
@@ -222,6 +235,10 @@ final class WorkerPool implements AutoCloseable {
         Worker(int index) {
             super("jresnet-cpu-" + index);
             this.index = index;
+        }
+
+        WorkerPool pool() {
+            return WorkerPool.this;
         }
 
         @Override

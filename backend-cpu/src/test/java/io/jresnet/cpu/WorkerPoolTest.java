@@ -3,6 +3,10 @@ package io.jresnet.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -66,6 +70,46 @@ class WorkerPoolTest {
                 }
             };
             assertSame(boom, assertThrows(IllegalStateException.class, () -> pool.run(failing)));
+            AtomicIntegerArray hits = new AtomicIntegerArray(40);
+            pool.run(new Counting(hits, 40, 3));
+            for (int i = 0; i < 40; i++) assertEquals(1, hits.get(i), "item " + i);
+        }
+    }
+
+    /**
+     * A task that calls back into its own pool, on a worker (which would wait forever for the lock the
+     * caller holds) or on the caller (which would publish a task over the running one), fails at once
+     * with an {@link IllegalStateException} instead of hanging, and the pool stays usable.
+     */
+    @Test
+    void aTaskCallingBackIntoItsPoolFailsAtOnce() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            for (int from = 0; from < 3; from++) { // from the caller's share and from each worker's
+                int caller = from;
+                IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                        () -> assertThrows(IllegalStateException.class, () -> pool.run((worker, workers) -> {
+                            if (worker == caller) pool.run(new Counting(new AtomicIntegerArray(8), 8, 1));
+                        })), "nested call from share " + caller);
+                assertTrue(e.getMessage().contains("called back into the pool"), e.getMessage());
+            }
+            IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(IllegalStateException.class, () -> pool.run(new WorkerPool.ItemTask() {
+                        @Override
+                        public int items() {
+                            return 64;
+                        }
+
+                        @Override
+                        public int grain() {
+                            return 1;
+                        }
+
+                        @Override
+                        public void compute(int from, int to) {
+                            pool.run((worker, workers) -> { });
+                        }
+                    })));
+            assertTrue(e.getMessage().contains("called back into the pool"), e.getMessage());
             AtomicIntegerArray hits = new AtomicIntegerArray(40);
             pool.run(new Counting(hits, 40, 3));
             for (int i = 0; i < 40; i++) assertEquals(1, hits.get(i), "item " + i);
