@@ -23,7 +23,8 @@ final class BackendsCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-12s %8s  %-11s %s%n", "backend", "priority", "status", "device / reason");
         for (Backends.Status s : all) {
             boolean ok = s.availability().available();
-            out.printf(Locale.ROOT, "%-12s %8d  %-11s %s%n", s.name(), s.provider().priority(), ok ? "available" : "unavailable",
+            out.printf(Locale.ROOT, "%-12s %8s  %-11s %s%n", s.name(), s.provider() == null ? "-" : s.priority(),
+                    ok ? "available" : "unavailable",
                     ok ? s.availability().device() : s.availability().reason());
         }
         String chosen = Backends.configuredName();

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds backends through {@link ServiceLoader} and picks one.
@@ -26,17 +28,23 @@ public final class Backends {
     private Backends() {}
 
     /**
-     * A provider and what its probe said.
+     * A provider and what its probe said, or a registered provider that could not be loaded (a missing
+     * class, a constructor that throws): then {@code provider} is null, the name is the registered
+     * class's and the availability says why.
      *
-     * @param provider the provider
+     * @param name the provider's name, or the class name of one that could not be loaded
+     * @param provider the provider, or null if it could not be loaded
      * @param availability whether it can run here and on what, or why not
      */
-    public record Status(BackendProvider provider, Availability availability) {
-        /** {@return the provider's name} */
-        public String name() {
-            return provider.name();
+    public record Status(String name, BackendProvider provider, Availability availability) {
+        /** {@return the provider's priority, or {@link Integer#MIN_VALUE} for one that could not be loaded} */
+        public int priority() {
+            return provider == null ? Integer.MIN_VALUE : provider.priority();
         }
     }
+
+    /** The providers that loaded, highest priority first, and a status for each registration that did not. */
+    private record Found(List<BackendProvider> providers, List<Status> broken) {}
 
     /**
      * {@return every provider on the class path or module path, probed, highest priority first}
@@ -55,25 +63,41 @@ public final class Backends {
      * @return the providers, probed, highest priority first
      */
     public static List<Status> list(ClassLoader loader) {
-        return providers(loader).stream().map(p -> new Status(p, safeProbe(p))).toList();
+        Found found = providers(loader);
+        List<Status> all = new ArrayList<>();
+        for (BackendProvider p : found.providers()) all.add(new Status(p.name(), p, safeProbe(p)));
+        all.addAll(found.broken());
+        return List.copyOf(all);
     }
 
     /** The providers, highest priority first, not probed: loading a provider touches nothing native. */
-    private static List<BackendProvider> providers(ClassLoader loader) {
+    private static Found providers(ClassLoader loader) {
         List<BackendProvider> all = new ArrayList<>();
+        List<Status> broken = new ArrayList<>();
         Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, loader).iterator();
         while (true) {
             try {
                 if (!it.hasNext()) break;
                 all.add(it.next());
-            } catch (ServiceConfigurationError e) {
-                // A provider that cannot be loaded (a stale registration, a missing class) must not break the others.
-                System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
-                        "skipping a backend provider that cannot be loaded: " + e.getMessage());
+            } catch (ServiceConfigurationError | LinkageError e) {
+                // A provider that cannot be loaded (a stale registration, a missing class, a constructor
+                // that throws) must not break the others; 'jresnet backends' lists it with the reason.
+                broken.add(brokenStatus(e));
             }
         }
         all.sort(Comparator.comparingInt((BackendProvider p) -> -p.priority()).thenComparing(BackendProvider::name));
-        return all;
+        return new Found(all, broken);
+    }
+
+    /** A registration that could not be loaded, named by the class the error names. */
+    private static Status brokenStatus(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher m = Pattern.compile("Provider (\\S+)").matcher(message);
+        String name = m.find() ? m.group(1) : "(unknown provider)";
+        Throwable cause = e.getCause();
+        String why = "cannot be loaded: " + message + (cause == null ? "" : " (" + cause + ")");
+        System.getLogger(Backends.class.getName()).log(System.Logger.Level.DEBUG, "backend provider " + name + " " + why);
+        return new Status(name, null, Availability.unavailable(why));
     }
 
     private static Availability safeProbe(BackendProvider p) {
@@ -113,7 +137,8 @@ public final class Backends {
      */
     public static BackendProvider select(String name, ClassLoader loader) {
         String wanted = name != null && !name.isBlank() ? name.trim().toLowerCase(Locale.ROOT) : configuredName();
-        List<BackendProvider> all = providers(loader);
+        Found found = providers(loader);
+        List<BackendProvider> all = found.providers();
         if (wanted != null) {
             for (BackendProvider p : all) {
                 if (p.name().equals(wanted)) {
@@ -128,6 +153,7 @@ public final class Backends {
                     + all.stream().map(BackendProvider::name).toList() + " (a backend is a jar on the class path)");
         }
         List<String> skipped = new ArrayList<>();
+        for (Status b : found.broken()) skipped.add(b.name() + " (" + b.availability().reason() + ")");
         for (BackendProvider p : all) {
             Availability a = safeProbe(p);
             if (a.available()) {

@@ -2,14 +2,17 @@ package io.jresnet.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.BackendException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +59,24 @@ class LazySelectionTest {
         public Native() { super("test-native", 1000, true); }
     }
 
+    /** A provider whose constructor throws: ServiceLoader cannot instantiate it. */
+    public static final class Throwing extends Recording {
+        public Throwing() {
+            super("test-throwing", 500, true);
+            throw new IllegalStateException("no licence file");
+        }
+    }
+
+    /** A provider whose probe throws. */
+    public static final class BadProbe extends Recording {
+        public BadProbe() { super("test-bad-probe", 400, true); }
+
+        @Override
+        public Availability probe() {
+            throw new UnsatisfiedLinkError("libmissing.so");
+        }
+    }
+
     private ClassLoader loader;
 
     @BeforeEach
@@ -63,7 +84,7 @@ class LazySelectionTest {
         Path services = dir.resolve("META-INF/services/" + BackendProvider.class.getName());
         Files.createDirectories(services.getParent());
         Files.writeString(services, String.join("\n", Missing.class.getName(), "io.jresnet.NoSuchProvider",
-                Fast.class.getName(), Native.class.getName()) + "\n");
+                Fast.class.getName(), Throwing.class.getName(), Native.class.getName(), BadProbe.class.getName()) + "\n");
         loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
         probed.clear();
     }
@@ -89,5 +110,27 @@ class LazySelectionTest {
     void listingProbesEveryProviderInPriorityOrder() {
         assertEquals("test-missing", Backends.list(loader).getFirst().name());
         assertEquals(Set.of("test-missing", "test-fast", "test-native"), probed);
+    }
+
+    /**
+     * A registration whose class is missing or whose constructor throws, and a provider whose probe
+     * throws, are listed as unavailable with the reason; selection still finds the others.
+     */
+    @Test
+    void brokenProvidersAreListedWithTheReasonAndTheOthersStillWork() {
+        Map<String, Backends.Status> byName = Backends.list(loader).stream()
+                .collect(Collectors.toMap(Backends.Status::name, s -> s, (a, b) -> a));
+        Backends.Status missingClass = byName.get("io.jresnet.NoSuchProvider");
+        Backends.Status throwing = byName.get(Throwing.class.getName());
+        Backends.Status badProbe = byName.get("test-bad-probe");
+        for (Backends.Status s : new Backends.Status[] {missingClass, throwing, badProbe}) {
+            assertTrue(s != null && !s.availability().available(), String.valueOf(s));
+        }
+        assertTrue(missingClass.availability().reason().contains("not found"), missingClass.availability().reason());
+        assertTrue(throwing.availability().reason().contains("no licence file"), throwing.availability().reason());
+        assertTrue(badProbe.availability().reason().contains("libmissing.so"), badProbe.availability().reason());
+        assertEquals(null, throwing.provider());
+        assertEquals("test-fast", Backends.select(null, loader).name());
+        assertEquals("test-native", Backends.select("test-native", loader).name());
     }
 }
