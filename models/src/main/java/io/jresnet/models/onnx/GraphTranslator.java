@@ -151,6 +151,23 @@ final class GraphTranslator {
         return optional(n, i) == null ? null : constant(n, i);
     }
 
+    /**
+     * A constant input that the operator computes with, which must be floating point like the data it
+     * meets: an integer weight is an invalid model (ONNX Runtime refuses it), not something to convert.
+     */
+    private Constant floatConstant(NodeProto n, int i) {
+        Constant c = constant(n, i);
+        if (!c.isFloat()) {
+            throw malformed("input " + i + " ('" + n.getInput(i) + "') is an integer tensor; " + n.getOpType()
+                    + " computes on FLOAT, FLOAT16 or DOUBLE tensors");
+        }
+        return c;
+    }
+
+    private Constant optionalFloatConstant(NodeProto n, int i) {
+        return optional(n, i) == null ? null : floatConstant(n, i);
+    }
+
     private void define(NodeProto n, Val v) {
         if (n.getOutputCount() == 0 || n.getOutput(0).isEmpty()) throw malformed("it has no output");
         for (int k = 1; k < n.getOutputCount(); k++) {
@@ -255,8 +272,8 @@ final class GraphTranslator {
 
     private void conv(NodeProto n, Attributes a) {
         int x = runtime(n, 0);
-        Constant w = constant(n, 1);
-        Constant bias = optionalConstant(n, 2);
+        Constant w = floatConstant(n, 1);
+        Constant bias = optionalFloatConstant(n, 2);
         Shape in = nchw(x, "Conv");
         if (w.rank() != 4) throw unsupported("weight of rank " + w.rank() + " (only 2-D convolution is supported)");
         long group = a.integer("group", 1);
@@ -280,7 +297,7 @@ final class GraphTranslator {
         if (a.integer("training_mode", 0) != 0) throw unsupported("training_mode=1 (only inference is supported)");
         Tensor[] t = new Tensor[4];
         String[] what = {"scale", "B", "mean", "var"};
-        for (int i = 0; i < 4; i++) t[i] = constant(n, i + 1).toTensor(what[i] + " '" + n.getInput(i + 1) + "'");
+        for (int i = 0; i < 4; i++) t[i] = floatConstant(n, i + 1).toTensor(what[i] + " '" + n.getInput(i + 1) + "'");
         defineRuntime(n, b.batchNorm(name(n), x, t[0], t[1], t[2], t[3], a.real("epsilon", 1e-5f)));
     }
 
@@ -462,9 +479,9 @@ final class GraphTranslator {
         if (a.integer("transA", 0) != 0) throw unsupported("transA=1 (the image batch must be the rows)");
         float alpha = a.real("alpha", 1f);
         float beta = a.real("beta", 1f);
-        Tensor w = linearWeight(constant(n, 1), a.integer("transB", 0) != 0, alpha, "B '" + n.getInput(1) + "'");
+        Tensor w = linearWeight(floatConstant(n, 1), a.integer("transB", 0) != 0, alpha, "B '" + n.getInput(1) + "'");
         int k = w.shape().dim(0);
-        Constant c = optionalConstant(n, 2);
+        Constant c = optionalFloatConstant(n, 2);
         Tensor bias = null;
         if (c != null) bias = Tensor.wrap(rowBias(c, k, beta), k);
         defineRuntime(n, b.linear(name(n), x, w, bias));
@@ -486,7 +503,7 @@ final class GraphTranslator {
         int x = runtime(n, 0);
         Shape in = b.shape(x);
         if (in.rank() != 2) throw unsupported("MatMul on a rank-" + in.rank() + " input (only [N, features])");
-        Tensor w = linearWeight(constant(n, 1), false, 1f, "B '" + n.getInput(1) + "'");
+        Tensor w = linearWeight(floatConstant(n, 1), false, 1f, "B '" + n.getInput(1) + "'");
         if (w.shape().dim(1) != in.dim(1)) throw new ShapeException("MatMul of " + in + " with " + w.shape() + " transposed");
         define(n, new PendingMatMul(name(n), x, w));
     }
@@ -519,7 +536,7 @@ final class GraphTranslator {
             throw unsupported(op + " of two computed tensors (only Add is supported between them)");
         }
         int data = runtime(n, constFirst ? 1 : 0);
-        Constant c = constant(n, constFirst ? 0 : 1);
+        Constant c = floatConstant(n, constFirst ? 0 : 1);
         float[] v = perChannel(b.shape(data), c);
         float[] scale = new float[v.length];
         float[] shift = new float[v.length];

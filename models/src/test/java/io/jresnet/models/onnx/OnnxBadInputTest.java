@@ -77,6 +77,31 @@ class OnnxBadInputTest {
         assertFails(FormatException.class, file, "not an ONNX model");
     }
 
+    /**
+     * Strict types, as ONNX Runtime: a conv weight stored as INT64 (or a batch-norm variance as INT32)
+     * is an invalid model, rejected with the node named, not converted to float and run.
+     */
+    @Test
+    void integerWeightsAreRejected() throws Exception {
+        Path int64Weight = mutated("int64-weight.onnx", m -> {
+            TensorProto.Builder w = firstConvWeight(m);
+            long count = 1;
+            for (long d : w.getDimsList()) count *= d;
+            w.clearFloatData().clearRawData().setDataType(TensorProto.DataType.INT64_VALUE);
+            for (long i = 0; i < count; i++) w.addInt64Data(i % 3 - 1);
+            return m;
+        });
+        assertFails(FormatException.class, int64Weight, "conv_w", "integer tensor", "Conv");
+        Path int32Variance = mutated("int32-variance.onnx", m -> {
+            TensorProto.Builder v = m.getGraphBuilder().getInitializerBuilder(initializerIndex(m, "bn_var"));
+            long count = v.getDims(0);
+            v.clearFloatData().clearRawData().setDataType(TensorProto.DataType.INT32_VALUE);
+            for (long i = 0; i < count; i++) v.addInt32Data(1);
+            return m;
+        });
+        assertFails(FormatException.class, int32Variance, "bn_var", "integer tensor", "BatchNormalization");
+    }
+
     @Test
     void missingInitializer() throws Exception {
         Path file = mutated("missing.onnx", m -> {
