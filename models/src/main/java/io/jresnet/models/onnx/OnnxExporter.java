@@ -26,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -89,11 +90,26 @@ public final class OnnxExporter {
         return new OnnxExporter(graph, dynamicSpatial).model("jresnet");
     }
 
+    /**
+     * Writes to a temporary file beside {@code file} and moves it into place, so a failed write (a full
+     * disk, an interrupted export) never leaves a truncated model under the real name.
+     */
     private static void write(ModelProto model, Path file) {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            model.writeTo(out);
+        Path abs = file.toAbsolutePath();
+        Path partial = abs.resolveSibling("." + abs.getFileName() + ".partial");
+        try {
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                model.writeTo(out);
+            }
+            Files.move(partial, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new FormatException(file + ": cannot write: " + e.getMessage(), e);
+            throw new FormatException(file + ": cannot write: " + e, e);
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // the write already failed and says so; a partial file we cannot delete changes nothing
+            }
         }
     }
 
