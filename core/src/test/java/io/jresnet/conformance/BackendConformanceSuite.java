@@ -347,6 +347,79 @@ public abstract class BackendConformanceSuite {
         }
     }
 
+    /**
+     * One compiled model under load: 16 threads, each with its own session, 500 runs each at batch
+     * sizes drawn from 1 to the planned 4, give bit for bit what one session gave for the same inputs
+     * and batch sizes; a deadlock fails at the five-minute watchdog. The model is a residual block
+     * small enough that the scalar reference does it in seconds.
+     */
+    @Test
+    void sixteenThreadsWithMixedBatchesMatchOneSessionExactly() throws Exception {
+        assertConcurrentRunsMatchOneSession(backend);
+    }
+
+    /** The body of {@link #sixteenThreadsWithMixedBatchesMatchOneSessionExactly}, for any backend. */
+    public static void assertConcurrentRunsMatchOneSession(Backend backend) throws Exception {
+        Shape in = Shape.nchw(4, 3, 8, 8);
+        int threads = 16, runs = 500, inputsCount = 5;
+        try (CompiledModel m = backend.compile(Planner.plan(residualBlock(in)))) {
+            Tensor[][] inputs = new Tensor[inputsCount][5], expected = new Tensor[inputsCount][5];
+            try (Session one = m.newSession()) {
+                for (int i = 0; i < inputsCount; i++) {
+                    Tensor full = Tensor.uniform(in, -1, 1, 300 + i);
+                    for (int b = 1; b <= 4; b++) {
+                        inputs[i][b] = Tensor.wrap(full.toArray(), 0, in.withBatch(b));
+                        expected[i][b] = one.run(inputs[i][b]);
+                    }
+                }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<String>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    long seed = 400 + t;
+                    results.add(pool.submit(() -> {
+                        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                        try (Session s = m.newSession()) {
+                            start.await();
+                            for (int k = 0; k < runs; k++) {
+                                int i = r.nextInt(inputsCount), b = 1 + r.nextInt(4);
+                                Tensor got = s.run(inputs[i][b]);
+                                if (!java.util.Arrays.equals(expected[i][b].toArray(), got.toArray())) {
+                                    return "run " + k + " (input " + i + ", batch " + b + ") differs";
+                                }
+                            }
+                            return null;
+                        }
+                    }));
+                }
+                for (int t = 0; t < threads; t++) {
+                    String problem = results.get(t).get(5, TimeUnit.MINUTES);
+                    assertEquals(null, problem, backend.name() + " thread " + t);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** conv-BN-ReLU, conv-BN plus the shortcut, ReLU, global pool and a classifier. */
+    private static Graph residualBlock(Shape in) {
+        GraphBuilder g = new GraphBuilder();
+        int x = g.input(in);
+        int c = 8;
+        int a = g.relu("relu1", g.batchNorm("bn1", g.conv("conv1", x, Tensor.normal(Shape.of(c, in.c(), 3, 3), 0.3f, 1), 1, 1),
+                Tensor.uniform(Shape.of(c), 0.5f, 1.5f, 2), Tensor.uniform(Shape.of(c), -0.1f, 0.1f, 3),
+                Tensor.uniform(Shape.of(c), -0.1f, 0.1f, 4), Tensor.uniform(Shape.of(c), 0.5f, 1.5f, 5), 1e-5f));
+        int b = g.batchNorm("bn2", g.conv("conv2", a, Tensor.normal(Shape.of(c, c, 3, 3), 0.2f, 6), 1, 1),
+                Tensor.uniform(Shape.of(c), 0.5f, 1.5f, 7), Tensor.uniform(Shape.of(c), -0.1f, 0.1f, 8),
+                Tensor.uniform(Shape.of(c), -0.1f, 0.1f, 9), Tensor.uniform(Shape.of(c), 0.5f, 1.5f, 10), 1e-5f);
+        int y = g.relu("relu2", g.add("add", b, a));
+        int f = g.flatten("flatten", g.globalAvgPool("pool", y));
+        return g.build(g.linear("fc", f, Tensor.normal(Shape.of(10, c), 0.3f, 11), Tensor.uniform(Shape.of(10), -0.1f, 0.1f, 12)));
+    }
+
     /** A session run from two threads at once fails loudly instead of mixing their buffers. */
     @Test
     void oneSessionOnTwoThreadsAtOnceIsRefused() throws Exception {
