@@ -1,14 +1,17 @@
 package io.jresnet.cli.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jresnet.FormatException;
 import io.jresnet.JResnetException;
 import io.jresnet.models.io.SafeTensors;
 import io.jresnet.tensor.Tensor;
 import io.jresnet.train.Trainer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,29 +77,53 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * Reads the checkpoint in {@code dir}. A missing, corrupt or inconsistent checkpoint fails with
+     * jresnet's exception naming the file and the problem; the tensors file must be a
+     * {@code checkpoint-epoch-N.safetensors} in {@code dir} itself, never a path elsewhere.
+     */
     public static Saved load(Path dir) throws IOException {
         Path jsonFile = dir.resolve(JSON_FILE);
         if (!Files.isRegularFile(jsonFile)) {
             throw new JResnetException(dir + ": no " + JSON_FILE + " here; nothing to resume (train without --resume first)");
         }
-        JsonNode json = JSON.readTree(jsonFile.toFile());
-        for (String field : new String[] {"epoch", "iteration", "tensors", "config"}) {
-            if (!json.hasNonNull(field)) throw new JResnetException(jsonFile + ": field '" + field + "' is missing");
+        JsonNode json;
+        TrainingConfig config;
+        try {
+            // Read the bytes and decode them as UTF-8 here: Jackson's own encoding detection throws a
+            // bare CharConversionException on bytes that look like broken UTF-32 (found by fuzzing).
+            json = JSON.readTree(new String(Files.readAllBytes(jsonFile), StandardCharsets.UTF_8));
+            if (json == null || !json.isObject()) throw FormatException.in(jsonFile, "not a JSON object");
+            for (String field : new String[] {"epoch", "iteration", "tensors", "config"}) {
+                if (!json.hasNonNull(field)) throw FormatException.in(jsonFile, "field '" + field + "' is missing");
+            }
+            config = JSON.treeToValue(json.get("config"), TrainingConfig.class);
+        } catch (JsonProcessingException e) {
+            throw FormatException.in(jsonFile, "not a checkpoint: " + e.getOriginalMessage());
         }
-        TrainingConfig config = JSON.treeToValue(json.get("config"), TrainingConfig.class);
+        if (!json.get("epoch").canConvertToInt() || !json.get("epoch").isIntegralNumber() || json.get("epoch").asInt() < 0
+                || !json.get("iteration").isIntegralNumber() || !json.get("iteration").canConvertToLong()
+                || json.get("iteration").asLong() < 0) {
+            throw FormatException.in(jsonFile, "'epoch' and 'iteration' must be non-negative integers");
+        }
         int epoch = json.get("epoch").asInt();
         long iteration = json.get("iteration").asLong();
-        Path tensorsFile = dir.resolve(json.get("tensors").asText());
+        String tensorsName = json.get("tensors").asText();
+        if (!tensorsName.matches("checkpoint-epoch-[0-9]{1,9}\\.safetensors")) {
+            throw FormatException.in(jsonFile, "'tensors' must name a checkpoint-epoch-N.safetensors file beside it, found '"
+                    + tensorsName + "'");
+        }
+        Path tensorsFile = dir.resolve(tensorsName);
         SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
         if (!Integer.toString(epoch).equals(contents.metadata().get("epoch"))) {
-            throw new JResnetException(tensorsFile + ": holds epoch " + contents.metadata().get("epoch") + ", "
+            throw FormatException.in(tensorsFile, "holds epoch " + contents.metadata().get("epoch") + ", "
                     + jsonFile + " says " + epoch);
         }
         Map<String, Tensor> model = new LinkedHashMap<>(), momentum = new LinkedHashMap<>();
         contents.tensors().forEach((name, t) -> {
             if (name.startsWith(MODEL_PREFIX)) model.put(name.substring(MODEL_PREFIX.length()), t);
             else if (name.startsWith(MOMENTUM_PREFIX)) momentum.put(name.substring(MOMENTUM_PREFIX.length()), t);
-            else throw new JResnetException(tensorsFile + ": unexpected tensor '" + name + "'");
+            else throw FormatException.in(tensorsFile, "unexpected tensor '" + name + "'");
         });
         return new Saved(config, new Trainer.State(epoch, iteration, model, momentum));
     }
