@@ -114,6 +114,9 @@ public final class Checkpoint {
                     + tensorsName + "'");
         }
         Path tensorsFile = dir.resolve(tensorsName);
+        if (!Files.isRegularFile(tensorsFile)) {
+            throw FormatException.in(jsonFile, "names " + tensorsName + ", which is not in " + dir);
+        }
         SafeTensors.Contents contents = SafeTensors.read(tensorsFile);
         if (!Integer.toString(epoch).equals(contents.metadata().get("epoch"))) {
             throw FormatException.in(tensorsFile, "holds epoch " + contents.metadata().get("epoch") + ", "
