@@ -446,7 +446,9 @@ final class CpuCompiledModel implements CompiledModel {
                 throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + plan.ops().size() + " ops");
             }
             System.arraycopy(input.array(), input.offset(), buffers[inputBuffer], 0, input.size());
-            for (BoundStep s : bound) {
+            for (int i = 0; i < bound.length; i++) {
+                BoundStep s = bound[i];
+                if (i > 0) stopIfInterrupted(i, bound.length);
                 long t0 = nanosPerOp == null ? 0 : System.nanoTime();
                 if (s.step.split) pool.run(s);
                 else s.step.computeEach(buffers, 0, s.step.items);

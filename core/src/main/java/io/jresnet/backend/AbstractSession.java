@@ -1,6 +1,7 @@
 package io.jresnet.backend;
 
 import io.jresnet.BackendException;
+import io.jresnet.RunInterruptedException;
 import io.jresnet.ShapeException;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -42,6 +43,23 @@ public abstract class AbstractSession implements Session {
      */
     protected abstract void execute(Tensor input, Tensor output, long[] nanosPerOp);
 
+    /**
+     * Throws {@link RunInterruptedException} when the running thread has been interrupted, leaving its
+     * interrupt status set. {@link #run} checks before a run starts; backends that compute on the host
+     * also check between ops, so a cancelled request stops within one op instead of finishing the
+     * network. Reading the flag costs a field load.
+     *
+     * @param opsDone ops finished so far in this run
+     * @param opCount ops in the run, or -1 when the run has not started
+     */
+    protected final void stopIfInterrupted(int opsDone, int opCount) {
+        if (!Thread.currentThread().isInterrupted()) return;
+        throw new RunInterruptedException(opCount < 0
+                ? "run not started: thread '" + Thread.currentThread().getName() + "' is interrupted"
+                : "run interrupted after " + opsDone + " of " + opCount + " ops on thread '"
+                        + Thread.currentThread().getName() + "'; the output holds no result, the session is usable");
+    }
+
     /** Frees what the session owns; called once, by {@link #close()}. */
     protected void release() {}
 
@@ -74,6 +92,7 @@ public abstract class AbstractSession implements Session {
         try {
             if (closed) throw new BackendException("session used after close()");
             int batch = checkShapes(input, output);
+            stopIfInterrupted(0, -1);
             if (batch == model.inputShape().dim(0)) {
                 execute(input, output, nanosPerOp);
             } else {

@@ -22,6 +22,8 @@ public interface Session extends AutoCloseable {
      * @throws io.jresnet.ShapeException if a shape does not fit the plan
      * @throws IllegalStateException if another thread is running this session
      * @throws io.jresnet.BackendException if the session or its model is closed
+     * @throws io.jresnet.RunInterruptedException if the calling thread is interrupted before the run or
+     *     (on backends that compute on the host) between two ops; the session stays usable
      */
     void run(Tensor input, Tensor output);
 

@@ -75,6 +75,7 @@ public final class ReferenceBackend implements Backend {
         protected void execute(Tensor input, Tensor output, long[] nanosPerOp) {
             input.copyTo(java.nio.FloatBuffer.wrap(buf(plan.input()), 0, input.size()));
             for (int i = 0; i < plan.ops().size(); i++) {
+                if (i > 0) stopIfInterrupted(i, plan.ops().size());
                 long t0 = nanosPerOp == null ? 0 : System.nanoTime();
                 execute(plan.ops().get(i));
                 if (nanosPerOp != null) nanosPerOp[i] += System.nanoTime() - t0;

@@ -1,11 +1,14 @@
 package io.jresnet.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jresnet.BackendException;
+import io.jresnet.RunInterruptedException;
 import io.jresnet.ShapeException;
 import io.jresnet.backend.Backend;
 import io.jresnet.backend.CompiledModel;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -283,6 +287,10 @@ public abstract class BackendConformanceSuite {
     }
 
     private CompiledModel resnet20(Shape in) {
+        return resnet20(backend, in);
+    }
+
+    private static CompiledModel resnet20(Backend backend, Shape in) {
         ResNet net = new ResNet(ResNetSpec.named("resnet20"));
         Initializers.kaiming(net, 1, false);
         Initializers.randomBatchNormStatistics(net, 2);
@@ -457,6 +465,61 @@ public abstract class BackendConformanceSuite {
             }
             assertNotNull(refused.get(), "two threads ran one session for 60 s without being refused");
             assertTrue(refused.get().getMessage().contains("one session per thread"), refused.get().getMessage());
+        }
+    }
+
+    @Test
+    void anInterruptedRunStopsWithAClearErrorAndTheSessionStaysUsable() throws Exception {
+        assertInterruptedRunsStopAndLeaveTheSessionUsable(backend);
+    }
+
+    /**
+     * A run on an interrupted thread (a cancelled request) throws {@link RunInterruptedException} and
+     * leaves the interrupt status set, whether the interrupt came before the run or while it ran; the
+     * same session then gives bit for bit what it gave before. Shared with the reference backend's
+     * own test.
+     *
+     * @param backend the backend to check
+     * @throws Exception when the running thread cannot be joined
+     */
+    public static void assertInterruptedRunsStopAndLeaveTheSessionUsable(Backend backend) throws Exception {
+        Shape in = Shape.nchw(4, 3, 16, 16);
+        try (CompiledModel m = resnet20(backend, in); Session s = m.newSession()) {
+            Tensor x = Tensor.uniform(in, -1, 1, 5);
+            Tensor expected = s.run(x);
+            Tensor out = Tensor.zeros(m.outputShape());
+            Thread.currentThread().interrupt();
+            try {
+                RunInterruptedException e = assertThrows(RunInterruptedException.class, () -> s.run(x, out));
+                assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is left for the caller");
+            } finally {
+                Thread.interrupted();
+            }
+
+            AtomicReference<Throwable> stoppedBy = new AtomicReference<>();
+            CountDownLatch running = new CountDownLatch(1);
+            Thread runner = new Thread(() -> {
+                Tensor o = Tensor.zeros(m.outputShape());
+                try {
+                    while (true) {
+                        running.countDown();
+                        s.run(x, o);
+                    }
+                } catch (Throwable t) {
+                    stoppedBy.set(t);
+                }
+            }, "interrupted-runner");
+            runner.start();
+            assertTrue(running.await(60, TimeUnit.SECONDS), "the runner did not start");
+            Thread.sleep(20);
+            runner.interrupt();
+            runner.join(TimeUnit.SECONDS.toMillis(60));
+            assertFalse(runner.isAlive(), backend.name() + ": an interrupted thread kept running for 60 s");
+            assertInstanceOf(RunInterruptedException.class, stoppedBy.get(), backend.name() + ": what stopped the runner");
+
+            s.run(x, out);
+            new Tolerance(0, 0).assertClose(expected, out, backend.name() + ": the session after an interrupted run");
         }
     }
 
