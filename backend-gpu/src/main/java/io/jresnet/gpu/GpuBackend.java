@@ -62,6 +62,14 @@ public final class GpuBackend implements Backend {
         return runtime.device();
     }
 
+    /**
+     * {@return what this backend's models and sessions hold on the device now, and the device's limits}
+     * Closing every model and session brings it back to no buffers and no bytes.
+     */
+    public DeviceMemory.Usage deviceMemory() {
+        return runtime.memory().usage();
+    }
+
     /** The kernel twin in use: tuned unless asked for plain or the device's work-groups are too small. */
     public KernelVariant variant() {
         return variant;

@@ -43,6 +43,7 @@ final class GpuCompiledModel implements CompiledModel {
         this.variant = variant;
         this.owner = owner;
         this.cleanable = GpuBackend.CLEANER.register(this, owner);
+        runtime.memory().checkFits(weightBytes(plan), "the weights of a model of " + plan.ops().size() + " ops");
         GpuQueue uploads = runtime.createQueue(owner);
         weights = new DeviceBuffer[plan.ops().size()][];
         for (int i = 0; i < weights.length; i++) weights[i] = upload(uploads, plan.ops().get(i));
@@ -50,20 +51,35 @@ final class GpuCompiledModel implements CompiledModel {
     }
 
     private DeviceBuffer[] upload(GpuQueue q, PlanOp op) {
+        String name = "the weights of op '" + op.name() + "'";
         return switch (op) {
             case PlanOp.Conv c -> new DeviceBuffer[] {
-                    upload(q, tuned() ? WeightPacking.convImplicitGemm(c.weight()) : c.weight().toArray()),
-                    upload(q, c.bias().toArray())};
+                    upload(q, tuned() ? WeightPacking.convImplicitGemm(c.weight()) : c.weight().toArray(), name),
+                    upload(q, c.bias().toArray(), name)};
             case PlanOp.Linear l -> new DeviceBuffer[] {
-                    upload(q, tuned() ? WeightPacking.linearRows(l.weight()) : l.weight().toArray()),
-                    upload(q, l.bias().toArray())};
-            case PlanOp.Affine a -> new DeviceBuffer[] {upload(q, a.scale().toArray()), upload(q, a.shift().toArray())};
+                    upload(q, tuned() ? WeightPacking.linearRows(l.weight()) : l.weight().toArray(), name),
+                    upload(q, l.bias().toArray(), name)};
+            case PlanOp.Affine a -> new DeviceBuffer[] {upload(q, a.scale().toArray(), name), upload(q, a.shift().toArray(), name)};
             default -> new DeviceBuffer[0];
         };
     }
 
-    private DeviceBuffer upload(GpuQueue q, float[] data) {
-        DeviceBuffer b = runtime.allocate((long) Math.max(data.length, 1) * Float.BYTES, owner);
+    /** The weights' bytes as uploaded, a lower bound (packing pads them a little), checked before any upload. */
+    private static long weightBytes(Plan plan) {
+        long floats = 0;
+        for (PlanOp op : plan.ops()) {
+            floats += switch (op) {
+                case PlanOp.Conv c -> c.weight().size() + c.bias().size();
+                case PlanOp.Linear l -> l.weight().size() + l.bias().size();
+                case PlanOp.Affine a -> a.scale().size() + a.shift().size();
+                default -> 0;
+            };
+        }
+        return floats * Float.BYTES;
+    }
+
+    private DeviceBuffer upload(GpuQueue q, float[] data, String what) {
+        DeviceBuffer b = runtime.allocate((long) Math.max(data.length, 1) * Float.BYTES, what, owner);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment host = a.allocate((long) Math.max(data.length, 1) * Float.BYTES, 16);
             MemorySegment.copy(data, 0, host, ValueLayout.JAVA_FLOAT, 0, data.length);
@@ -112,13 +128,18 @@ final class GpuCompiledModel implements CompiledModel {
             super(GpuCompiledModel.this);
             this.sessionOwner = sessionOwner;
             this.sessionCleanable = GpuBackend.CLEANER.register(this, sessionOwner);
+            buffers = new DeviceBuffer[plan.bufferCount()];
+            long bytes = 0;
+            for (int b = 0; b < buffers.length; b++) bytes += Math.max(plan.bufferFloats(b), 1) * Float.BYTES;
+            String activations = "the activations of a session for input " + plan.inputShape();
+            runtime.memory().checkFits(bytes, activations + " (" + buffers.length + " buffers)");
             Arena staging = Arena.ofShared();
             sessionOwner.own(staging::close);
             inputStaging = staging.allocate(plan.inputShape().size() * Float.BYTES, 16);
             outputStaging = staging.allocate(plan.outputShape().size() * Float.BYTES, 16);
-            buffers = new DeviceBuffer[plan.bufferCount()];
             for (int b = 0; b < buffers.length; b++) {
-                buffers[b] = runtime.allocate(Math.max(plan.bufferFloats(b), 1) * Float.BYTES, sessionOwner);
+                buffers[b] = runtime.allocate(Math.max(plan.bufferFloats(b), 1) * Float.BYTES,
+                        activations + ", buffer " + b, sessionOwner);
             }
             queue = runtime.createQueue(sessionOwner);
             for (int i = 0; i < plan.ops().size(); i++) bind(i, plan.ops().get(i));
@@ -164,6 +185,9 @@ final class GpuCompiledModel implements CompiledModel {
         }
 
         private void launch(String kernel, LaunchGeometry g, Object... args) {
+            // Every launch must fit CUDA's grid, the strictest limits of the devices served, on every
+            // runtime: so the POCL tests catch a geometry that only a real GPU would refuse.
+            g.cudaGrid(kernel);
             List<KernelArg> list = new ArrayList<>(args.length);
             for (Object a : args) {
                 list.add(switch (a) {
@@ -197,7 +221,7 @@ final class GpuCompiledModel implements CompiledModel {
                     Shape in = plan.shape(m.input());
                     Shape out = plan.shape(m.output());
                     int planes = in.n() * in.c();
-                    LaunchGeometry g = tuned() ? LaunchGeometry.grid((long) out.h() * out.w(), planes, ITEMS, 1)
+                    LaunchGeometry g = tuned() ? LaunchGeometry.planes((long) out.h() * out.w(), planes, ITEMS)
                             : LaunchGeometry.linear(out.size(), ITEMS);
                     launch(tuned() ? "maxpool_v2_clipped" : "maxpool_v1_direct", g, buf(m.input()), buf(m.output()),
                             planes, in.h(), in.w(), m.kernelH(), m.kernelW(), m.strideH(), m.strideW(), m.padTop(),
@@ -232,14 +256,14 @@ final class GpuCompiledModel implements CompiledModel {
                     int ch = in.rank() > 1 ? in.dim(1) : 1;
                     int spatial = (int) (in.size() / Math.max(1, (long) n * ch));
                     launch(tuned() ? "affine_v2_planes" : "affine_v1_direct",
-                            tuned() ? LaunchGeometry.grid(spatial, (long) n * ch, ITEMS, 1) : LaunchGeometry.linear(in.size(), ITEMS),
+                            tuned() ? LaunchGeometry.planes(spatial, (long) n * ch, ITEMS) : LaunchGeometry.linear(in.size(), ITEMS),
                             buf(a.input()), weights[i][0], weights[i][1], buf(a.output()), n, ch, spatial, a.relu());
                 }
                 case PlanOp.ShortcutPad p -> {
                     Shape in = plan.shape(p.input());
                     Shape out = plan.shape(p.output());
                     launch(tuned() ? "shortcut_pad_v2_planes" : "shortcut_pad_v1_direct",
-                            tuned() ? LaunchGeometry.grid((long) out.h() * out.w(), (long) out.n() * out.c(), ITEMS, 1)
+                            tuned() ? LaunchGeometry.planes((long) out.h() * out.w(), (long) out.n() * out.c(), ITEMS)
                                     : LaunchGeometry.linear(out.size(), ITEMS),
                             buf(p.input()), buf(p.output()), in.n(), in.c(), in.h(), in.w(), p.stride(), out.c(), out.h(),
                             out.w());

@@ -14,7 +14,21 @@ public interface GpuRuntime extends AutoCloseable {
     /** Whether the tuned kernels' 16x16 work-groups fit the device; the plain ones need 64. */
     boolean supportsWorkGroup(long items);
 
-    DeviceBuffer allocate(long bytes, NativeOwner owner);
+    /** jresnet's allocations on the device and the device's limits. */
+    DeviceMemory memory();
+
+    /** The driver's allocation call behind {@link #allocate}. */
+    DeviceMemory.Allocator<? extends DeviceBuffer> allocator();
+
+    /**
+     * Allocates {@code bytes} of device memory, reserved in {@link #memory()} first and released
+     * there when {@code owner} frees it.
+     *
+     * @throws DeviceMemory.OutOfDeviceMemoryException naming {@code what} when it does not fit
+     */
+    default DeviceBuffer allocate(long bytes, String what, NativeOwner owner) {
+        return memory().allocate(bytes, what, owner, allocator());
+    }
 
     GpuQueue createQueue(NativeOwner owner);
 

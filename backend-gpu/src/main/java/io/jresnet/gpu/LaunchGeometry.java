@@ -38,6 +38,16 @@ public record LaunchGeometry(long[] global, long[] local) {
                 new long[] {local0, local1});
     }
 
+    /**
+     * One row per plane of a 2-D launch, {@code pixels} work-items wide in groups of {@code local0 x 1},
+     * with at most {@link #CUDA_MAX_GRID_YZ} rows: a kernel launched this way steps its row index by
+     * the grid's height ({@code GLOBAL_SIZE(1)}), so any batch size fits (ResNet-50's max pool has
+     * batch x 64 planes).
+     */
+    public static LaunchGeometry planes(long pixels, long planes, int local0) {
+        return grid(pixels, Math.min(Math.max(planes, 1), CUDA_MAX_GRID_YZ), local0, 1);
+    }
+
     /** {@code groups} work-groups of {@code local} items each (one group per row, plane or feature). */
     public static LaunchGeometry groups(long groups, int local) {
         return new LaunchGeometry(new long[] {Math.max(groups, 1) * local}, new long[] {local});

@@ -43,6 +43,14 @@ class LaunchGeometryTest {
     }
 
     @Test
+    void planesCapsTheRowsAtCudasGridLimit() {
+        // ResNet-50's max pool at batch 2048: 2048 x 64 planes of 56 x 56 pixels.
+        LaunchGeometry g = LaunchGeometry.planes(56 * 56, 2048L * 64, 64);
+        assertArrayEquals(new long[] {49, 65_535, 1}, g.cudaGrid("maxpool_v2_clipped"));
+        assertArrayEquals(new long[] {64, 7}, LaunchGeometry.planes(3, 7, 64).global(), "few planes: one row each");
+    }
+
+    @Test
     void inconsistentSizesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new LaunchGeometry(new long[] {100}, new long[] {64}));
         assertThrows(IllegalArgumentException.class, () -> new LaunchGeometry(new long[] {64, 1}, new long[] {64}));

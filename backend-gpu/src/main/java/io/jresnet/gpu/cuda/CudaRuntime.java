@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.jresnet.BackendException;
 import io.jresnet.gpu.DeviceBuffer;
 import io.jresnet.gpu.DeviceInfo;
+import io.jresnet.gpu.DeviceMemory;
 import io.jresnet.gpu.GpuQueue;
 import io.jresnet.gpu.GpuRuntime;
 import io.jresnet.gpu.KernelArg;
@@ -33,11 +34,14 @@ final class CudaRuntime implements GpuRuntime {
     private final MemorySegment context;
     private final MemorySegment module;
     private final Map<String, MemorySegment> functions = new HashMap<>();
+    private final DeviceMemory memory;
     private boolean closed;
 
     CudaRuntime(CudaDevice device, Nvrtc nvrtc, PtxCache cache) {
         this.driver = CudaDriver.get();
         this.device = device;
+        long total = driver.totalMemory(driver.device(device.ordinal()));
+        this.memory = new DeviceMemory("cuda device " + device.ordinal() + " (" + device.info().name() + ")", total, total);
         this.context = driver.createContext(driver.device(device.ordinal()));
         MemorySegment loaded;
         try {
@@ -113,15 +117,33 @@ final class CudaRuntime implements GpuRuntime {
     private record CudaBuffer(long pointer, long bytes) implements DeviceBuffer {}
 
     @Override
-    public DeviceBuffer allocate(long bytes, NativeOwner owner) {
-        driver.setCurrent(context);
-        long p = driver.malloc(bytes);
-        owner.own(() -> {
-            driver.setCurrent(context);
-            driver.free(p);
-        });
-        return new CudaBuffer(p, bytes);
+    public DeviceMemory memory() {
+        return memory;
     }
+
+    @Override
+    public DeviceMemory.Allocator<CudaBuffer> allocator() {
+        return allocator;
+    }
+
+    private final DeviceMemory.Allocator<CudaBuffer> allocator = new DeviceMemory.Allocator<>() {
+        @Override
+        public CudaBuffer allocate(long bytes) {
+            driver.setCurrent(context);
+            return new CudaBuffer(driver.malloc(bytes), bytes);
+        }
+
+        @Override
+        public void free(CudaBuffer buffer) {
+            driver.setCurrent(context);
+            driver.free(buffer.pointer());
+        }
+
+        @Override
+        public boolean isOutOfMemory(RuntimeException failure) {
+            return failure instanceof CudaStatus.CudaException e && e.status() == CudaStatus.CUDA_ERROR_OUT_OF_MEMORY;
+        }
+    };
 
     @Override
     public GpuQueue createQueue(NativeOwner owner) {

@@ -74,13 +74,29 @@ public final class CudaStatus {
         if (status != CUDA_SUCCESS) throw driverFailure(call, status, "");
     }
 
-    static BackendException driverFailure(String call, int status, String detail) {
+    /** A failed driver call; {@link #status()} is the raw {@code CUresult}. */
+    public static final class CudaException extends BackendException {
+        private final int status;
+
+        CudaException(String message, int status) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    public static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
+
+    static CudaException driverFailure(String call, int status, String detail) {
         String hint = switch (status) {
             case 222 -> "; the PTX is newer than this driver understands: update the driver or use an older NVRTC";
             case 34 -> "; libcuda.so.1 is the toolkit's stub, not a driver";
             default -> "";
         };
-        return new BackendException(call + " failed: " + driverName(status) + " (" + status + ")" + detail + hint);
+        return new CudaException(call + " failed: " + driverName(status) + " (" + status + ")" + detail + hint, status);
     }
 
     static void checkNvrtc(int status, String call) {

@@ -6,7 +6,11 @@ import java.util.Map;
 /** OpenCL status codes by name, and the one {@link #check} every binding goes through. */
 public final class ClStatus {
     public static final int CL_SUCCESS = 0;
+    public static final int CL_MEM_OBJECT_ALLOCATION_FAILURE = -4;
+    public static final int CL_OUT_OF_RESOURCES = -5;
+    public static final int CL_OUT_OF_HOST_MEMORY = -6;
     public static final int CL_BUILD_PROGRAM_FAILURE = -11;
+    public static final int CL_INVALID_BUFFER_SIZE = -61;
     public static final int CL_PLATFORM_NOT_FOUND_KHR = -1001;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(

@@ -30,6 +30,7 @@ final class OpenCl {
     static final long CL_DEVICE_TYPE_ALL = 0xFFFFFFFFL;
     static final int CL_DEVICE_MAX_WORK_GROUP_SIZE = 0x1004;
     static final int CL_DEVICE_GLOBAL_MEM_SIZE = 0x101F;
+    static final int CL_DEVICE_MAX_MEM_ALLOC_SIZE = 0x1010;
     static final int CL_DEVICE_NAME = 0x102B;
     static final int CL_DEVICE_VERSION = 0x102F;
     static final long CL_MEM_READ_WRITE = 1;

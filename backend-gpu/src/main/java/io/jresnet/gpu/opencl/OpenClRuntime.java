@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.jresnet.BackendException;
 import io.jresnet.gpu.DeviceBuffer;
 import io.jresnet.gpu.DeviceInfo;
+import io.jresnet.gpu.DeviceMemory;
 import io.jresnet.gpu.GpuQueue;
 import io.jresnet.gpu.GpuRuntime;
 import io.jresnet.gpu.KernelArg;
@@ -32,6 +33,7 @@ final class OpenClRuntime implements GpuRuntime {
     private final MemorySegment context;
     private final MemorySegment program;
     private final long maxWorkGroup;
+    private final DeviceMemory memory;
     private boolean closed;
 
     OpenClRuntime(ClDevice device) {
@@ -43,6 +45,9 @@ final class OpenClRuntime implements GpuRuntime {
         this.cl = OpenCl.get();
         this.device = device;
         this.maxWorkGroup = cl.deviceLong(device.device(), OpenCl.CL_DEVICE_MAX_WORK_GROUP_SIZE);
+        this.memory = new DeviceMemory("opencl device " + device.info().index() + " (" + device.info().name() + ")",
+                cl.deviceLong(device.device(), OpenCl.CL_DEVICE_GLOBAL_MEM_SIZE),
+                cl.deviceLong(device.device(), OpenCl.CL_DEVICE_MAX_MEM_ALLOC_SIZE));
         this.context = cl.createContext(device.device());
         MemorySegment built;
         try {
@@ -95,11 +100,35 @@ final class OpenClRuntime implements GpuRuntime {
     private record ClBuffer(MemorySegment mem, long bytes) implements DeviceBuffer {}
 
     @Override
-    public DeviceBuffer allocate(long bytes, NativeOwner owner) {
-        MemorySegment mem = cl.createBuffer(context, bytes);
-        owner.own(() -> cl.releaseMemObject(mem));
-        return new ClBuffer(mem, bytes);
+    public DeviceMemory memory() {
+        return memory;
     }
+
+    @Override
+    public DeviceMemory.Allocator<ClBuffer> allocator() {
+        return allocator;
+    }
+
+    private final DeviceMemory.Allocator<ClBuffer> allocator = new DeviceMemory.Allocator<>() {
+        @Override
+        public ClBuffer allocate(long bytes) {
+            return new ClBuffer(cl.createBuffer(context, bytes), bytes);
+        }
+
+        @Override
+        public void free(ClBuffer buffer) {
+            cl.releaseMemObject(buffer.mem());
+        }
+
+        @Override
+        public boolean isOutOfMemory(RuntimeException failure) {
+            return failure instanceof ClStatus.ClException e && switch (e.status()) {
+                case ClStatus.CL_MEM_OBJECT_ALLOCATION_FAILURE, ClStatus.CL_OUT_OF_RESOURCES, ClStatus.CL_OUT_OF_HOST_MEMORY,
+                        ClStatus.CL_INVALID_BUFFER_SIZE -> true;
+                default -> false;
+            };
+        }
+    };
 
     @Override
     public GpuQueue createQueue(NativeOwner owner) {

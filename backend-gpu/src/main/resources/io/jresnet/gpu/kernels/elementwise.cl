@@ -16,8 +16,8 @@
  *   shortcut_pad_v2_planes  a 2-D grid (pixel, output plane); padded planes are written without
  *                           reading anything.
  * Launch: add_v1 {count}/{64}; add_v2 {count/4}/{64}; affine_v1 {N*C*spatial}/{64};
- *         affine_v2 {spatial, N*C}/{64, 1}; shortcut_pad_v1 {N*K*OH*OW}/{64};
- *         shortcut_pad_v2 {OH*OW, N*K}/{64, 1}.
+ *         affine_v2 {spatial, min(N*C, 65535)}/{64, 1}; shortcut_pad_v1 {N*K*OH*OW}/{64};
+ *         shortcut_pad_v2 {OH*OW, min(N*K, 65535)}/{64, 1}; the v2 rows step over the planes.
  */
 
 KERNEL void add_v1_direct(GLOBAL const float *a, GLOBAL const float *b, GLOBAL float *y, int count, int relu) {
@@ -49,11 +49,12 @@ KERNEL void affine_v1_direct(GLOBAL const float *x, GLOBAL const float *scale, G
 KERNEL void affine_v2_planes(GLOBAL const float *x, GLOBAL const float *scale, GLOBAL const float *shift,
                              GLOBAL float *y, int N, int C, int spatial, int relu) {
     int i = GLOBAL_ID(0);
-    int plane = GLOBAL_ID(1);
-    if (i >= spatial || plane >= N * C) return;
-    int c = plane % C;
-    int at = plane * spatial + i;
-    y[at] = relu_if(x[at] * scale[c] + shift[c], relu);
+    if (i >= spatial) return;
+    for (int plane = GLOBAL_ID(1); plane < N * C; plane += GLOBAL_SIZE(1)) {
+        int c = plane % C;
+        int at = plane * spatial + i;
+        y[at] = relu_if(x[at] * scale[c] + shift[c], relu);
+    }
 }
 
 KERNEL void shortcut_pad_v1_direct(GLOBAL const float *x, GLOBAL float *y, int N, int C, int H, int W,
@@ -70,15 +71,14 @@ KERNEL void shortcut_pad_v1_direct(GLOBAL const float *x, GLOBAL float *y, int N
 KERNEL void shortcut_pad_v2_planes(GLOBAL const float *x, GLOBAL float *y, int N, int C, int H, int W,
                                    int stride, int K, int OH, int OW) {
     int pixel = GLOBAL_ID(0);
-    int plane = GLOBAL_ID(1);
-    if (pixel >= OH * OW || plane >= N * K) return;
-    int k = plane % K;
-    int n = plane / K;
-    float v = 0.0f;
-    if (k < C) {
-        int oy = pixel / OW;
-        int ox = pixel - oy * OW;
-        v = x[((n * C + k) * H + oy * stride) * W + ox * stride];
+    if (pixel >= OH * OW) return;
+    int oy = pixel / OW;
+    int ox = pixel - oy * OW;
+    for (int plane = GLOBAL_ID(1); plane < N * K; plane += GLOBAL_SIZE(1)) {
+        int k = plane % K;
+        int n = plane / K;
+        float v = 0.0f;
+        if (k < C) v = x[((n * C + k) * H + oy * stride) * W + ox * stride];
+        y[plane * OH * OW + pixel] = v;
     }
-    y[plane * OH * OW + pixel] = v;
 }

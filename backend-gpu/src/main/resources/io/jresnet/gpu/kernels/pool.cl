@@ -14,7 +14,8 @@
  *   global_avg_pool_v1_direct one work-item per plane, summing it serially.
  *   global_avg_pool_v2_reduce one 64-item work-group per plane: strided partial sums, then a
  *                            tree reduction in local memory (coalesced reads, 64x the parallelism).
- * Launch: maxpool_v1 {P*OH*OW}/{64}; maxpool_v2 {OH*OW, P}/{64, 1};
+ * Launch: maxpool_v1 {P*OH*OW}/{64}; maxpool_v2 {OH*OW, min(P, 65535)}/{64, 1}, rows stepping
+ *         over the planes;
  *         global_avg_pool_v1 {P}/{64}; global_avg_pool_v2 {64*P}/{64}.
  */
 
@@ -44,23 +45,24 @@ KERNEL void maxpool_v2_clipped(GLOBAL const float *x, GLOBAL float *y, int plane
                                int KH, int KW, int strideH, int strideW, int padTop, int padLeft,
                                int OH, int OW) {
     int pixel = GLOBAL_ID(0);
-    int p = GLOBAL_ID(1);
-    if (pixel >= OH * OW || p >= planes) return;
+    if (pixel >= OH * OW) return;
     int oy = pixel / OW;
     int ox = pixel - oy * OW;
     int y0 = oy * strideH - padTop;
     int x0 = ox * strideW - padLeft;
     int yBegin = max(y0, 0), yEnd = min(y0 + KH, H);
     int xBegin = max(x0, 0), xEnd = min(x0 + KW, W);
-    GLOBAL const float *plane = x + p * H * W;
-    float m = NEG_INF;
-    for (int iy = yBegin; iy < yEnd; iy++) {
-        for (int ix = xBegin; ix < xEnd; ix++) {
-            float v = plane[iy * W + ix];
-            if (v > m || IS_NAN(v)) m = v;
+    for (int p = GLOBAL_ID(1); p < planes; p += GLOBAL_SIZE(1)) {
+        GLOBAL const float *plane = x + p * H * W;
+        float m = NEG_INF;
+        for (int iy = yBegin; iy < yEnd; iy++) {
+            for (int ix = xBegin; ix < xEnd; ix++) {
+                float v = plane[iy * W + ix];
+                if (v > m || IS_NAN(v)) m = v;
+            }
         }
+        y[p * OH * OW + pixel] = m;
     }
-    y[p * OH * OW + pixel] = m;
 }
 
 KERNEL void global_avg_pool_v1_direct(GLOBAL const float *x, GLOBAL float *y, int planes, int spatial) {

@@ -7,6 +7,9 @@
  *
  * Conventions: all tensors are NCHW float32; indices are int (every ResNet tensor has < 2^31
  * elements); a kernel guards its own bounds, so the host rounds global sizes up to the local size.
+ * Kernels with one plane (image x channel) per row of a 2-D launch step over planes by
+ * GLOBAL_SIZE(1): CUDA allows only 65,535 blocks on grid y, and batch x channels passes that at
+ * ResNet-50's max pool from batch 1024 (LaunchGeometry.planes caps the rows).
  */
 #ifndef JRESNET_PORTABLE_H
 #define JRESNET_PORTABLE_H
@@ -21,6 +24,7 @@
 #define LOCAL_ID(d) ((int) get_local_id(d))
 #define GROUP_ID(d) ((int) get_group_id(d))
 #define LOCAL_SIZE(d) ((int) get_local_size(d))
+#define GLOBAL_SIZE(d) ((int) get_global_size(d))
 /* Four consecutive floats starting at p[4*i]; p + 4*i must be 16-byte aligned on most devices. */
 #define LOAD4(p, i) vload4((i), (p))
 #define STORE4(v, p, i) vstore4((v), (i), (p))
@@ -44,6 +48,8 @@ DEVICE_FN int jr_block_dim(int d) { return d == 0 ? blockDim.x : d == 1 ? blockD
 #define LOCAL_ID(d) jr_thread(d)
 #define GROUP_ID(d) jr_block(d)
 #define LOCAL_SIZE(d) jr_block_dim(d)
+DEVICE_FN int jr_grid_dim(int d) { return d == 0 ? gridDim.x : d == 1 ? gridDim.y : gridDim.z; }
+#define GLOBAL_SIZE(d) (jr_grid_dim(d) * jr_block_dim(d))
 #define LOAD4(p, i) (((const float4 *) (p))[(i)])
 #define STORE4(v, p, i) (((float4 *) (p))[(i)] = (v))
 #define EXP(x) expf(x)

@@ -154,6 +154,22 @@ class OpenClOpsTest {
         }
     }
 
+    /**
+     * Batch x channels beyond CUDA's 65,535 rows of grid y: the plane kernels (max pool, affine,
+     * option-A shortcut) must step over the planes, and every launch is checked against CUDA's grid
+     * limits on every runtime, so before that fix this failed on POCL at the first session.
+     */
+    @Test
+    void planeKernelsHandleMoreThan65535Planes() {
+        int n = 4_100, c = 16; // 65,600 input planes; 131,200 after the shortcut doubles the channels
+        GraphBuilder b = new GraphBuilder();
+        int x = b.input(Shape.nchw(n, c, 4, 4));
+        int pooled = b.maxPool("pool", x, 3, 1, 1);
+        int scaled = b.affine("bn", pooled, Tensor.uniform(Shape.of(c), 0.5f, 1.5f, 41),
+                Tensor.uniform(Shape.of(c), -0.5f, 0.5f, 42), true);
+        check(b.build(b.shortcutPad("pad", scaled, 2, 2 * c)), 23, "batch " + n + " x " + c + " channels");
+    }
+
     @Test
     void maxPoolPropagatesNaN() {
         GraphBuilder b = new GraphBuilder();
