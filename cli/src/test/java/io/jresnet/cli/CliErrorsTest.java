@@ -59,6 +59,29 @@ class CliErrorsTest {
         return Files.write(dir.resolve(name), bytes);
     }
 
+    /**
+     * An output that cannot be written (its directory is missing; a directory has its temporary name,
+     * as a failed write would; a directory has its name, so the final move fails): one line naming
+     * the file, and nothing left beside it.
+     */
+    @Test
+    void outputThatCannotBeWritten() throws IOException {
+        Path missingDir = dir.resolve("no-such-dir").resolve("out.npy");
+        CliTestSupport.Result r = run("infer", "--model", "resnet20", "--input", input.toString(),
+                "--output", missingDir.toString());
+        assertOneLineError(r, missingDir.toString());
+        Files.createDirectories(dir.resolve(".out.npy.partial")).resolve("keep").toFile().createNewFile();
+        assertOneLineError(infer("resnet20", input), "out.npy");
+        Files.delete(dir.resolve(".out.npy.partial").resolve("keep"));
+        Files.delete(dir.resolve(".out.npy.partial"));
+        Files.createDirectories(output).resolve("keep").toFile().createNewFile();
+        r = infer("resnet20", input);
+        assertEquals(1, r.exitCode(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.err().contains(output.toString()), r.err());
+        assertTrue(Files.notExists(dir.resolve(".out.npy.partial")), "the temporary file is removed");
+    }
+
     @Test
     void missingInputFile() {
         Path absent = dir.resolve("absent.npy");

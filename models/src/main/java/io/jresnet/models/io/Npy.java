@@ -4,8 +4,6 @@ import io.jresnet.FormatException;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -105,10 +103,9 @@ public final class Npy {
         }
         Shape shape = Shape.of(header.dims());
         if (count == 0) return Tensor.zeros(shape);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, bytes, arena);
-            return Tensor.wrap(header.dtype().toFloats(data, 0, (int) count, header.order()), shape);
-        }
+        int n = (int) count;
+        return TensorChannels.readMapped(ch, file, dataStart, bytes,
+                data -> Tensor.wrap(header.dtype().toFloats(data, 0, n, header.order()), shape));
     }
 
     /**

@@ -11,8 +11,6 @@ import io.jresnet.FormatException;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -95,15 +93,18 @@ public final class SafeTensors {
             long dataStart = 8 + headerLength;
             checkLayout(file, entries, fileSize - dataStart);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment data = fileSize == dataStart ? MemorySegment.NULL
-                        : ch.map(FileChannel.MapMode.READ_ONLY, dataStart, fileSize - dataStart, arena);
-                for (Entry e : entries) {
-                    int count = (int) ((e.end() - e.begin()) / e.dtype().bytes);
-                    float[] values = count == 0 ? new float[0]
-                            : e.dtype().toFloats(data, e.begin(), count, ByteOrder.LITTLE_ENDIAN);
-                    tensors.put(e.name(), Tensor.wrap(values, Shape.of(e.dims())));
-                }
+            if (fileSize == dataStart) {
+                for (Entry e : entries) tensors.put(e.name(), Tensor.wrap(new float[0], Shape.of(e.dims())));
+            } else {
+                TensorChannels.readMapped(ch, file, dataStart, fileSize - dataStart, data -> {
+                    for (Entry e : entries) {
+                        int count = (int) ((e.end() - e.begin()) / e.dtype().bytes);
+                        float[] values = count == 0 ? new float[0]
+                                : e.dtype().toFloats(data, e.begin(), count, ByteOrder.LITTLE_ENDIAN);
+                        tensors.put(e.name(), Tensor.wrap(values, Shape.of(e.dims())));
+                    }
+                    return tensors;
+                });
             }
             return new Contents(tensors, metadata);
         }

@@ -3,10 +3,15 @@ package io.jresnet.models.io;
 import io.jresnet.FormatException;
 import io.jresnet.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +32,45 @@ final class TensorChannels {
             }
         }
         return buf.flip();
+    }
+
+    /** Reads a memory-mapped range of a file. */
+    interface MappedReader<T> {
+        T read(MemorySegment data);
+    }
+
+    /**
+     * Maps {@code bytes} at {@code position} read-only and gives them to {@code reader}. A file
+     * truncated by another process while mapped faults on the first page past its new end (SIGBUS,
+     * which the JVM raises as an {@link InternalError}); that, and a file whose size changed by the
+     * end of the read, becomes a {@link FormatException} naming the file instead of a JVM error or
+     * values from two versions of the file.
+     */
+    static <T> T readMapped(FileChannel ch, Path file, long position, long bytes, MappedReader<T> reader)
+            throws IOException {
+        long sizeBefore = ch.size();
+        T result;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = ch.map(FileChannel.MapMode.READ_ONLY, position, bytes, arena);
+            result = reader.read(data);
+        } catch (InternalError e) {
+            throw new FormatException(file + ": the file changed while it was being read (it was " + sizeBefore
+                    + " bytes, now " + sizeOrUnknown(ch) + "); read it again once it is complete", e);
+        }
+        long sizeAfter = ch.size();
+        if (sizeAfter != sizeBefore) {
+            throw FormatException.in(file, "the file changed while it was being read (it was " + sizeBefore
+                    + " bytes, now " + sizeAfter + "); read it again once it is complete");
+        }
+        return result;
+    }
+
+    private static String sizeOrUnknown(FileChannel ch) {
+        try {
+            return ch.size() + " bytes";
+        } catch (IOException e) {
+            return "of unknown size";
+        }
     }
 
     static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
@@ -79,8 +123,22 @@ final class TensorChannels {
                 writer.write(ch);
             }
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // Name the file the caller asked for, not the temporary one beside it.
+            FileSystemException named = new FileSystemException(file.toString(), null, "cannot write: " + reason(e, abs));
+            named.initCause(e);
+            throw named;
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static String reason(IOException e, Path target) {
+        return switch (e) {
+            case NoSuchFileException f -> "the directory " + target.getParent() + " does not exist";
+            case AccessDeniedException f -> "permission denied";
+            case FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 }
