@@ -35,10 +35,10 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "resnet50", paramLabel = "NAME|FILE",
-            description = "A zoo name (seeded random weights) or a .safetensors or .onnx file (default: ${DEFAULT-VALUE}).")
+            description = "A zoo name (seeded random weights) or a .safetensors, .pth or .onnx file (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    @Option(names = "--arch", description = "Architecture of a weights file, when its weights match no zoo architecture by name and shape.")
     String arch;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random weights and input (default: ${DEFAULT-VALUE}).")

@@ -36,11 +36,11 @@ final class ClassifyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "NAME|FILE",
-            description = "A weights file (.safetensors, .onnx) or a zoo name (seeded random weights); default: the"
+            description = "A weights file (.safetensors, .pth, .onnx) or a zoo name (seeded random weights); default: the"
                     + " built-in Fashion-MNIST ResNet-20.")
     String model;
 
-    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    @Option(names = "--arch", description = "Architecture of a weights file, when its weights match no zoo architecture by name and shape.")
     String arch;
 
     @Option(names = "--labels", paramLabel = "imagenet|cifar10|fashion-mnist|FILE",

@@ -32,7 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "FILE",
-            description = "Weights file (.safetensors, as 'jresnet train' writes); default: the built-in model.")
+            description = "Weights file (.safetensors as 'jresnet train' writes, or a PyTorch .pth); default: the built-in model.")
     Path model;
 
     @Option(names = "--data", paramLabel = "SET",

@@ -24,10 +24,10 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
-            description = "A zoo name (seeded random weights), a .safetensors or an .onnx file.")
+            description = "A zoo name (seeded random weights), a .safetensors, .pth or .onnx file.")
     String model;
 
-    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    @Option(names = "--arch", description = "Architecture of a weights file, when its weights match no zoo architecture by name and shape.")
     String arch;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of a zoo model's random weights (default: ${DEFAULT-VALUE}).")

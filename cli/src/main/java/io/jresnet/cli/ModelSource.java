@@ -44,10 +44,10 @@ public final class ModelSource {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String extension = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
         return switch (extension) {
-            case "safetensors" -> new NetworkModel(ModelFiles.load(file, arch), file.toString());
+            case "safetensors", "pth", "pt" -> new NetworkModel(ModelFiles.load(file, arch), file.toString());
             case "onnx" -> new OnnxLoadedModel(OnnxImporter.load(file));
             default -> throw FormatException.in(file, "unknown model file type '" + extension
-                    + "'; expected a .safetensors or .onnx file or a zoo name (" + String.join(", ", Zoo.names()) + ")");
+                    + "'; expected a .safetensors, .pth, .pt or .onnx file or a zoo name (" + String.join(", ", Zoo.names()) + ")");
         };
     }
 }

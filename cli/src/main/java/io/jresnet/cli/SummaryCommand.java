@@ -24,10 +24,10 @@ final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A zoo name (resnet50, resnet20, plain20, ...) or a .safetensors or .onnx file.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A zoo name (resnet50, resnet20, plain20, ...) or a .safetensors, .pth or .onnx file.")
     String model;
 
-    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    @Option(names = "--arch", description = "Architecture of a weights file, when its weights match no zoo architecture by name and shape.")
     String arch;
 
     @Option(names = "--input-size", paramLabel = "N", description = "Image side (default: 224 for ImageNet stems, 32 for CIFAR).")

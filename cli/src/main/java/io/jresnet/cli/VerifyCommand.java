@@ -34,10 +34,10 @@ final class VerifyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "FILE|NAME",
-            description = "An .onnx file, a .safetensors file or a zoo name (the latter two are exported to ONNX first).")
+            description = "An .onnx, .safetensors or .pth file or a zoo name (all but .onnx are exported to ONNX first).")
     String model;
 
-    @Option(names = "--arch", description = "Architecture of a weights file whose metadata does not name one.")
+    @Option(names = "--arch", description = "Architecture of a weights file, when its weights match no zoo architecture by name and shape.")
     String arch;
 
     @Option(names = "--backend", paramLabel = "NAME", description = "Backend to check (default: the best available).")

@@ -58,6 +58,30 @@ class ClassifyCommandTest {
         assertTrue(lines.get(1).endsWith(cifar + " (" + best + ")"), lines.get(1) + " should name " + cifar);
     }
 
+    /**
+     * A PyTorch checkpoint written by torch.save (a state dict, no metadata: the architecture is
+     * matched by its weights) classifies exactly as the same weights saved as safetensors.
+     */
+    @Test
+    void aPyTorchCheckpointClassifiesLikeItsSafetensorsTwin() throws Exception {
+        Path pth = dir.resolve("resnet20-fashion.pth");
+        try (var in = ModelFiles.class.getResourceAsStream("pth/resnet20-fashion.pth")) {
+            Files.copy(in, pth);
+        }
+        Path twin = dir.resolve("twin.safetensors");
+        ModelFiles.save(ModelFiles.load(pth), twin);
+        Path a = image("a.png", 3), b = image("b.png", 4);
+        CliTestSupport.Result fromPth = run("classify", "--model", pth.toString(), "--top", "3", "--backend", "reference",
+                a.toString(), b.toString());
+        CliTestSupport.Result fromTwin = run("classify", "--model", twin.toString(), "--top", "3", "--backend",
+                "reference", a.toString(), b.toString());
+        assertEquals(0, fromPth.exitCode(), fromPth.err());
+        assertEquals(fromTwin.out(), fromPth.out());
+        String firstLabel = fromPth.out().lines().skip(1).findFirst().orElseThrow();
+        assertTrue(Labels.load("fashion-mnist").stream().anyMatch(l -> firstLabel.contains(l + " (")),
+                "one input channel: Fashion-MNIST labels: " + fromPth.out());
+    }
+
     @Test
     void badImageIsOneLineNamingTheFile() throws Exception {
         Path junk = dir.resolve("junk.png");

@@ -152,12 +152,18 @@ class CliErrorsTest {
         assertOneLineError(infer(bad.toString(), input), bad.toString(), "unexpected [layer9.0.conv1.weight]");
     }
 
+    /** Without metadata the architecture is matched by the weights; weights that match none need --arch. */
     @Test
-    void weightsWithoutArchitectureNeedArch() throws IOException {
+    void weightsWithoutArchitectureAreMatchedOrNeedArch() throws IOException {
         Path bare = dir.resolve("bare.safetensors");
-        SafeTensors.write(bare, Zoo.build("resnet20", 1).stateDict(), Map.of());
-        assertOneLineError(infer(bare.toString(), input), bare.toString(), "does not name the architecture");
-        assertEquals(0, infer(bare.toString(), input, "--arch", "resnet20").exitCode());
+        Map<String, Tensor> state = new LinkedHashMap<>(Zoo.build("resnet20", 1).stateDict());
+        SafeTensors.write(bare, state, Map.of());
+        assertEquals(0, infer(bare.toString(), input).exitCode(), "matched as resnet20");
+        Files.delete(output);
+        state.put("extra.weight", Tensor.zeros(3));
+        SafeTensors.write(bare, state, Map.of());
+        assertOneLineError(infer(bare.toString(), input), bare.toString(), "match no zoo architecture",
+                "closest: resnet20 (1 tensors differ; first: 'extra.weight' is not in resnet20)", "--arch");
     }
 
     @Test

@@ -63,9 +63,12 @@ public final class ModelFiles {
     }
 
     /**
-     * {@return the network of a safetensors file whose metadata names its architecture, in eval mode}
+     * {@return the network of a weights file, in eval mode}
+     * The architecture comes from the file's metadata (safetensors written by jresnet) or, for a file
+     * without it (a torchvision state dict, a {@code .pth} checkpoint), from its parameter names and
+     * shapes ({@link ArchitectureMatch}).
      *
-     * @param file the {@code .safetensors} file
+     * @param file a {@code .safetensors} file or a PyTorch checkpoint ({@code .pth}, {@code .pt})
      * @throws io.jresnet.FormatException naming the file if it is not a valid safetensors file or its
      *     weights do not fit the architecture
      * @throws java.io.IOException if the file cannot be read
@@ -77,16 +80,19 @@ public final class ModelFiles {
     /**
      * Builds the network and loads every weight strictly (names and shapes must match exactly).
      *
-     * @param arch the zoo architecture, or null to take it from the file's metadata; an explicit
-     *     name wins over the metadata, with the class and input-channel counts read off the weights
-     * @param file the {@code .safetensors} file
+     * @param arch the zoo architecture, or null to take it from the file's metadata or, without
+     *     one, from the weights' names and shapes; an explicit name wins over both, with the class and
+     *     input-channel counts read off the weights
+     * @param file a {@code .safetensors} file or a PyTorch checkpoint ({@code .pth}, {@code .pt})
      * @return the network, in eval mode
      * @throws io.jresnet.FormatException naming the file if it is not a valid safetensors file or its
      *     weights do not fit the architecture
      * @throws java.io.IOException if the file cannot be read
      */
     public static ResNet load(Path file, String arch) throws IOException {
-        SafeTensors.Contents raw = SafeTensors.read(file);
+        SafeTensors.Contents raw = isPyTorchCheckpoint(file)
+                ? new SafeTensors.Contents(PyTorchCheckpoint.read(file), Map.of())
+                : SafeTensors.read(file);
         SafeTensors.Contents contents = new SafeTensors.Contents(CheckpointNames.normalize(raw.tensors()), raw.metadata());
         ResNetSpec spec = spec(file, contents, arch);
         ResNet net;
@@ -109,14 +115,17 @@ public final class ModelFiles {
         return net;
     }
 
+    /** {@return whether {@code file} is named as a PyTorch checkpoint: {@code .pth} or {@code .pt}} */
+    public static boolean isPyTorchCheckpoint(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".pth") || name.endsWith(".pt");
+    }
+
     private static ResNetSpec spec(Path file, SafeTensors.Contents contents, String arch) {
         Map<String, String> meta = contents.metadata();
         String metaArch = meta.get(ARCH);
         String name = arch != null ? arch : metaArch;
-        if (name == null) {
-            throw FormatException.in(file, "the metadata does not name the architecture (no '" + ARCH
-                    + "' entry); name it explicitly, e.g. resnet50");
-        }
+        if (name == null) return ArchitectureMatch.infer(file, contents.tensors());
         boolean described = meta.keySet().containsAll(
                 java.util.List.of(BLOCK, BLOCKS_PER_STAGE, STAGE_WIDTHS, STEM, SHORTCUT, IN_CHANNELS, NUM_CLASSES));
         if (described && name.equals(metaArch)) {

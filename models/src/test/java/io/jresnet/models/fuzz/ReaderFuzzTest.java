@@ -5,6 +5,7 @@ import io.jresnet.JResnetException;
 import io.jresnet.models.data.Cifar10;
 import io.jresnet.models.data.Idx;
 import io.jresnet.models.image.Preprocessing;
+import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.io.Npy;
 import io.jresnet.models.io.SafeTensors;
 import io.jresnet.models.onnx.OnnxImporter;
@@ -43,6 +44,12 @@ class ReaderFuzzTest {
     @FuzzTest(maxDuration = FUZZ_FOR)
     void npy(byte[] data) throws IOException {
         read(data, ".npy", Npy::read);
+    }
+
+    /** A PyTorch checkpoint, read as a state dict and matched to an architecture. */
+    @FuzzTest(maxDuration = FUZZ_FOR)
+    void pth(byte[] data) throws IOException {
+        read(data, ".pth", ModelFiles::load);
     }
 
     /** The input as an IDX image file, with a label file of the count it declares (or of 1). */

@@ -60,17 +60,22 @@ class ModelFilesTest {
     }
 
     @Test
-    void explicitArchitectureLoadsFilesWithoutMetadataAndReadsClassCountOffTheWeights() throws IOException {
+    void filesWithoutMetadataAreMatchedByTheirWeightsOrNamedExplicitly() throws IOException {
         ResNet net = Zoo.build(ResNetSpec.cifar(20).withClasses(4), 3);
         Map<String, Tensor> state = new LinkedHashMap<>(net.stateDict());
         state.keySet().removeIf(k -> k.endsWith("num_batches_tracked")); // as in pre-0.4.1 torch checkpoints
         Path f = dir.resolve("plain.safetensors");
         SafeTensors.write(f, state, Map.of());
-        FormatException e = assertThrows(FormatException.class, () -> ModelFiles.load(f));
-        assertTrue(e.getMessage().contains("does not name the architecture"), e.getMessage());
+        ResNet inferred = ModelFiles.load(f);
+        assertEquals(ResNetSpec.cifar(20).withClasses(4), inferred.spec(), "matched by names and shapes");
         ResNet back = ModelFiles.load(f, "resnet20");
         assertEquals(4, back.spec().numClasses());
         assertEquals(net.stateDict().get("fc.weight").toString(), back.stateDict().get("fc.weight").toString());
+        state.remove("layer3.2.conv2.weight");
+        SafeTensors.write(f, state, Map.of());
+        FormatException e = assertThrows(FormatException.class, () -> ModelFiles.load(f));
+        assertTrue(e.getMessage().contains("closest: resnet20 (1 tensors differ; first: 'layer3.2.conv2.weight' is missing)")
+                && e.getMessage().contains("--arch"), e.getMessage());
     }
 
     @Test
