@@ -257,4 +257,45 @@ final class ConstantFolding {
             default -> throw new UnsupportedLayerException("Cast to data_type " + to);
         };
     }
+
+    /** ConstantOfShape: a tensor of the given shape filled with {@code value}'s one element (float 0 by default). */
+    static Constant constantOfShape(Constant shape, Constant value) {
+        long[] dims = shape.integers();
+        for (long d : dims) {
+            if (d < 0) throw new UnsupportedLayerException("ConstantOfShape of negative shape " + Arrays.toString(dims));
+        }
+        int n = (int) checkedCount(dims);
+        if (value != null && value.size() != 1) {
+            throw new UnsupportedLayerException("ConstantOfShape value has " + value.size() + " elements, not one");
+        }
+        if (value == null || value.isFloat()) {
+            float[] f = new float[n];
+            Arrays.fill(f, value == null ? 0f : value.floats()[0]);
+            return Constant.ofFloats(dims, f);
+        }
+        long[] v = new long[n];
+        Arrays.fill(v, value.ints()[0]);
+        return Constant.ofInts(dims, v);
+    }
+
+    /** Range: start, start + delta, ... up to (not including) limit; count = max(ceil((limit - start) / delta), 0). */
+    static Constant range(Constant start, Constant limit, Constant delta) {
+        if (start.size() != 1 || limit.size() != 1 || delta.size() != 1) {
+            throw new UnsupportedLayerException("Range takes scalars");
+        }
+        boolean floats = start.isFloat() || limit.isFloat() || delta.isFloat();
+        double s = start.number(0), l = limit.number(0), d = delta.number(0);
+        if (d == 0 || !Double.isFinite(s) || !Double.isFinite(l) || !Double.isFinite(d)) {
+            throw new UnsupportedLayerException("Range(" + s + ", " + l + ", " + d + ")");
+        }
+        long count = checkedCount(new long[] {(long) Math.max(Math.ceil((l - s) / d), 0)});
+        if (floats) {
+            float[] f = new float[(int) count];
+            for (int i = 0; i < f.length; i++) f[i] = (float) (s + i * d);
+            return Constant.ofFloats(new long[] {count}, f);
+        }
+        long[] v = new long[(int) count];
+        for (int i = 0; i < v.length; i++) v[i] = start.ints()[0] + i * delta.ints()[0];
+        return Constant.ofInts(new long[] {count}, v);
+    }
 }

@@ -203,6 +203,7 @@ final class GraphTranslator {
             case "BatchNormalization" -> batchNorm(n, a);
             case "Relu" -> defineRuntime(n, b.relu(name(n), runtime(n, 0)));
             case "Add" -> arithmetic(n, Arithmetic.ADD);
+            case "Sum" -> sum(n);
             case "Sub" -> arithmetic(n, Arithmetic.SUB);
             case "Mul" -> arithmetic(n, Arithmetic.MUL);
             case "Div" -> arithmetic(n, Arithmetic.DIV);
@@ -224,6 +225,9 @@ final class GraphTranslator {
             case "Gather" -> define(n, new Const(ConstantFolding.gather(constant(n, 0), constant(n, 1),
                     a.integer("axis", 0))));
             case "Concat" -> concat(n, a);
+            case "ConstantOfShape" -> define(n, new Const(ConstantFolding.constantOfShape(constant(n, 0),
+                    a.has("value") ? constantNode(n, a) : null)));
+            case "Range" -> define(n, new Const(ConstantFolding.range(constant(n, 0), constant(n, 1), constant(n, 2))));
             case "Cast" -> cast(n, a);
             case "Transpose" -> define(n, new Const(ConstantFolding.transpose(constant(n, 0), a.integers("perm"))));
             case "Slice" -> slice(n, a);
@@ -295,6 +299,9 @@ final class GraphTranslator {
     private void batchNorm(NodeProto n, Attributes a) {
         int x = runtime(n, 0);
         if (a.integer("training_mode", 0) != 0) throw unsupported("training_mode=1 (only inference is supported)");
+        // Opsets 7 and 8 carry 'spatial' (default 1, per-channel statistics, what every ResNet uses);
+        // spatial=0 normalises each activation on its own, with statistics of shape C x H x W.
+        if (opset < 9 && a.integer("spatial", 1) != 1) throw unsupported("BatchNormalization with spatial=0");
         Tensor[] t = new Tensor[4];
         String[] what = {"scale", "B", "mean", "var"};
         for (int i = 0; i < 4; i++) t[i] = floatConstant(n, i + 1).toTensor(what[i] + " '" + n.getInput(i + 1) + "'");
@@ -506,6 +513,15 @@ final class GraphTranslator {
         Tensor w = linearWeight(floatConstant(n, 1), false, 1f, "B '" + n.getInput(1) + "'");
         if (w.shape().dim(1) != in.dim(1)) throw new ShapeException("MatMul of " + in + " with " + w.shape() + " transposed");
         define(n, new PendingMatMul(name(n), x, w));
+    }
+
+    /** Sum of opsets 6 to 8 (older exporters' residual addition): one input is a copy, two an Add. */
+    private void sum(NodeProto n) {
+        switch (n.getInputCount()) {
+            case 1 -> define(n, required(n, 0));
+            case 2 -> arithmetic(n, Arithmetic.ADD);
+            default -> throw unsupported("Sum of " + n.getInputCount() + " inputs (one or two are supported)");
+        }
     }
 
     private void arithmetic(NodeProto n, Arithmetic op) {

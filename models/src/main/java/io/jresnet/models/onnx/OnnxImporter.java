@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class OnnxImporter {
     /** The oldest opset it reads: {@value}. */
-    public static final int MIN_OPSET = 9;
+    public static final int MIN_OPSET = 7;
     /** The newest opset it reads: {@value}. */
     public static final int MAX_OPSET = 21;
 

@@ -1,0 +1,80 @@
+package io.jresnet.models.onnx;
+
+import static io.jresnet.models.onnx.OnnxRuntimePeer.assertAgree;
+import static io.jresnet.models.onnx.OnnxRuntimePeer.runJresnet;
+import static io.jresnet.models.onnx.OnnxRuntimePeer.runOrt;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jresnet.UnsupportedLayerException;
+import io.jresnet.models.onnx.proto.OnnxProto.AttributeProto;
+import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
+import io.jresnet.models.onnx.proto.OnnxProto.NodeProto;
+import io.jresnet.tensor.Shape;
+import io.jresnet.tensor.Tensor;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * ONNX files written by the real {@code torch.onnx.export} (see
+ * {@code models/src/test/python/make_onnx_fixtures.py}), each run in jresnet and in ONNX Runtime.
+ */
+class OnnxTorchFixturesTest {
+    @TempDir
+    Path dir;
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(OnnxTorchFixturesTest.class.getResource("torch/" + name).toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("fixture " + name + " is missing", e);
+        }
+    }
+
+    /**
+     * The ONNX model zoo's classic files (resnet*-v1-7) are opset 7: batch norm with its spatial
+     * attribute, initializers listed as graph inputs. A torchvision-layout net exported that way.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tiny-opset7.onnx", "tiny-opset8.onnx"})
+    void zooStyleOldOpsetFilesAgreeWithOnnxRuntime(String name) throws Exception {
+        Path file = fixture(name);
+        Tensor x = Tensor.uniform(Shape.nchw(1, 3, 64, 64), -1, 1, 11);
+        assertAgree(name, runOrt(file, x), runJresnet(file, x));
+        OnnxModel model = OnnxImporter.load(file);
+        assertEquals(3, model.imageChannels());
+        assertEquals(64, model.imageSize());
+    }
+
+    @Test
+    void perActivationBatchNormIsRefusedByName() throws Exception {
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(fixture("tiny-opset7.onnx")));
+        ModelProto.Builder b = m.toBuilder();
+        for (NodeProto.Builder n : b.getGraphBuilder().getNodeBuilderList()) {
+            if (!n.getOpType().equals("BatchNormalization")) continue;
+            for (AttributeProto.Builder a : n.getAttributeBuilderList()) if (a.getName().equals("spatial")) a.setI(0);
+            break;
+        }
+        Path file = Files.write(dir.resolve("spatial0.onnx"), b.build().toByteArray());
+        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class,
+                () -> OnnxImporter.load(file).toGraph(Shape.nchw(1, 3, 64, 64)));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("spatial=0"), e.getMessage());
+    }
+
+    @Test
+    void opsetsBeforeSevenAreRefusedNamingTheRange() throws Exception {
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(fixture("tiny-opset7.onnx")));
+        ModelProto.Builder b = m.toBuilder();
+        b.getOpsetImportBuilder(0).setVersion(6);
+        Path file = Files.write(dir.resolve("opset6.onnx"), b.build().toByteArray());
+        UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class, () -> OnnxImporter.load(file));
+        assertTrue(e.getMessage().contains("opset 6 is not supported") && e.getMessage().contains("opsets 7 to 21"),
+                e.getMessage());
+    }
+}
