@@ -387,6 +387,7 @@ public final class PyTorchCheckpoint {
 
     private static String describe(Object o) {
         String s = switch (o) {
+            case null -> "None";
             case Pickle.Tuple t -> t.items().stream().map(PyTorchCheckpoint::describe).toList().toString();
             case StorageView v -> "storage '" + v.root().key() + "'";
             case PendingTensor p -> "tensor";
