@@ -5,6 +5,7 @@ import io.jresnet.plan.GraphBuilder;
 /**
  * 1x1 reduce, 3x3, 1x1 restore to {@code 4 * planes} channels, each followed by BN (ReLU after the
  * first two). The stride sits on the 3x3 conv ("ResNet v1.5", as torchvision), not on the first 1x1.
+ * The inner width is {@code planes} in a standard ResNet and twice that in a wide one.
  */
 public final class BottleneckBlock extends ResidualBlock {
     /** Output channels per {@code planes}: {@value}. */
@@ -27,12 +28,26 @@ public final class BottleneckBlock extends ResidualBlock {
      * @param shortcut the shortcut option
      */
     public BottleneckBlock(int inChannels, int planes, int stride, ShortcutType shortcut) {
+        this(inChannels, planes, planes, stride, shortcut);
+    }
+
+    /**
+     * A block whose 1x1 and 3x3 layers have {@code width} channels (torchvision's {@code
+     * planes * width_per_group / 64}; twice {@code planes} in a wide ResNet).
+     *
+     * @param inChannels the input's channels
+     * @param planes the block's output has {@code planes * EXPANSION} channels
+     * @param width the channels inside the block
+     * @param stride 1, or 2 for the first block of a stage that halves the image
+     * @param shortcut the shortcut option
+     */
+    public BottleneckBlock(int inChannels, int planes, int width, int stride, ShortcutType shortcut) {
         super(shortcut);
-        conv1 = child("conv1", new Conv2d(inChannels, planes, 1, 1, 0, false));
-        bn1 = child("bn1", new BatchNorm2d(planes));
-        conv2 = child("conv2", new Conv2d(planes, planes, 3, stride, 1, false));
-        bn2 = child("bn2", new BatchNorm2d(planes));
-        conv3 = child("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
+        conv1 = child("conv1", new Conv2d(inChannels, width, 1, 1, 0, false));
+        bn1 = child("bn1", new BatchNorm2d(width));
+        conv2 = child("conv2", new Conv2d(width, width, 3, stride, 1, false));
+        bn2 = child("bn2", new BatchNorm2d(width));
+        conv3 = child("conv3", new Conv2d(width, planes * EXPANSION, 1, 1, 0, false));
         bn3 = child("bn3", new BatchNorm2d(planes * EXPANSION));
         attachShortcut(inChannels, planes * EXPANSION, stride);
     }

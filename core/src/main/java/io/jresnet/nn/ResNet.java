@@ -36,7 +36,7 @@ public final class ResNet extends Module {
                 int stride = (b == 0 && s > 0) ? 2 : 1;
                 ResidualBlock block = spec.block() == ResNetSpec.Block.BASIC
                         ? new BasicBlock(in, planes, stride, spec.shortcut())
-                        : new BottleneckBlock(in, planes, stride, spec.shortcut());
+                        : new BottleneckBlock(in, planes, spec.innerWidth(planes), stride, spec.shortcut());
                 blocks.add(block);
                 stage.add(block);
                 in = planes * spec.expansion();

@@ -18,9 +18,32 @@ import java.util.Map;
  * @param shortcut the shortcut option; {@link ShortcutType#NONE} makes the plain counterpart
  * @param inChannels image channels (3 for RGB, 1 for Fashion-MNIST)
  * @param numClasses width of the final linear layer
+ * @param bottleneckWidth torchvision's {@code width_per_group}: a bottleneck's 1x1 and 3x3 layers have
+ *     {@code planes * bottleneckWidth / 64} channels, its output {@code planes * 4} whatever it is;
+ *     64 for ResNet-50/101/152, 128 for the wide ResNets (Zagoruyko and Komodakis 2016, as torchvision
+ *     builds them); unused by basic blocks
  */
 public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
-                         ShortcutType shortcut, int inChannels, int numClasses) {
+                         ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth) {
+    /** torchvision's default {@code width_per_group}: {@value}. */
+    public static final int DEFAULT_BOTTLENECK_WIDTH = 64;
+
+    /**
+     * A spec with the default bottleneck width (64).
+     *
+     * @param name zoo name
+     * @param block the block kind
+     * @param blocksPerStage blocks per stage
+     * @param stageWidths planes per stage
+     * @param stem the stem
+     * @param shortcut the shortcut option
+     * @param inChannels image channels
+     * @param numClasses classes
+     */
+    public ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
+                      ShortcutType shortcut, int inChannels, int numClasses) {
+        this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, DEFAULT_BOTTLENECK_WIDTH);
+    }
 
     /** The residual block kind. */
     public enum Block {
@@ -44,8 +67,17 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
             throw new JResnetException("ResNetSpec " + name + ": " + blocksPerStage.length + " stages but "
                     + stageWidths.length + " widths");
         }
+        if (bottleneckWidth < 1 || bottleneckWidth % 16 != 0 || bottleneckWidth > 1024) {
+            throw new JResnetException("ResNetSpec " + name + ": bottleneck width " + bottleneckWidth
+                    + " (a multiple of 16 up to 1024; 64 is the standard ResNet)");
+        }
         blocksPerStage = blocksPerStage.clone();
         stageWidths = stageWidths.clone();
+    }
+
+    /** {@return the channels of a bottleneck's 1x1 and 3x3 layers in a stage of {@code planes}} */
+    public int innerWidth(int planes) {
+        return block == Block.BASIC ? planes : planes * bottleneckWidth / DEFAULT_BOTTLENECK_WIDTH;
     }
 
     /** {@return the block's output channels per {@code planes}: 1 for basic, 4 for bottleneck} */
@@ -79,6 +111,22 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     }
 
     /**
+     * {@return torchvision's wide ResNet of this depth ({@code wide_resnet50_2}, {@code wide_resnet101_2}):
+     * ResNet-50/101 with bottlenecks twice as wide inside, 1000 classes, RGB}
+     *
+     * @param depth 50 or 101
+     * @throws io.jresnet.JResnetException for another depth
+     */
+    public static ResNetSpec wide(int depth) {
+        if (depth != 50 && depth != 101) {
+            throw new JResnetException("no wide ResNet of depth " + depth + " (50, 101)");
+        }
+        ResNetSpec r = imagenet(depth);
+        return new ResNetSpec("wide_resnet" + depth + "_2", r.block, r.blocksPerStage, r.stageWidths, r.stem, r.shortcut,
+                r.inChannels, r.numClasses, 2 * DEFAULT_BOTTLENECK_WIDTH);
+    }
+
+    /**
      * {@return the CIFAR ResNet of this depth: three stages of n basic blocks, 16/32/64 channels, option A, 10 classes}
      *
      * @param depth 6n+2: 20, 32, 44, 56, 110, ...
@@ -96,7 +144,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     /** {@return the same network without shortcuts ("plain-N" of the degradation experiment)} */
     public ResNetSpec plain() {
         return new ResNetSpec(name.replace("resnet", "plain"), block, blocksPerStage, stageWidths, stem,
-                ShortcutType.NONE, inChannels, numClasses);
+                ShortcutType.NONE, inChannels, numClasses, bottleneckWidth);
     }
 
     /**
@@ -105,7 +153,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      * @param s the option
      */
     public ResNetSpec withShortcut(ShortcutType s) {
-        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses);
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses, bottleneckWidth);
     }
 
     /**
@@ -114,7 +162,8 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      * @param classes the final linear layer's width
      */
     public ResNetSpec withClasses(int classes) {
-        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes);
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes,
+                bottleneckWidth);
     }
 
     /**
@@ -123,15 +172,20 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      * @param channels image channels (1 for grayscale)
      */
     public ResNetSpec withInChannels(int channels) {
-        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses);
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses,
+                bottleneckWidth);
     }
 
-    /** {@return every named architecture, by name: resnet18..152, resnet20..110 and their plain counterparts} */
+    /**
+     * {@return every named architecture, by name: resnet18..152, resnet20..110, their plain counterparts,
+     * wide_resnet50_2 and wide_resnet101_2}
+     */
     public static Map<String, ResNetSpec> zoo() {
         Map<String, ResNetSpec> zoo = new LinkedHashMap<>();
         for (int d : List.of(18, 34, 50, 101, 152)) zoo.put("resnet" + d, imagenet(d));
         for (int d : List.of(20, 32, 44, 56, 110)) zoo.put("resnet" + d, cifar(d));
         for (ResNetSpec s : List.copyOf(zoo.values())) zoo.put(s.plain().name(), s.plain());
+        for (int d : List.of(50, 101)) zoo.put("wide_resnet" + d + "_2", wide(d)); // no plain twins: none were published
         return zoo;
     }
 
@@ -151,7 +205,8 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     public boolean equals(Object o) {
         return o instanceof ResNetSpec s && name.equals(s.name) && block == s.block
                 && Arrays.equals(blocksPerStage, s.blocksPerStage) && Arrays.equals(stageWidths, s.stageWidths)
-                && stem == s.stem && shortcut == s.shortcut && inChannels == s.inChannels && numClasses == s.numClasses;
+                && stem == s.stem && shortcut == s.shortcut && inChannels == s.inChannels && numClasses == s.numClasses
+                && bottleneckWidth == s.bottleneckWidth;
     }
 
     @Override
@@ -161,7 +216,8 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
 
     @Override
     public String toString() {
-        return name + "(" + block + " " + Arrays.toString(blocksPerStage) + " x " + Arrays.toString(stageWidths) + ", "
+        return name + "(" + block + " " + Arrays.toString(blocksPerStage) + " x " + Arrays.toString(stageWidths)
+                + (bottleneckWidth != DEFAULT_BOTTLENECK_WIDTH ? " width " + bottleneckWidth : "") + ", "
                 + stem + " stem, shortcut " + shortcut + ", " + inChannels + " in, " + numClasses + " classes)";
     }
 }

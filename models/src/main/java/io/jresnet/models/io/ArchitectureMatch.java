@@ -119,11 +119,12 @@ public final class ArchitectureMatch {
                     conv(m, p + "conv2", planes, planes, 3);
                     batchNorm(m, p + "bn2", planes);
                 } else {
-                    conv(m, p + "conv1", planes, in, 1);
-                    batchNorm(m, p + "bn1", planes);
-                    conv(m, p + "conv2", planes, planes, 3);
-                    batchNorm(m, p + "bn2", planes);
-                    conv(m, p + "conv3", out, planes, 1);
+                    int inner = spec.innerWidth(planes);
+                    conv(m, p + "conv1", inner, in, 1);
+                    batchNorm(m, p + "bn1", inner);
+                    conv(m, p + "conv2", inner, inner, 3);
+                    batchNorm(m, p + "bn2", inner);
+                    conv(m, p + "conv3", out, inner, 1);
                     batchNorm(m, p + "bn3", out);
                 }
                 boolean shapeChanges = stride != 1 || in != out;

@@ -33,6 +33,8 @@ public final class ModelFiles {
     static final String SHORTCUT = "shortcut";
     static final String IN_CHANNELS = "in_channels";
     static final String NUM_CLASSES = "num_classes";
+    /** Optional (files written before it existed have none): torchvision's width_per_group, 64 when absent. */
+    static final String BOTTLENECK_WIDTH = "bottleneck_width";
 
     private ModelFiles() {}
 
@@ -59,6 +61,9 @@ public final class ModelFiles {
         m.put(SHORTCUT, spec.shortcut().name());
         m.put(IN_CHANNELS, Integer.toString(spec.inChannels()));
         m.put(NUM_CLASSES, Integer.toString(spec.numClasses()));
+        if (spec.bottleneckWidth() != ResNetSpec.DEFAULT_BOTTLENECK_WIDTH) {
+            m.put(BOTTLENECK_WIDTH, Integer.toString(spec.bottleneckWidth()));
+        }
         return m;
     }
 
@@ -153,7 +158,9 @@ public final class ModelFiles {
                     ints(meta.get(BLOCKS_PER_STAGE)), ints(meta.get(STAGE_WIDTHS)),
                     ResNetSpec.Stem.valueOf(meta.get(STEM).toUpperCase(Locale.ROOT)),
                     ShortcutType.valueOf(meta.get(SHORTCUT).toUpperCase(Locale.ROOT)),
-                    positive(meta.get(IN_CHANNELS)), positive(meta.get(NUM_CLASSES)));
+                    positive(meta.get(IN_CHANNELS)), positive(meta.get(NUM_CLASSES)),
+                    meta.containsKey(BOTTLENECK_WIDTH) ? positive(meta.get(BOTTLENECK_WIDTH))
+                            : ResNetSpec.DEFAULT_BOTTLENECK_WIDTH);
         } catch (IllegalArgumentException | JResnetException e) {
             throw FormatException.in(file, "the metadata describes no valid architecture ("
                     + e.getMessage() + "): " + meta);
@@ -172,11 +179,12 @@ public final class ModelFiles {
         requireShape(file, spec, tensors, "conv1.weight", widths[0], spec.inChannels(), stemKernel, stemKernel);
         for (int s = 0; s < widths.length; s++) {
             int w = widths[s];
+            int inner = spec.innerWidth(w);
             for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
                 String block = "layer" + (s + 1) + "." + b + ".";
-                requireShape(file, spec, tensors, block + "conv2.weight", w, w, 3, 3);
+                requireShape(file, spec, tensors, block + "conv2.weight", inner, inner, 3, 3);
                 if (spec.block() == ResNetSpec.Block.BOTTLENECK) {
-                    requireShape(file, spec, tensors, block + "conv3.weight", w * spec.expansion(), w, 1, 1);
+                    requireShape(file, spec, tensors, block + "conv3.weight", w * spec.expansion(), inner, 1, 1);
                 }
             }
         }
