@@ -168,8 +168,9 @@ public final class PyTorchCheckpoint {
         }
         try (InputStream in = zip.getInputStream(e)) {
             return in.readNBytes(limit);
-        } catch (ZipException ex) {
-            throw FormatException.in(file, "entry '" + e.getName() + "' is corrupt: " + ex.getMessage());
+        } catch (ZipException | java.io.EOFException ex) {
+            // EOF: the entry's local header or data lies past the end of the file
+            throw FormatException.in(file, "entry '" + e.getName() + "' is corrupt or cut short: " + ex);
         }
     }
 
