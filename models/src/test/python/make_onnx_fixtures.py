@@ -11,12 +11,19 @@ The test compares jresnet with ONNX Runtime on each file, so no expected outputs
   opsets 7 and 8 as the ONNX model zoo's classic resnet*-v1-7 files are: batch-norm nodes kept (not folded
   into the convolutions), initializers also listed as graph inputs. In the opset-7 file every
   BatchNormalization carries spatial=1, as the zoo's converted files do (torch leaves the default out).
+- cifar8-both-sides-opset11.onnx, cifar8-both-sides-opset13.onnx: the CIFAR ResNet most people train in
+  PyTorch (option A written as F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, planes // 4, planes // 4)): zero
+  channels on both sides), depth 8, for 3x32x32 inputs, batch symbolic. Exported, its shortcut is a
+  strided Slice and a Pad whose pads come from a ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast chain.
 """
 import os
 import onnx
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from torchvision.models.resnet import BasicBlock, conv1x1
+
+import make_pth_fixtures
 
 OUT = "models/src/test/resources/io/jresnet/models/onnx/torch"
 
@@ -44,6 +51,16 @@ class TinyTorchvisionResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+def both_sides_forward(self, x):
+    """make_pth_fixtures.BasicBlock with PyTorch's usual option A: planes // 4 zero channels on each side."""
+    y = F.relu(self.bn1(self.conv1(x)))
+    y = self.bn2(self.conv2(y))
+    s = x
+    if self.stride != 1 or self.extra:
+        s = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, self.extra // 2, self.extra - self.extra // 2))
+    return F.relu(y + s)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(5)
@@ -67,6 +84,14 @@ def main():
                     node.attribute.append(onnx.helper.make_attribute("spatial", 1))
             onnx.checker.check_model(m)
             onnx.save(m, path)
+
+    make_pth_fixtures.BasicBlock.forward = both_sides_forward
+    cifar = make_pth_fixtures.CifarResNet(1, in_channels=3).eval()
+    make_pth_fixtures.randomize_batch_norm(cifar, torch.Generator().manual_seed(9))
+    x = torch.rand(2, 3, 32, 32)
+    for opset in (11, 13):
+        torch.onnx.export(cifar, x, f"{OUT}/cifar8-both-sides-opset{opset}.onnx", opset_version=opset,
+                          input_names=["data"], output_names=["logits"], dynamic_axes={"data": {0: "batch"}})
 
 
 if __name__ == "__main__":

@@ -326,7 +326,7 @@ final class CpuCompiledModel implements CompiledModel {
             case PlanOp.ShortcutPad s -> {
                 Shape in = requireRank4(s.name(), plan.shape(s.input()));
                 PadPlan p = new PadPlan(s.name(), Blocked.of(in, lanes), Blocked.of(plan.shape(s.output()), lanes),
-                        s.stride());
+                        s.stride(), s.channelsBefore());
                 int xi = readBlocked(s.input(), in, out, s.name());
                 int yi = write(s.output(), Layout.BLOCKED);
                 return new Step(s.name(), p.items(), floatsNanos(p.out().floats())) {

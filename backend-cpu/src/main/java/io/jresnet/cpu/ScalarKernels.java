@@ -211,21 +211,7 @@ final class ScalarKernels implements CpuKernels {
 
     @Override
     public void shortcutPad(PadPlan p, float[] x, float[] y, int from, int to) {
-        Blocked in = p.in(), out = p.out();
-        int L = lanes;
-        for (int item = from; item < to; item++) {
-            int oy = item % out.h(), cb = (item / out.h()) % out.blocks(), n = item / out.h() / out.blocks();
-            int yb = n * out.imageStride() + cb * out.blockStride() + oy * out.w() * L;
-            for (int ox = 0; ox < out.w(); ox++) {
-                for (int l = 0; l < L; l++) {
-                    int c = cb * L + l;
-                    y[yb + ox * L + l] = c < in.c()
-                            ? x[n * in.imageStride() + cb * in.blockStride()
-                                    + (oy * p.stride() * in.w() + ox * p.stride()) * L + l]
-                            : 0f;
-                }
-            }
-        }
+        p.computeLaneByLane(lanes, x, y, from, to);
     }
 
     @Override

@@ -44,16 +44,26 @@ final class VectorElementwiseKernels {
         }
     }
 
-    /** Whole blocks are copied with a lane mask that zeroes the channels past the input's. */
+    /**
+     * Whole blocks are copied with a lane mask that zeroes the channels past the input's; zero
+     * channels before the input's shift the blocks by {@code before / L} (a {@code before} that is no
+     * multiple of the width goes lane by lane).
+     */
     static void shortcutPad(PadPlan p, float[] x, float[] y, int from, int to) {
         final int L = F.length();
+        if (p.before() % L != 0) {
+            p.computeLaneByLane(L, x, y, from, to);
+            return;
+        }
+        int shift = p.before() / L;
         Blocked in = p.in(), out = p.out();
         int stride = p.stride();
         FloatVector zero = FloatVector.zero(F);
         for (int item = from; item < to; item++) {
-            int oy = item % out.h(), cb = (item / out.h()) % out.blocks(), n = item / out.h() / out.blocks();
-            int yb = n * out.imageStride() + cb * out.blockStride() + oy * out.w() * L;
-            if (cb * L >= in.c()) {
+            int oy = item % out.h(), ob = (item / out.h()) % out.blocks(), n = item / out.h() / out.blocks();
+            int cb = ob - shift; // the input block this output block comes from
+            int yb = n * out.imageStride() + ob * out.blockStride() + oy * out.w() * L;
+            if (cb < 0 || cb * L >= in.c()) {
                 for (int ox = 0; ox < out.w(); ox++) zero.intoArray(y, yb + ox * L);
                 continue;
             }

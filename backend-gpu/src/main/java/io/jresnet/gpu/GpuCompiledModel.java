@@ -265,8 +265,8 @@ final class GpuCompiledModel implements CompiledModel {
                     launch(tuned() ? "shortcut_pad_v2_planes" : "shortcut_pad_v1_direct",
                             tuned() ? LaunchGeometry.planes((long) out.h() * out.w(), (long) out.n() * out.c(), ITEMS)
                                     : LaunchGeometry.linear(out.size(), ITEMS),
-                            buf(p.input()), buf(p.output()), in.n(), in.c(), in.h(), in.w(), p.stride(), out.c(), out.h(),
-                            out.w());
+                            buf(p.input()), buf(p.output()), in.n(), in.c(), in.h(), in.w(), p.stride(), out.c(),
+                            p.channelsBefore(), out.h(), out.w());
                 }
                 case PlanOp.Softmax s -> {
                     Shape in = plan.shape(s.input());

@@ -245,14 +245,16 @@ public interface TrainingKernels {
      * @param stride the subsampling step
      * @param y the output
      * @param outChannels the output channels
+     * @param before the zero channels before the input's
      * @param oh the output height
      * @param ow the output width
      */
-    void shortcutPad(float[] x, int xOff, int n, int c, int h, int w, int stride, float[] y, int outChannels, int oh,
-                     int ow);
+    void shortcutPad(float[] x, int xOff, int n, int c, int h, int w, int stride, float[] y, int outChannels, int before,
+                     int oh, int ow);
 
     /**
-     * Adds the gradient back to the sampled positions of the first {@code c} channels.
+     * Adds the gradient of output channels {@code before .. before + c - 1} back to the sampled
+     * positions of the input's channels.
      *
      * @param dy the output's gradient
      * @param n the batch
@@ -261,12 +263,13 @@ public interface TrainingKernels {
      * @param w the input width
      * @param stride the subsampling step
      * @param outChannels the output channels
+     * @param before the zero channels before the input's
      * @param oh the output height
      * @param ow the output width
      * @param dx the input's gradient
      */
-    void shortcutPadBackward(float[] dy, int n, int c, int h, int w, int stride, int outChannels, int oh, int ow,
-                             float[] dx);
+    void shortcutPadBackward(float[] dy, int n, int c, int h, int w, int stride, int outChannels, int before, int oh,
+                             int ow, float[] dx);
 
     /**
      * {@code y = x W^T + bias}: {@code x} is {@code [n, in]}, {@code w} {@code [out, in]}.

@@ -350,14 +350,30 @@ public final class GraphBuilder {
      * @return the output value
      */
     public int shortcutPad(String name, int x, int stride, int outChannels) {
+        return shortcutPad(name, x, stride, outChannels, 0);
+    }
+
+    /**
+     * The option-A shortcut with zero channels on both sides of the input's ({@link Op.ShortcutPad}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param stride the subsampling step in pixels
+     * @param outChannels the channels after zero padding, at least the input's plus {@code channelsBefore}
+     * @param channelsBefore the zero channels before the input's
+     * @return the output value
+     */
+    public int shortcutPad(String name, int x, int stride, int outChannels, int channelsBefore) {
         Shape in = requireNchw(name, x);
-        if (outChannels < in.c()) {
-            throw new ShapeException(name + ": option-A shortcut cannot reduce " + in.c() + " channels to " + outChannels);
+        if (channelsBefore < 0 || outChannels < in.c() + (long) channelsBefore) {
+            throw new ShapeException(name + ": option-A shortcut cannot place " + in.c() + " channels after "
+                    + channelsBefore + " zero ones in " + outChannels);
         }
+        if (stride < 1) throw new ShapeException(name + ": stride " + stride);
         int oh = (in.h() - 1) / stride + 1;
         int ow = (in.w() - 1) / stride + 1;
         int y = newValue(Shape.nchw(in.n(), outChannels, oh, ow));
-        ops.add(new Op.ShortcutPad(name, x, y, stride, outChannels));
+        ops.add(new Op.ShortcutPad(name, x, y, stride, outChannels, channelsBefore));
         return y;
     }
 

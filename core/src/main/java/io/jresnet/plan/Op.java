@@ -214,15 +214,19 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
 
     /**
      * The parameter-free shortcut of option A (He et al. 2015, sec. 4.2): subsample by {@code stride} and
-     * pad the extra channels with zeros: {@code y[n, c, h, w] = c < C_in ? x[n, c, h*stride, w*stride] : 0}.
+     * pad with zero channels, {@code channelsBefore} of them before the input's (0 in the paper and in
+     * jresnet's nets; the CIFAR ResNet most people train in PyTorch pads both sides):
+     * {@code y[n, c, h, w] = 0 <= c - B < C_in ? x[n, c - B, h*stride, w*stride] : 0}.
      *
      * @param name the layer's name, for errors and profiles
      * @param input the value it reads
      * @param output the value it writes
      * @param stride the subsampling step in pixels
      * @param outChannels the channels after padding
+     * @param channelsBefore the zero channels before the input's
      */
-    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements Op {
+    record ShortcutPad(String name, int input, int output, int stride, int outChannels, int channelsBefore)
+            implements Op {
         @Override public int[] inputs() { return new int[] {input}; }
     }
 

@@ -171,8 +171,10 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
      * @param output the value it writes
      * @param stride the subsampling step in pixels
      * @param outChannels the channels after padding
+     * @param channelsBefore the zero channels before the input's ({@link Op.ShortcutPad})
      */
-    record ShortcutPad(String name, int input, int output, int stride, int outChannels) implements PlanOp {
+    record ShortcutPad(String name, int input, int output, int stride, int outChannels, int channelsBefore)
+            implements PlanOp {
         @Override public int[] inputs() { return new int[] {input}; }
     }
     /**

@@ -106,7 +106,8 @@ public final class Planner {
                     m.strideH(), m.strideW(), m.padTop(), m.padLeft(), m.padBottom(), m.padRight());
             case Op.GlobalAvgPool p -> new PlanOp.GlobalAvgPool(p.name(), p.input(), p.output());
             case Op.Linear l -> new PlanOp.Linear(l.name(), l.input(), l.output(), l.weight(), l.bias(), false);
-            case Op.ShortcutPad s -> new PlanOp.ShortcutPad(s.name(), s.input(), s.output(), s.stride(), s.outChannels());
+            case Op.ShortcutPad s -> new PlanOp.ShortcutPad(s.name(), s.input(), s.output(), s.stride(), s.outChannels(),
+                    s.channelsBefore());
             case Op.Softmax s -> new PlanOp.Softmax(s.name(), s.input(), s.output());
             case Op.Reshape r -> throw new IllegalArgumentException(r.name() + ": a reshape is an alias, not a plan op");
         };

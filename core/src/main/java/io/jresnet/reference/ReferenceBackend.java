@@ -124,7 +124,7 @@ public final class ReferenceBackend implements Backend {
                     Shape in = plan.shape(p.input());
                     Shape out = plan.shape(p.output());
                     ReferenceKernels.shortcutPad(buf(p.input()), 0, in.n(), in.c(), in.h(), in.w(), p.stride(),
-                            buf(p.output()), 0, out.c(), out.h(), out.w());
+                            buf(p.output()), 0, out.c(), p.channelsBefore(), out.h(), out.w());
                 }
                 case PlanOp.Softmax s -> {
                     Shape in = plan.shape(s.input());

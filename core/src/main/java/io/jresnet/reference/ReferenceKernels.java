@@ -110,15 +110,19 @@ public final class ReferenceKernels {
         }
     }
 
-    /** Option-A shortcut: {@code y[n, k, oy, ox] = k < c ? x[n, k, oy*stride, ox*stride] : 0}. */
+    /**
+     * Option-A shortcut with {@code before} zero channels first:
+     * {@code y[n, k, oy, ox] = 0 <= k - before < c ? x[n, k - before, oy*stride, ox*stride] : 0}.
+     */
     public static void shortcutPad(float[] x, int xOff, int n, int c, int h, int w, int stride, float[] y, int yOff,
-                                   int k, int oh, int ow) {
+                                   int k, int before, int oh, int ow) {
         for (int b = 0; b < n; b++) {
             for (int ch = 0; ch < k; ch++) {
+                int src = ch - before;
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        y[yOff + ((b * k + ch) * oh + oy) * ow + ox] =
-                                ch < c ? x[xOff + ((b * c + ch) * h + oy * stride) * w + ox * stride] : 0f;
+                        y[yOff + ((b * k + ch) * oh + oy) * ow + ox] = src >= 0 && src < c
+                                ? x[xOff + ((b * c + src) * h + oy * stride) * w + ox * stride] : 0f;
                     }
                 }
             }

@@ -280,18 +280,19 @@ public class ReferenceTrainingKernels implements TrainingKernels {
 
     @Override
     public void shortcutPad(float[] x, int xOff, int n, int c, int h, int w, int stride, float[] y, int outChannels,
-                            int oh, int ow) {
-        ReferenceKernels.shortcutPad(x, xOff, n, c, h, w, stride, y, 0, outChannels, oh, ow);
+                            int before, int oh, int ow) {
+        ReferenceKernels.shortcutPad(x, xOff, n, c, h, w, stride, y, 0, outChannels, before, oh, ow);
     }
 
     @Override
-    public void shortcutPadBackward(float[] dy, int n, int c, int h, int w, int stride, int outChannels, int oh, int ow,
-                                    float[] dx) {
+    public void shortcutPadBackward(float[] dy, int n, int c, int h, int w, int stride, int outChannels, int before,
+                                    int oh, int ow, float[] dx) {
         for (int b = 0; b < n; b++) {
-            for (int ch = 0; ch < Math.min(c, outChannels); ch++) {
+            for (int ch = 0; ch < Math.min(c, outChannels - before); ch++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        dx[((b * c + ch) * h + oy * stride) * w + ox * stride] += dy[((b * outChannels + ch) * oh + oy) * ow + ox];
+                        dx[((b * c + ch) * h + oy * stride) * w + ox * stride] +=
+                                dy[((b * outChannels + ch + before) * oh + oy) * ow + ox];
                     }
                 }
             }

@@ -123,21 +123,22 @@ public final class Ops {
     }
 
     /**
-     * Option-A shortcut: {@code y[b,k,oy,ox] = k < c ? x[b,k,oy*s,ox*s] : 0}. The gradient goes back to
-     * the sampled positions of the first {@code c} channels; the padded channels have no source.
+     * Option-A shortcut: {@code y[b,k,oy,ox] = 0 <= k - B < c ? x[b,k-B,oy*s,ox*s] : 0} with {@code B}
+     * zero channels before the input's. The gradient goes back to the sampled positions of the input's
+     * channels; the padded channels have no source.
      */
-    public static Var shortcutPad(Tape tape, Var x, int stride, int outChannels) {
+    public static Var shortcutPad(Tape tape, Var x, int stride, int outChannels, int before) {
         Shape in = x.shape();
         int n = in.n(), c = in.c(), h = in.h(), w = in.w();
         int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
         Var out = tape.output(Shape.nchw(n, outChannels, oh, ow), x.requiresGrad());
         TrainingKernels kernels = tape.context().kernels();
         kernels.shortcutPad(x.value().array(), x.value().offset(), n, c, h, w, stride, out.value().array(), outChannels,
-                oh, ow);
+                before, oh, ow);
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (out.hasGrad()) {
-                    kernels.shortcutPadBackward(out.grad().array(), n, c, h, w, stride, outChannels, oh, ow,
+                    kernels.shortcutPadBackward(out.grad().array(), n, c, h, w, stride, outChannels, before, oh, ow,
                             x.grad().array());
                 }
             });

@@ -91,7 +91,7 @@ public final class TapeModel {
             case Op.GlobalAvgPool p -> Ops.globalAvgPool2d(tape, v[p.input()]);
             case Op.Reshape r -> Ops.flatten(tape, v[r.input()]);
             case Op.Linear l -> Ops.linear(tape, v[l.input()], param(l.weight()), param(l.bias()));
-            case Op.ShortcutPad s -> Ops.shortcutPad(tape, v[s.input()], s.stride(), s.outChannels());
+            case Op.ShortcutPad s -> Ops.shortcutPad(tape, v[s.input()], s.stride(), s.outChannels(), s.channelsBefore());
             case Op.Affine a -> throw new UnsupportedLayerException(a.name() + ": a per-channel affine op has no"
                     + " training rule (a batch norm trains as BatchNorm)");
             case Op.Softmax s -> throw new UnsupportedLayerException(s.name() + ": train on the logits; the loss"

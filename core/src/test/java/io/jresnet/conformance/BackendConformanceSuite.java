@@ -247,16 +247,18 @@ public abstract class BackendConformanceSuite {
     }
 
     static Stream<Arguments> shortcutCases() {
-        // n, c, h, w, stride, out channels
-        return cases(new int[] {1, 16, 32, 32, 2, 32}, new int[] {3, 17, 13, 13, 2, 33}, new int[] {2, 5, 7, 7, 1, 8},
-                new int[] {1, 32, 1, 1, 2, 64});
+        // n, c, h, w, stride, out channels, zero channels before the input's (PyTorch's CIFAR nets pad
+        // both sides: 16 -> 8 + 16 + 8; 5 and 3 are no multiple of any vector width)
+        return cases(new int[] {1, 16, 32, 32, 2, 32, 0}, new int[] {3, 17, 13, 13, 2, 33, 0}, new int[] {2, 5, 7, 7, 1, 8, 0},
+                new int[] {1, 32, 1, 1, 2, 64, 0}, new int[] {1, 16, 32, 32, 2, 32, 8}, new int[] {3, 17, 13, 13, 2, 40, 5},
+                new int[] {2, 5, 7, 7, 1, 8, 3}, new int[] {1, 32, 8, 8, 2, 64, 16});
     }
 
-    @ParameterizedTest(name = "shortcut pad n{0} c{1} {2}x{3} s{4} -> {5}")
+    @ParameterizedTest(name = "shortcut pad n{0} c{1} {2}x{3} s{4} -> {5}, {6} before")
     @MethodSource("shortcutCases")
-    void shortcutPad(int n, int c, int h, int w, int stride, int out) {
-        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> g.shortcutPad("pad", 0, stride, out));
-        check("shortcut" + List.of(n, c, h, w, stride, out), plan, input(c * h, n, c, h, w), opTolerance());
+    void shortcutPad(int n, int c, int h, int w, int stride, int out, int before) {
+        Plan plan = singleOp(Shape.nchw(n, c, h, w), g -> g.shortcutPad("pad", 0, stride, out, before));
+        check("shortcut" + List.of(n, c, h, w, stride, out, before), plan, input(c * h, n, c, h, w), opTolerance());
     }
 
     @ParameterizedTest(name = "softmax n{0} k{1}")

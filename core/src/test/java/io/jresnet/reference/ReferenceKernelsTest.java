@@ -121,8 +121,11 @@ class ReferenceKernelsTest {
     @Test
     void shortcutPadSubsamplesAndZeroPads() {
         float[] y = new float[2];
-        ReferenceKernels.shortcutPad(new float[] {1, 2, 3, 4}, 0, 1, 1, 2, 2, 2, y, 0, 2, 1, 1);
+        ReferenceKernels.shortcutPad(new float[] {1, 2, 3, 4}, 0, 1, 1, 2, 2, 2, y, 0, 2, 0, 1, 1);
         assertArrayEquals(new float[] {1, 0}, y);
+        float[] both = new float[3]; // one zero channel before, one after
+        ReferenceKernels.shortcutPad(new float[] {1, 2, 3, 4}, 0, 1, 1, 2, 2, 2, both, 0, 3, 1, 1, 1);
+        assertArrayEquals(new float[] {0, 1, 0}, both);
     }
 
     @Test

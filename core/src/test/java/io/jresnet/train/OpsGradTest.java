@@ -145,9 +145,10 @@ class OpsGradTest {
         Tensor a = awayFromZero(Shape.nchw(2, 2, 5, 5), 0.05f, 29);
         Tensor b = Tensor.uniform(Shape.nchw(2, 4, 3, 3), -1, 1, 30);
         Var[] va = new Var[1], vb = new Var[1];
-        // relu(pad(a) + b): exercises the add's two inputs and the padding's sampled positions
+        // relu(pad(a) + b): exercises the add's two inputs and the padding's sampled positions, with one
+        // zero channel on each side of a's two
         Function<Tape, Var> f = tape -> Ops.relu(tape, Ops.add(tape,
-                Ops.shortcutPad(tape, va[0] = tape.variable(a), 2, 4), vb[0] = tape.variable(b)));
+                Ops.shortcutPad(tape, va[0] = tape.variable(a), 2, 4, 1), vb[0] = tape.variable(b)));
         // keep every sum pad(a) + b off the ReLU's kink
         float[] ba = b.array();
         for (int i = 0; i < ba.length; i++) if (Math.abs(ba[i] + valueOfPad(a, i)) < 0.01f) ba[i] += 0.1f;
@@ -158,7 +159,7 @@ class OpsGradTest {
     /** The option-A shortcut's output at flat index {@code i} of a [2, 4, 3, 3] result from a [2, 2, 5, 5] input. */
     private static float valueOfPad(Tensor a, int i) {
         int ox = i % 3, oy = i / 3 % 3, ch = i / 9 % 4, n = i / 36;
-        return ch < 2 ? a.get(n, ch, oy * 2, ox * 2) : 0f;
+        return ch >= 1 && ch < 3 ? a.get(n, ch - 1, oy * 2, ox * 2) : 0f;
     }
 
     @Test

@@ -2,8 +2,8 @@
  * elementwise.cl: the small ops around the convolutions.
  *   add:          y = relu?(a + b)                                  (an unfused residual add)
  *   affine:       y[n,c,i] = relu?(x[n,c,i] * scale[c] + shift[c])  (a batch norm that could not fold)
- *   shortcut_pad: y[n,k,oy,ox] = k < C ? x[n,k,oy*stride,ox*stride] : 0
- *                 (the option-A shortcut: subsample and zero-pad the extra channels)
+ *   shortcut_pad: y[n,k,oy,ox] = 0 <= k-B < C ? x[n,k-B,oy*stride,ox*stride] : 0
+ *                 (the option-A shortcut: subsample and zero-pad, B channels before the input's)
  *
  * Versions:
  *   add_v1_direct           one work-item per element.
@@ -58,27 +58,27 @@ KERNEL void affine_v2_planes(GLOBAL const float *x, GLOBAL const float *scale, G
 }
 
 KERNEL void shortcut_pad_v1_direct(GLOBAL const float *x, GLOBAL float *y, int N, int C, int H, int W,
-                                   int stride, int K, int OH, int OW) {
+                                   int stride, int K, int B, int OH, int OW) {
     int i = GLOBAL_ID(0);
     if (i >= N * K * OH * OW) return;
     int ox = i % OW;
     int oy = (i / OW) % OH;
-    int k = (i / (OW * OH)) % K;
+    int c = (i / (OW * OH)) % K - B;
     int n = i / (OW * OH * K);
-    y[i] = k < C ? x[((n * C + k) * H + oy * stride) * W + ox * stride] : 0.0f;
+    y[i] = c >= 0 && c < C ? x[((n * C + c) * H + oy * stride) * W + ox * stride] : 0.0f;
 }
 
 KERNEL void shortcut_pad_v2_planes(GLOBAL const float *x, GLOBAL float *y, int N, int C, int H, int W,
-                                   int stride, int K, int OH, int OW) {
+                                   int stride, int K, int B, int OH, int OW) {
     int pixel = GLOBAL_ID(0);
     if (pixel >= OH * OW) return;
     int oy = pixel / OW;
     int ox = pixel - oy * OW;
     for (int plane = GLOBAL_ID(1); plane < N * K; plane += GLOBAL_SIZE(1)) {
-        int k = plane % K;
+        int c = plane % K - B;
         int n = plane / K;
         float v = 0.0f;
-        if (k < C) v = x[((n * C + k) * H + oy * stride) * W + ox * stride];
+        if (c >= 0 && c < C) v = x[((n * C + c) * H + oy * stride) * W + ox * stride];
         y[plane * OH * OW + pixel] = v;
     }
 }

@@ -147,10 +147,12 @@ class OpenClOpsTest {
 
     @Test
     void optionAShortcutSubsamplesAndZeroPads() {
-        for (int[] s : new int[][] {{3, 17, 13, 13, 2, 32}, {1, 16, 7, 7, 1, 16}, {3, 3, 1, 1, 2, 64}}) {
+        // n, c, h, w, stride, out channels, zero channels before the input's
+        for (int[] s : new int[][] {{3, 17, 13, 13, 2, 32, 0}, {1, 16, 7, 7, 1, 16, 0}, {3, 3, 1, 1, 2, 64, 0},
+                {3, 17, 13, 13, 2, 40, 5}, {1, 16, 8, 8, 2, 32, 8}}) {
             GraphBuilder b = new GraphBuilder();
             int x = b.input(Shape.nchw(s[0], s[1], s[2], s[3]));
-            check(b.build(b.shortcutPad("pad", x, s[4], s[5])), 19, "shortcut pad " + java.util.Arrays.toString(s));
+            check(b.build(b.shortcutPad("pad", x, s[4], s[5], s[6])), 19, "shortcut pad " + java.util.Arrays.toString(s));
         }
     }
 

@@ -120,7 +120,11 @@ public final class ModelFiles {
         return net;
     }
 
-    /** {@return whether {@code file} is named as a PyTorch checkpoint: {@code .pth} or {@code .pt}} */
+    /**
+     * {@return whether {@code file} is named as a PyTorch checkpoint: {@code .pth} or {@code .pt}}
+     *
+     * @param file the file
+     */
     public static boolean isPyTorchCheckpoint(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.endsWith(".pth") || name.endsWith(".pt");

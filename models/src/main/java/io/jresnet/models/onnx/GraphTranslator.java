@@ -30,12 +30,14 @@ final class GraphTranslator {
     static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Add", "Sub", "Mul", "Div",
             "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean", "Flatten", "Reshape", "Squeeze", "Unsqueeze",
             "Gemm", "MatMul", "Softmax", "Identity", "Dropout", "Constant", "Shape", "Gather", "Concat", "Cast",
-            "Transpose", "Slice", "Pad");
+            "Transpose", "Slice", "Pad", "Sum", "ConstantOfShape", "Range");
 
     /** Attribute values beyond this are rejected: no real model pads or strides by 64K pixels. */
     private static final int MAX_WINDOW = 1 << 16;
+    /** Zero channels a Pad may add on either side: far more than any network has, small enough not to overflow. */
+    private static final int MAX_CHANNEL_PAD = 1 << 16;
 
-    private sealed interface Val permits Runtime, Const, PendingMatMul {}
+    private sealed interface Val permits Runtime, Const, PendingMatMul, PendingSubsample {}
 
     private record Runtime(int id) implements Val {}
 
@@ -43,6 +45,12 @@ final class GraphTranslator {
 
     /** {@code x @ B} with B constant, kept back until we know whether the next Add supplies a bias. */
     private record PendingMatMul(String name, int input, Tensor weight) implements Val {}
+
+    /**
+     * {@code x[:, :, ::strideH, ::strideW]}, kept back because exporters slice one axis per node: it
+     * becomes the option-A subsampling once both strides are known, and must end up equal.
+     */
+    private record PendingSubsample(String name, int input, int strideH, int strideW) implements Val {}
 
     private final Path file;
     private final GraphProto proto;
@@ -130,6 +138,13 @@ final class GraphTranslator {
                 int id = b.linear(m.name(), m.input(), m.weight(), null);
                 yield id;
             }
+            case PendingSubsample p -> {
+                if (p.strideH() != p.strideW()) {
+                    throw unsupported(what + " subsamples rows by " + p.strideH() + " and columns by " + p.strideW()
+                            + " (only x[:, :, ::s, ::s] is supported)");
+                }
+                yield b.shortcutPad(p.name(), p.input(), p.strideH(), b.shape(p.input()).c());
+            }
             case Const c -> throw unsupported(what + " is a constant; jresnet computes this op only on the image data");
         };
     }
@@ -137,7 +152,9 @@ final class GraphTranslator {
     private int runtime(NodeProto n, int i) {
         Val v = required(n, i);
         int id = runtime(v, "input " + i + " ('" + n.getInput(i) + "')");
-        if (v instanceof PendingMatMul) values.put(n.getInput(i), new Runtime(id)); // materialise once
+        if (v instanceof PendingMatMul || v instanceof PendingSubsample) {
+            values.put(n.getInput(i), new Runtime(id)); // materialise once
+        }
         return id;
     }
 
@@ -187,6 +204,11 @@ final class GraphTranslator {
         return switch (v) {
             case Runtime r -> b.shape(r.id());
             case PendingMatMul m -> Shape.of(b.shape(m.input()).dim(0), m.weight().shape().dim(0));
+            case PendingSubsample p -> {
+                Shape in = b.shape(p.input());
+                yield Shape.nchw(in.n(), in.c(), (in.h() + p.strideH() - 1) / p.strideH(),
+                        (in.w() + p.strideW() - 1) / p.strideW());
+            }
             case Const c -> Constant.shapeOf(c.c().dims(), "constant");
         };
     }
@@ -682,18 +704,33 @@ final class GraphTranslator {
             define(n, new Const(ConstantFolding.slice(c.c(), ranges)));
             return;
         }
-        // On image data: only the strided subsampling of option-A shortcuts, x[:, :, ::s, ::s].
-        int x = runtime(n, 0);
-        Shape in = nchw(x, "Slice");
+        // On image data: only the strided subsampling of option-A shortcuts, x[:, :, ::s, ::s], in one
+        // Slice or one per axis (what torch.onnx.export writes).
+        if (dims.length != 4) throw unsupported("Slice of rank-" + dims.length + " image data");
         boolean whole01 = ranges[0][0] == 0 && ranges[0][1] == 1 && ranges[0][2] == dims[0]
                 && ranges[1][0] == 0 && ranges[1][1] == 1 && ranges[1][2] == dims[1];
         long sh = ranges[2][1];
         long sw = ranges[3][1];
-        if (!whole01 || ranges[2][0] != 0 || ranges[3][0] != 0 || sh != sw || sh < 1
+        if (!whole01 || ranges[2][0] != 0 || ranges[3][0] != 0 || sh < 1 || sw < 1 || sh > MAX_WINDOW || sw > MAX_WINDOW
                 || ranges[2][2] != (dims[2] + sh - 1) / sh || ranges[3][2] != (dims[3] + sw - 1) / sw) {
             throw unsupported("Slice of image data other than x[:, :, ::s, ::s]");
         }
-        defineRuntime(n, sh == 1 ? b.reshape(name(n), x, in) : b.shortcutPad(name(n), x, (int) sh, in.c()));
+        int input;
+        long strideH = sh, strideW = sw;
+        if (v instanceof PendingSubsample p) {
+            input = p.input();
+            strideH *= p.strideH();
+            strideW *= p.strideW();
+        } else {
+            input = runtime(n, 0);
+        }
+        if (strideH == 1 && strideW == 1) {
+            defineRuntime(n, b.reshape(name(n), input, nchw(input, "Slice")));
+        } else if (strideH > MAX_WINDOW || strideW > MAX_WINDOW) {
+            throw unsupported("Slice subsampling by " + strideH + " x " + strideW);
+        } else {
+            define(n, new PendingSubsample(name(n), input, (int) strideH, (int) strideW));
+        }
     }
 
     private void pad(NodeProto n, Attributes a) {
@@ -723,11 +760,14 @@ final class GraphTranslator {
         }
         if (pads == null || pads.length != 8) throw malformed("pads must have 8 values for a rank-4 input");
         boolean channelsOnly = true;
-        for (int i = 0; i < 8; i++) if (i != 5 && pads[i] != 0) channelsOnly = false;
-        if (!mode.equals("constant") || value != 0 || !channelsOnly || pads[5] < 0 || pads[5] > MAX_WINDOW) {
+        for (int i = 0; i < 8; i++) if (i != 1 && i != 5 && pads[i] != 0) channelsOnly = false;
+        if (!mode.equals("constant") || value != 0 || !channelsOnly || pads[1] < 0 || pads[5] < 0
+                || pads[1] > MAX_CHANNEL_PAD || pads[5] > MAX_CHANNEL_PAD) {
             throw unsupported("Pad " + mode + " " + Arrays.toString(pads) + " value " + value
-                    + " (only zero channels appended, as option-A shortcuts do)");
+                    + " (only zero channels before or after the image's, as option-A shortcuts do)");
         }
-        defineRuntime(n, pads[5] == 0 ? b.reshape(name(n), x, in) : b.shortcutPad(name(n), x, 1, in.c() + (int) pads[5]));
+        int before = (int) pads[1], after = (int) pads[5];
+        defineRuntime(n, before == 0 && after == 0 ? b.reshape(name(n), x, in)
+                : b.shortcutPad(name(n), x, 1, in.c() + before + after, before));
     }
 }

@@ -255,6 +255,7 @@ public final class OnnxExporter {
             }
             case Op.ShortcutPad p -> {
                 String x = names[p.input()];
+                int before = p.channelsBefore();
                 int extra = p.outChannels() - graph.shape(p.input()).dim(1);
                 if (p.stride() > 1) {
                     String sub = extra > 0 ? unique(on + "/subsampled") : name(p.output(), on);
@@ -266,7 +267,7 @@ public final class OnnxExporter {
                 }
                 if (extra > 0 || p.stride() == 1) {
                     g.addNode(node("Pad", on, name(p.output(), on), x,
-                            int64Initializer(on + ".pads", 0, 0, 0, 0, 0, extra, 0, 0)));
+                            int64Initializer(on + ".pads", 0, before, 0, 0, 0, extra - before, 0, 0)));
                 }
             }
             case Op.Softmax s -> g.addNode(node("Softmax", on, name(s.output(), on), names[s.input()])

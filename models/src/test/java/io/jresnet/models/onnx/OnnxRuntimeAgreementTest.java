@@ -64,7 +64,8 @@ class OnnxRuntimeAgreementTest {
         int a = g.affine("normalize", x, scale, shift, true);
         int c = g.conv("conv", a, Tensor.normal(Shape.nchw(5, 3, 3, 3), 0.3f, 3), Tensor.uniform(Shape.of(5), -0.1f, 0.1f, 4),
                 2, 2, 1, 1, 1, 2);
-        int p = g.shortcutPad("shortcut", g.maxPool("pool", a, 3, 3, 2, 2, 1, 1, 1, 2), 1, 5);
+        // 3 channels placed after one zero channel, one more after them: 5
+        int p = g.shortcutPad("shortcut", g.maxPool("pool", a, 3, 3, 2, 2, 1, 1, 1, 2), 1, 5, 1);
         int sum = g.relu("relu", g.add("add", c, p));
         int flat = g.flatten("flatten", g.globalAvgPool("gap", sum));
         int logits = g.softmax("softmax", g.linear("fc", flat, Tensor.normal(Shape.of(4, 5), 0.5f, 5), null));

@@ -52,6 +52,41 @@ class OnnxTorchFixturesTest {
         assertEquals(64, model.imageSize());
     }
 
+    /**
+     * The CIFAR ResNet most people train in PyTorch pads option-A shortcuts with zero channels on both
+     * sides; its pads come out of a ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast chain, folded
+     * at import, and run as a shortcut with zero channels before the input's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cifar8-both-sides-opset11.onnx", "cifar8-both-sides-opset13.onnx"})
+    void optionAWithZeroChannelsOnBothSidesAgreesWithOnnxRuntime(String name) throws Exception {
+        Path file = fixture(name);
+        for (int batch : new int[] {1, 3}) {
+            Tensor x = Tensor.uniform(Shape.nchw(batch, 3, 32, 32), -1, 1, 12 + batch);
+            assertAgree(name + " batch " + batch, runOrt(file, x), runJresnet(file, x));
+        }
+        long before = OnnxImporter.load(file).toGraph(Shape.nchw(1, 3, 32, 32)).ops().stream()
+                .filter(o -> o instanceof io.jresnet.plan.Op.ShortcutPad p && p.channelsBefore() > 0).count();
+        assertEquals(2, before, "both stage transitions pad before the input's channels");
+    }
+
+    /** Older exporters write the residual addition as Sum (opsets 6 to 8 have it with any number of inputs). */
+    @Test
+    void sumAsTheResidualAdditionAgreesWithOnnxRuntime() throws Exception {
+        ModelProto.Builder b = ModelProto.parseFrom(Files.readAllBytes(fixture("tiny-opset7.onnx"))).toBuilder();
+        int renamed = 0;
+        for (NodeProto.Builder n : b.getGraphBuilder().getNodeBuilderList()) {
+            if (n.getOpType().equals("Add")) {
+                n.setOpType("Sum");
+                renamed++;
+            }
+        }
+        assertEquals(4, renamed, "one residual addition per block");
+        Path file = Files.write(dir.resolve("sum.onnx"), b.build().toByteArray());
+        Tensor x = Tensor.uniform(Shape.nchw(1, 3, 64, 64), -1, 1, 13);
+        assertAgree("Sum", runOrt(file, x), runJresnet(file, x));
+    }
+
     @Test
     void perActivationBatchNormIsRefusedByName() throws Exception {
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(fixture("tiny-opset7.onnx")));
