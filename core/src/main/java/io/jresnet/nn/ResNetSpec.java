@@ -75,7 +75,11 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         stageWidths = stageWidths.clone();
     }
 
-    /** {@return the channels of a bottleneck's 1x1 and 3x3 layers in a stage of {@code planes}} */
+    /**
+     * {@return the channels of a bottleneck's 1x1 and 3x3 layers in a stage of {@code planes}}
+     *
+     * @param planes the stage's planes
+     */
     public int innerWidth(int planes) {
         return block == Block.BASIC ? planes : planes * bottleneckWidth / DEFAULT_BOTTLENECK_WIDTH;
     }
