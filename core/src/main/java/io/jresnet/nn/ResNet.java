@@ -25,8 +25,12 @@ public final class ResNet extends Module {
         int width = spec.stageWidths()[0];
         child("conv1", imagenet ? new Conv2d(spec.inChannels(), width, 7, 2, 3, false)
                 : new Conv2d(spec.inChannels(), width, 3, 1, 1, false));
-        child("bn1", new BatchNorm2d(width));
-        child("relu", new ReLU());
+        // A pre-activation CIFAR net leaves the stem's normalisation to the first block's bn1; the
+        // ImageNet one keeps BN-ReLU before the max pool, as the paper's code does.
+        if (!spec.preActivation() || imagenet) {
+            child("bn1", new BatchNorm2d(width));
+            child("relu", new ReLU());
+        }
         if (imagenet) child("maxpool", new MaxPool2d(3, 2, 1));
         int in = width;
         for (int s = 0; s < spec.blocksPerStage().length; s++) {
@@ -34,14 +38,21 @@ public final class ResNet extends Module {
             List<Module> stage = new ArrayList<>();
             for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
                 int stride = (b == 0 && s > 0) ? 2 : 1;
-                ResidualBlock block = spec.block() == ResNetSpec.Block.BASIC
-                        ? new BasicBlock(in, planes, stride, spec.shortcut())
+                boolean basic = spec.block() == ResNetSpec.Block.BASIC;
+                ResidualBlock block = spec.preActivation()
+                        ? new PreActivationBlock(in, planes, spec.innerWidth(planes), stride, spec.shortcut(), !basic)
+                        : basic ? new BasicBlock(in, planes, stride, spec.shortcut())
                         : new BottleneckBlock(in, planes, spec.innerWidth(planes), stride, spec.shortcut());
                 blocks.add(block);
                 stage.add(block);
                 in = planes * spec.expansion();
             }
             child("layer" + (s + 1), new Sequential(stage));
+        }
+        if (spec.preActivation()) {
+            // The last block's sum is not normalised by any block after it.
+            child("final_bn", new BatchNorm2d(in));
+            child("final_relu", new ReLU());
         }
         child("avgpool", new GlobalAvgPool2d());
         child("flatten", new Flatten());

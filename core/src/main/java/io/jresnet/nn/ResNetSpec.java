@@ -22,9 +22,13 @@ import java.util.Map;
  *     {@code planes * bottleneckWidth / 64} channels, its output {@code planes * 4} whatever it is;
  *     64 for ResNet-50/101/152, 128 for the wide ResNets (Zagoruyko and Komodakis 2016, as torchvision
  *     builds them); unused by basic blocks
+ * @param preActivation the blocks of He et al. 2016 ("Identity Mappings in Deep Residual Networks"):
+ *     BN-ReLU before each convolution, {@code y = F(x) + shortcut(x)} with no ReLU after the addition,
+ *     and one BN-ReLU after the last stage
  */
 public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
-                         ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth) {
+                         ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth,
+                         boolean preActivation) {
     /** torchvision's default {@code width_per_group}: {@value}. */
     public static final int DEFAULT_BOTTLENECK_WIDTH = 64;
 
@@ -42,7 +46,26 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
                       ShortcutType shortcut, int inChannels, int numClasses) {
-        this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, DEFAULT_BOTTLENECK_WIDTH);
+        this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, DEFAULT_BOTTLENECK_WIDTH,
+                false);
+    }
+
+    /**
+     * A post-activation (original) spec with a bottleneck width.
+     *
+     * @param name zoo name
+     * @param block the block kind
+     * @param blocksPerStage blocks per stage
+     * @param stageWidths planes per stage
+     * @param stem the stem
+     * @param shortcut the shortcut option
+     * @param inChannels image channels
+     * @param numClasses classes
+     * @param bottleneckWidth torchvision's width_per_group
+     */
+    public ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
+                      ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth) {
+        this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, bottleneckWidth, false);
     }
 
     /** The residual block kind. */
@@ -131,6 +154,37 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     }
 
     /**
+     * {@return the pre-activation ResNet of this depth (He et al. 2016) in the ImageNet layout: the
+     * stages of {@link #imagenet}, projection shortcuts where shape changes, 1000 classes}
+     *
+     * @param depth 18, 34, 50, 101 or 152
+     */
+    public static ResNetSpec preActivation(int depth) {
+        ResNetSpec r = imagenet(depth);
+        return new ResNetSpec("preact_resnet" + depth, r.block, r.blocksPerStage, r.stageWidths, r.stem, ShortcutType.B,
+                r.inChannels, r.numClasses, DEFAULT_BOTTLENECK_WIDTH, true);
+    }
+
+    /**
+     * {@return a pre-activation CIFAR ResNet as in the paper's CIFAR experiments: three stages of n
+     * blocks on 16/32/64 planes (bottleneck outputs 64/128/256), projection shortcuts where shape
+     * changes, 10 classes; ResNet-110 is basic with n = 18, ResNet-164 bottleneck with n = 18}
+     *
+     * @param depth 6n+2 for basic blocks, 9n+2 for bottlenecks
+     * @param bottleneck whether the blocks are bottlenecks
+     */
+    public static ResNetSpec cifarPreActivation(int depth, boolean bottleneck) {
+        int per = bottleneck ? 9 : 6;
+        if (depth < per + 2 || (depth - 2) % per != 0) {
+            throw new JResnetException("a pre-activation CIFAR ResNet of " + (bottleneck ? "bottleneck" : "basic")
+                    + " blocks has depth " + per + "n+2, found " + depth);
+        }
+        int n = (depth - 2) / per;
+        return new ResNetSpec("preact_resnet" + depth, bottleneck ? Block.BOTTLENECK : Block.BASIC, new int[] {n, n, n},
+                new int[] {16, 32, 64}, Stem.CIFAR, ShortcutType.B, 3, 10, DEFAULT_BOTTLENECK_WIDTH, true);
+    }
+
+    /**
      * {@return the CIFAR ResNet of this depth: three stages of n basic blocks, 16/32/64 channels, option A, 10 classes}
      *
      * @param depth 6n+2: 20, 32, 44, 56, 110, ...
@@ -148,7 +202,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     /** {@return the same network without shortcuts ("plain-N" of the degradation experiment)} */
     public ResNetSpec plain() {
         return new ResNetSpec(name.replace("resnet", "plain"), block, blocksPerStage, stageWidths, stem,
-                ShortcutType.NONE, inChannels, numClasses, bottleneckWidth);
+                ShortcutType.NONE, inChannels, numClasses, bottleneckWidth, preActivation);
     }
 
     /**
@@ -157,7 +211,8 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      * @param s the option
      */
     public ResNetSpec withShortcut(ShortcutType s) {
-        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses, bottleneckWidth);
+        return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses, bottleneckWidth,
+                preActivation);
     }
 
     /**
@@ -167,7 +222,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec withClasses(int classes) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes,
-                bottleneckWidth);
+                bottleneckWidth, preActivation);
     }
 
     /**
@@ -177,12 +232,12 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec withInChannels(int channels) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses,
-                bottleneckWidth);
+                bottleneckWidth, preActivation);
     }
 
     /**
      * {@return every named architecture, by name: resnet18..152, resnet20..110, their plain counterparts,
-     * wide_resnet50_2 and wide_resnet101_2}
+     * wide_resnet50_2, wide_resnet101_2, and the pre-activation preact_resnet18..152, 110 and 164}
      */
     public static Map<String, ResNetSpec> zoo() {
         Map<String, ResNetSpec> zoo = new LinkedHashMap<>();
@@ -190,6 +245,10 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         for (int d : List.of(20, 32, 44, 56, 110)) zoo.put("resnet" + d, cifar(d));
         for (ResNetSpec s : List.copyOf(zoo.values())) zoo.put(s.plain().name(), s.plain());
         for (int d : List.of(50, 101)) zoo.put("wide_resnet" + d + "_2", wide(d)); // no plain twins: none were published
+        // Pre-activation: no plain twins either (without shortcuts the BN-ReLU order is not what the paper studies).
+        for (int d : List.of(18, 34, 50, 101, 152)) zoo.put("preact_resnet" + d, preActivation(d));
+        zoo.put("preact_resnet110", cifarPreActivation(110, false));
+        zoo.put("preact_resnet164", cifarPreActivation(164, true));
         return zoo;
     }
 
@@ -210,7 +269,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         return o instanceof ResNetSpec s && name.equals(s.name) && block == s.block
                 && Arrays.equals(blocksPerStage, s.blocksPerStage) && Arrays.equals(stageWidths, s.stageWidths)
                 && stem == s.stem && shortcut == s.shortcut && inChannels == s.inChannels && numClasses == s.numClasses
-                && bottleneckWidth == s.bottleneckWidth;
+                && bottleneckWidth == s.bottleneckWidth && preActivation == s.preActivation;
     }
 
     @Override
@@ -221,7 +280,8 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     @Override
     public String toString() {
         return name + "(" + block + " " + Arrays.toString(blocksPerStage) + " x " + Arrays.toString(stageWidths)
-                + (bottleneckWidth != DEFAULT_BOTTLENECK_WIDTH ? " width " + bottleneckWidth : "") + ", "
+                + (bottleneckWidth != DEFAULT_BOTTLENECK_WIDTH ? " width " + bottleneckWidth : "")
+                + (preActivation ? ", pre-activation" : "") + ", "
                 + stem + " stem, shortcut " + shortcut + ", " + inChannels + " in, " + numClasses + " classes)";
     }
 }

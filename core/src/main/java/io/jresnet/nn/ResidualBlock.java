@@ -32,14 +32,32 @@ public abstract class ResidualBlock extends Module {
      * @param stride the block's stride
      */
     protected final void attachShortcut(int inChannels, int outChannels, int stride) {
+        attachShortcut(inChannels, outChannels, stride, true);
+    }
+
+    /**
+     * Registers the shortcut; a projection is a 1x1 conv followed by BN when {@code batchNorm} (the
+     * original blocks), the conv alone otherwise (pre-activation blocks, whose next block normalises).
+     *
+     * @param inChannels the block's input channels
+     * @param outChannels the block's output channels
+     * @param stride the block's stride
+     * @param batchNorm whether a projection has its own BN
+     */
+    protected final void attachShortcut(int inChannels, int outChannels, int stride, boolean batchNorm) {
         boolean shapeChanges = stride != 1 || inChannels != outChannels;
         switch (type) {
             case NONE -> shortcut = null;
             case A -> shortcut = shapeChanges ? child("shortcut", new ZeroPadShortcut(stride, outChannels)) : null;
-            case B, C -> shortcut = (type == ShortcutType.C || shapeChanges)
-                    ? child("downsample", new Sequential(new Conv2d(inChannels, outChannels, 1, stride, 0, false),
-                            new BatchNorm2d(outChannels)))
-                    : null;
+            case B, C -> {
+                if (type == ShortcutType.C || shapeChanges) {
+                    Conv2d projection = new Conv2d(inChannels, outChannels, 1, stride, 0, false);
+                    shortcut = child("downsample", batchNorm ? new Sequential(projection, new BatchNorm2d(outChannels))
+                            : new Sequential(projection));
+                } else {
+                    shortcut = null;
+                }
+            }
         }
     }
 

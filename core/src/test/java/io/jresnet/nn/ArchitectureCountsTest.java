@@ -22,6 +22,27 @@ class ArchitectureCountsTest {
         assertEquals(expected, new ResNet(ResNetSpec.named(name)).parameterCount());
     }
 
+    /**
+     * He et al. 2016, tables 2 and 3: the pre-activation CIFAR ResNet-110 and ResNet-164 both have 1.7 M
+     * parameters. The ImageNet pre-activation nets keep their original twins' convolutions and move
+     * the batch norms (none on the projections, one more at the end), so they are within 5% of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"preact_resnet110, resnet110", "preact_resnet164, ", "preact_resnet18, resnet18", "preact_resnet50, resnet50"})
+    void preActivationNetsHaveThePapersSizes(String name, String original) {
+        ResNetSpec spec = ResNetSpec.named(name);
+        long params = new ResNet(spec).parameterCount();
+        if (spec.stem() == ResNetSpec.Stem.CIFAR) {
+            assertEquals(1.7, Math.round(params / 1e5) / 10.0, name + ": " + params);
+        }
+        if (original != null) {
+            long twin = new ResNet(ResNetSpec.named(original)).parameterCount();
+            assertTrue(Math.abs(params - twin) < 0.05 * twin, name + " " + params + " vs " + original + " " + twin);
+        }
+        assertEquals(spec.block() == ResNetSpec.Block.BASIC ? 2 : 3,
+                (spec.depth() - 2) / java.util.Arrays.stream(spec.blocksPerStage()).sum());
+    }
+
     @Test
     void plainNetsHaveTheSameDepthAndOnlyLoseProjections() {
         for (String d : List.of("20", "56", "110")) {

@@ -178,6 +178,16 @@ class ResNetGradTest {
                 Shape.nchw(2, 1, 6, 6), 300);
     }
 
+    /** Pre-activation blocks (He et al. 2016): BN-ReLU first, no ReLU after the sum, a final BN-ReLU. */
+    @Test
+    void preActivationBasicAndBottleneckNets() {
+        for (ResNetSpec.Block block : ResNetSpec.Block.values()) {
+            ResNetSpec tiny = new ResNetSpec("tiny-preact", block, new int[] {1, 1}, new int[] {2, 3}, ResNetSpec.Stem.CIFAR,
+                    ShortcutType.B, 1, 3, ResNetSpec.DEFAULT_BOTTLENECK_WIDTH, true);
+            checkNet(tiny, Shape.nchw(2, 1, 8, 8), 500 + block.ordinal());
+        }
+    }
+
     @Test
     void bottleneckWithImageNetStemAndOptionB() {
         checkNet(tinyBottleneck(ShortcutType.B), Shape.nchw(2, 1, 16, 16), 400);

@@ -103,38 +103,46 @@ public final class ArchitectureMatch {
     static Map<String, int[]> expectedShapes(ResNetSpec spec) {
         Map<String, int[]> m = new LinkedHashMap<>();
         int width = spec.stageWidths()[0];
-        int stem = spec.stem() == ResNetSpec.Stem.IMAGENET ? 7 : 3;
-        conv(m, "conv1", width, spec.inChannels(), stem);
-        batchNorm(m, "bn1", width);
+        boolean imagenet = spec.stem() == ResNetSpec.Stem.IMAGENET;
+        conv(m, "conv1", width, spec.inChannels(), imagenet ? 7 : 3);
+        if (!spec.preActivation() || imagenet) batchNorm(m, "bn1", width);
         int in = width;
         for (int s = 0; s < spec.blocksPerStage().length; s++) {
             int planes = spec.stageWidths()[s];
             int out = planes * spec.expansion();
+            int inner = spec.innerWidth(planes);
+            boolean basic = spec.block() == ResNetSpec.Block.BASIC;
             for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
                 String p = "layer" + (s + 1) + "." + b + ".";
                 int stride = (b == 0 && s > 0) ? 2 : 1;
-                if (spec.block() == ResNetSpec.Block.BASIC) {
-                    conv(m, p + "conv1", planes, in, 3);
-                    batchNorm(m, p + "bn1", planes);
-                    conv(m, p + "conv2", planes, planes, 3);
-                    batchNorm(m, p + "bn2", planes);
-                } else {
-                    int inner = spec.innerWidth(planes);
-                    conv(m, p + "conv1", inner, in, 1);
-                    batchNorm(m, p + "bn1", inner);
-                    conv(m, p + "conv2", inner, inner, 3);
+                if (spec.preActivation()) {
+                    batchNorm(m, p + "bn1", in);
+                    conv(m, p + "conv1", inner, in, basic ? 3 : 1);
                     batchNorm(m, p + "bn2", inner);
-                    conv(m, p + "conv3", out, inner, 1);
-                    batchNorm(m, p + "bn3", out);
+                    conv(m, p + "conv2", basic ? out : inner, inner, 3);
+                    if (!basic) {
+                        batchNorm(m, p + "bn3", inner);
+                        conv(m, p + "conv3", out, inner, 1);
+                    }
+                } else {
+                    conv(m, p + "conv1", inner, in, basic ? 3 : 1);
+                    batchNorm(m, p + "bn1", inner);
+                    conv(m, p + "conv2", basic ? out : inner, inner, 3);
+                    batchNorm(m, p + "bn2", basic ? out : inner);
+                    if (!basic) {
+                        conv(m, p + "conv3", out, inner, 1);
+                        batchNorm(m, p + "bn3", out);
+                    }
                 }
                 boolean shapeChanges = stride != 1 || in != out;
                 if (spec.shortcut() == ShortcutType.C || (spec.shortcut() == ShortcutType.B && shapeChanges)) {
                     conv(m, p + "downsample.0", out, in, 1);
-                    batchNorm(m, p + "downsample.1", out);
+                    if (!spec.preActivation()) batchNorm(m, p + "downsample.1", out);
                 }
                 in = out;
             }
         }
+        if (spec.preActivation()) batchNorm(m, "final_bn", in);
         m.put("fc.weight", new int[] {spec.numClasses(), in});
         m.put("fc.bias", new int[] {spec.numClasses()});
         return m;

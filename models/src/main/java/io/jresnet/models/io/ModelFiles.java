@@ -35,6 +35,8 @@ public final class ModelFiles {
     static final String NUM_CLASSES = "num_classes";
     /** Optional (files written before it existed have none): torchvision's width_per_group, 64 when absent. */
     static final String BOTTLENECK_WIDTH = "bottleneck_width";
+    /** Optional: "true" for pre-activation blocks (He et al. 2016), false when absent. */
+    static final String PRE_ACTIVATION = "pre_activation";
 
     private ModelFiles() {}
 
@@ -64,6 +66,7 @@ public final class ModelFiles {
         if (spec.bottleneckWidth() != ResNetSpec.DEFAULT_BOTTLENECK_WIDTH) {
             m.put(BOTTLENECK_WIDTH, Integer.toString(spec.bottleneckWidth()));
         }
+        if (spec.preActivation()) m.put(PRE_ACTIVATION, "true");
         return m;
     }
 
@@ -164,7 +167,8 @@ public final class ModelFiles {
                     ShortcutType.valueOf(meta.get(SHORTCUT).toUpperCase(Locale.ROOT)),
                     positive(meta.get(IN_CHANNELS)), positive(meta.get(NUM_CLASSES)),
                     meta.containsKey(BOTTLENECK_WIDTH) ? positive(meta.get(BOTTLENECK_WIDTH))
-                            : ResNetSpec.DEFAULT_BOTTLENECK_WIDTH);
+                            : ResNetSpec.DEFAULT_BOTTLENECK_WIDTH,
+                    Boolean.parseBoolean(meta.getOrDefault(PRE_ACTIVATION, "false")));
         } catch (IllegalArgumentException | JResnetException e) {
             throw FormatException.in(file, "the metadata describes no valid architecture ("
                     + e.getMessage() + "): " + meta);
