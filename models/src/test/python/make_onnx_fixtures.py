@@ -15,9 +15,15 @@ The test compares jresnet with ONNX Runtime on each file, so no expected outputs
   PyTorch (option A written as F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, planes // 4, planes // 4)): zero
   channels on both sides), depth 8, for 3x32x32 inputs, batch symbolic. Exported, its shortcut is a
   strided Slice and a Pad whose pads come from a ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast chain.
+- head-*.onnx: one narrow torchvision-layout net (widths 4/8/8/16, 3x64x64 inputs, batch named "batch_size")
+  with the heads other exporters and hand-written models produce, at opset 13:
+  view(N, -1) (a Shape/Gather/Unsqueeze/Concat/Reshape chain), mean over H and W (ReduceMean), an
+  AveragePool over the whole map, MatMul + Add instead of Gemm, a Gemm with transB=0 (its weight
+  stored transposed: onnx.helper rewrites torch's transB=1 node), and a Softmax at the end.
 """
 import os
 import onnx
+import onnx.numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -61,6 +67,43 @@ def both_sides_forward(self, x):
     return F.relu(y + s)
 
 
+class HeadVariant(TinyTorchvisionResNet):
+    def __init__(self, head):
+        super().__init__(widths=(4, 8, 8, 16))
+        self.head = head
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        if self.head == "reducemean":
+            x = x.mean(dim=(2, 3))
+        elif self.head == "avgpool":
+            x = F.avg_pool2d(x, kernel_size=2).view(x.size(0), -1)  # the whole 2x2 map at 64x64 inputs
+        else:
+            x = self.avgpool(x).view(x.size(0), -1)
+        if self.head == "matmul":
+            return torch.matmul(x, self.fc.weight.t()) + self.fc.bias
+        y = self.fc(x)
+        return torch.softmax(y, dim=1) if self.head == "softmax" else y
+
+
+def gemm_trans_b_0(path):
+    """Stores the Gemm's weight as [in, out] with transB=0: the same product, the other spelling."""
+    m = onnx.load(path)
+    inits = {t.name: t for t in m.graph.initializer}
+    for node in m.graph.node:
+        if node.op_type != "Gemm":
+            continue
+        w = inits[node.input[1]]
+        arr = onnx.numpy_helper.to_array(w).T.copy()
+        w.CopyFrom(onnx.numpy_helper.from_array(arr, w.name))
+        for a in node.attribute:
+            if a.name == "transB":
+                a.i = 0
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(5)
@@ -84,6 +127,20 @@ def main():
                     node.attribute.append(onnx.helper.make_attribute("spatial", 1))
             onnx.checker.check_model(m)
             onnx.save(m, path)
+
+    torch.manual_seed(11)
+    x = torch.rand(2, 3, 64, 64)
+    for head in ("view", "reducemean", "avgpool", "matmul", "softmax", "gemm-transb0"):
+        net = HeadVariant(head).eval()
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+        path = f"{OUT}/head-{head}.onnx"
+        torch.onnx.export(net, x, path, opset_version=13, input_names=["data"], output_names=["out"],
+                          dynamic_axes={"data": {0: "batch_size"}, "out": {0: "batch_size"}})
+        if head == "gemm-transb0":
+            gemm_trans_b_0(path)
 
     make_pth_fixtures.BasicBlock.forward = both_sides_forward
     cifar = make_pth_fixtures.CifarResNet(1, in_channels=3).eval()

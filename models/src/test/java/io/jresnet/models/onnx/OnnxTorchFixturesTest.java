@@ -70,6 +70,22 @@ class OnnxTorchFixturesTest {
         assertEquals(2, before, "both stage transitions pad before the input's channels");
     }
 
+    /**
+     * The heads other exporters and hand-written models give the same network: view(N, -1) as a shape
+     * chain, ReduceMean, AveragePool over the whole map, MatMul + Add, Gemm with transB=0, a Softmax
+     * at the end; batch named "batch_size".
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"head-view.onnx", "head-reducemean.onnx", "head-avgpool.onnx", "head-matmul.onnx",
+                            "head-gemm-transb0.onnx", "head-softmax.onnx"})
+    void everyHeadSpellingAgreesWithOnnxRuntime(String name) throws Exception {
+        Path file = fixture(name);
+        for (int batch : new int[] {1, 3}) {
+            Tensor x = Tensor.uniform(Shape.nchw(batch, 3, 64, 64), -1, 1, 20 + batch);
+            assertAgree(name + " batch " + batch, runOrt(file, x), runJresnet(file, x));
+        }
+    }
+
     /** Older exporters write the residual addition as Sum (opsets 6 to 8 have it with any number of inputs). */
     @Test
     void sumAsTheResidualAdditionAgreesWithOnnxRuntime() throws Exception {
