@@ -19,6 +19,7 @@ module io.jresnet.models {
     requires com.google.protobuf;
 
     exports io.jresnet.models;
+    exports io.jresnet.models.batch;
     exports io.jresnet.models.data;
     exports io.jresnet.models.image;
     exports io.jresnet.models.io;

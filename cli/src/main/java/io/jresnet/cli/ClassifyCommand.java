@@ -6,6 +6,9 @@ import io.jresnet.backend.BackendOptions;
 import io.jresnet.backend.Backends;
 import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.Classifier;
+import io.jresnet.models.batch.BatchClassification;
+import io.jresnet.models.batch.ImageFiles;
+import io.jresnet.models.batch.ResultsFile;
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.tensor.Shape;
@@ -28,7 +31,8 @@ import picocli.CommandLine.Spec;
  * shipped sample images and prints each one's true label beside the prediction (the README's main job).
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-        description = {"Classify images (JPEG, PNG, BMP) and print the top-k labels with their probabilities.",
+        description = {"Classify images (JPEG, PNG, BMP, GIF) and print the top-k labels with their probabilities;"
+                + " with --input and --output, classify a whole folder into a CSV or JSON Lines file.",
             "With no --model: the built-in ResNet-20 trained on Fashion-MNIST; with no images either: its ten shipped"
                     + " test images, each with its true label."})
 final class ClassifyCommand implements Callable<Integer> {
@@ -64,14 +68,38 @@ final class ClassifyCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "Image files (default: the built-in model's samples).")
     List<Path> images = List.of();
 
+    @Option(names = "--input", paramLabel = "DIR|LIST",
+            description = "A folder (walked recursively for jpg, jpeg, png, bmp and gif files) or a list file with one image"
+                    + " path per line: a batch job writing to --output.")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "FILE.csv|FILE.jsonl",
+            description = "Where a batch job writes one row per image; run again to resume an interrupted job.")
+    Path output;
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images per batch in a batch job"
+            + " (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--decode-threads", paramLabel = "N",
+            description = "Threads decoding images ahead of the model in a batch job (default: one per core).")
+    Integer decodeThreads;
+
     @Override
     public Integer call() throws IOException {
-        boolean samples = images.isEmpty();
+        if ((input == null) != (output == null)) {
+            throw new ParameterException(spec.commandLine(), "a batch job takes both --input and --output");
+        }
+        if (input != null && !images.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "give IMAGE files or --input, not both");
+        }
+        boolean samples = images.isEmpty() && input == null;
         if (samples && model != null) {
             throw new ParameterException(spec.commandLine(), "no IMAGE given: only the built-in model (no --model)"
                     + " comes with sample images");
         }
         int k = top != null ? top : samples ? 1 : 5;
+        List<Path> collection = input != null ? ImageFiles.find(input) : List.of();
         if (k < 1) throw new JResnetException("--top must be at least 1, found " + k);
         LoadedModel m = model != null ? ModelSource.load(model, arch, 0)
                 : new NetworkModel(BuiltinModel.load(), "built-in " + BuiltinModel.WEIGHTS);
@@ -89,6 +117,8 @@ final class ClassifyCommand implements Callable<Integer> {
                 Backends.create(backend, BackendOptions.threads(threads)), true)) {
             if (samples) {
                 printSamples(out, classifier, names, k);
+            } else if (input != null) {
+                runBatchJob(out, classifier, collection, k);
             } else {
                 List<List<Classifier.Prediction>> answers = classifier.classify(images, k);
                 for (int i = 0; i < images.size(); i++) {
@@ -99,6 +129,23 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Classifies the collection into --output, resuming it, with a progress line on a terminal. */
+    private void runBatchJob(PrintWriter out, Classifier classifier, List<Path> collection, int k) throws IOException {
+        int decoders = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
+        BatchClassification.Summary s;
+        try (ResultsFile results = ResultsFile.open(output, k)) {
+            int toWrite = (int) collection.stream().filter(p -> !results.done().contains(p.toString())).count();
+            ProgressLine progress = new ProgressLine(spec.commandLine().getErr(), "classifying", toWrite,
+                    ProgressLine.onTerminalNow(), "images");
+            s = new BatchClassification(classifier, batch, k, decoders).run(collection, results,
+                    (written, all) -> progress.set(written));
+            progress.finish();
+        }
+        out.printf(Locale.ROOT, "%s: %d images; %d classified, %d unreadable (error rows), %d already there;"
+                        + " %.1f images/s%n", output, s.total(), s.classified(), s.failed(), s.alreadyDone(),
+                s.imagesPerSecond());
     }
 
     /** One line per shipped sample: prediction(s), probability, true label; then the count right. */

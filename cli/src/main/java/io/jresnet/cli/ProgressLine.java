@@ -18,6 +18,8 @@ final class ProgressLine {
     private final String label;
     private final int total;
     private final boolean visible;
+    private final String unit;
+    private final long start = System.nanoTime();
     private int done;
     private int drawnFilled = -1;
     private long drawnAt;
@@ -27,11 +29,32 @@ final class ProgressLine {
     }
 
     ProgressLine(PrintWriter err, String label, int total, boolean visible) {
+        this(err, label, total, visible, null);
+    }
+
+    /**
+     * A bar that also shows the rate and the time left, e.g. {@code ... 300/1000, 41.5 images/s, 0:17 left}.
+     *
+     * @param unit what is counted, e.g. "images"; null for no rate
+     */
+    ProgressLine(PrintWriter err, String label, int total, boolean visible, String unit) {
         this.err = err;
         this.label = label;
         this.total = total;
         this.visible = visible;
+        this.unit = unit;
         draw(true);
+    }
+
+    /** Moves the bar to {@code count} done. */
+    void set(int count) {
+        done = count;
+        draw(done == total);
+    }
+
+    /** {@return whether stderr is a terminal, where a redrawn line makes sense} */
+    static boolean onTerminalNow() {
+        return onTerminal();
     }
 
     private static boolean onTerminal() {
@@ -56,7 +79,14 @@ final class ProgressLine {
         int filled = total == 0 ? WIDTH : (int) ((long) done * WIDTH / total);
         long now = System.nanoTime();
         if (!force && filled == drawnFilled && now - drawnAt < REDRAW_NANOS) return;
-        err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
+        String rate = "";
+        double seconds = (now - start) / 1e9;
+        if (unit != null && done > 0 && seconds > 0) {
+            double perSecond = done / seconds;
+            long left = Math.round((total - done) / perSecond);
+            rate = String.format(java.util.Locale.ROOT, ", %.1f %s/s, %d:%02d left", perSecond, unit, left / 60, left % 60);
+        }
+        err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total + rate);
         err.flush();
         drawnFilled = filled;
         drawnAt = now;

@@ -82,6 +82,31 @@ class ClassifyCommandTest {
                 "one input channel: Fashion-MNIST labels: " + fromPth.out());
     }
 
+    /** A folder into a CSV file, with an unreadable image among them; run again, nothing is redone. */
+    @Test
+    void aFolderIsClassifiedIntoAResultsFileAndASecondRunResumes() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("photos"));
+        Files.move(image("a.png", 5), folder.resolve("a.png"));
+        Files.createDirectories(folder.resolve("sub"));
+        Files.move(image("b.png", 6), folder.resolve("sub/b.png"));
+        Files.write(folder.resolve("sub/c.png"), new byte[] {1, 2, 3});
+        Path results = dir.resolve("results.csv");
+        CliTestSupport.Result first = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--top", "2", "--batch", "2", "--backend", "reference");
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().contains("3 images; 2 classified, 1 unreadable (error rows), 0 already there"), first.out());
+        List<String> rows = Files.readAllLines(results);
+        assertEquals(4, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(3).startsWith(folder.resolve("sub/c.png") + ",error,"), rows.get(3));
+        CliTestSupport.Result again = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--top", "2", "--backend", "reference");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("3 images; 0 classified, 0 unreadable (error rows), 3 already there"), again.out());
+        assertEquals(rows, Files.readAllLines(results));
+        CliTestSupport.Result both = run("classify", "--input", folder.toString(), folder.resolve("a.png").toString());
+        assertEquals(2, both.exitCode(), "IMAGE files and --input together are a usage error");
+    }
+
     @Test
     void badImageIsOneLineNamingTheFile() throws Exception {
         Path junk = dir.resolve("junk.png");

@@ -28,4 +28,16 @@ class ProgressLineTest {
         assertTrue(redraws >= 21 && redraws <= 40, redraws + " redraws for 10000 steps");
         assertTrue(text.toString().endsWith("] 10000/10000" + System.lineSeparator()), text.toString());
     }
+
+    @Test
+    void withAUnitItShowsTheRateAndTheTimeLeft() throws InterruptedException {
+        StringWriter text = new StringWriter();
+        ProgressLine line = new ProgressLine(new PrintWriter(text), "classifying", 1000, true, "images");
+        Thread.sleep(20);
+        line.set(500);
+        line.set(1000);
+        line.finish();
+        String last = text.toString().substring(text.toString().lastIndexOf('\r') + 1).strip();
+        assertTrue(last.matches("classifying \\[#{20}\\] 1000/1000, [0-9.]+ images/s, 0:00 left"), last);
+    }
 }

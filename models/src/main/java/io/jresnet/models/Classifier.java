@@ -134,6 +134,11 @@ public final class Classifier implements AutoCloseable {
         return List.of();
     }
 
+    /** {@return how this classifier resizes, crops and normalises an image} */
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
     /** {@return the backend it runs on} */
     public Backend backend() {
         return backend;
@@ -173,6 +178,17 @@ public final class Classifier implements AutoCloseable {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
         if (images.isEmpty()) return List.of();
         return classifyBatch(preprocessing.applyBatch(images), k);
+    }
+
+    /**
+     * {@return the top {@code k} predictions for each image of an already preprocessed batch}
+     *
+     * @param batch {@code [n, C, H, W]}, as {@link #preprocessing()} makes it
+     * @param k how many per image, at least 1
+     */
+    public List<List<Prediction>> classifyPreprocessed(Tensor batch, int k) {
+        if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
+        return classifyBatch(batch, k);
     }
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
