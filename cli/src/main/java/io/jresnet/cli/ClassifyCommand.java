@@ -81,6 +81,10 @@ final class ClassifyCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--embeddings", description = "In a batch job, also write each image's embedding: the pooled"
+            + " features the classifier layer reads.")
+    boolean embeddings;
+
     @Option(names = "--decode-threads", paramLabel = "N",
             description = "Threads decoding images ahead of the model in a batch job (default: one per core).")
     Integer decodeThreads;
@@ -89,6 +93,9 @@ final class ClassifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if ((input == null) != (output == null)) {
             throw new ParameterException(spec.commandLine(), "a batch job takes both --input and --output");
+        }
+        if (embeddings && input == null) {
+            throw new ParameterException(spec.commandLine(), "--embeddings belongs to a batch job (--input, --output)");
         }
         if (input != null && !images.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "give IMAGE files or --input, not both");
@@ -135,11 +142,13 @@ final class ClassifyCommand implements Callable<Integer> {
     private void runBatchJob(PrintWriter out, Classifier classifier, List<Path> collection, int k) throws IOException {
         int decoders = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
         BatchClassification.Summary s;
-        try (ResultsFile results = ResultsFile.open(output, k)) {
+        try (ResultsFile results = ResultsFile.open(output, k, embeddings)) {
             int toWrite = (int) collection.stream().filter(p -> !results.done().contains(p.toString())).count();
             ProgressLine progress = new ProgressLine(spec.commandLine().getErr(), "classifying", toWrite,
                     ProgressLine.onTerminalNow(), "images");
-            s = new BatchClassification(classifier, batch, k, decoders).run(collection, results,
+            BatchClassification job = new BatchClassification(classifier, batch, k, decoders);
+            if (embeddings) job.withEmbeddings();
+            s = job.run(collection, results,
                     (written, all) -> progress.set(written));
             progress.finish();
         }

@@ -108,6 +108,20 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void embeddingsGoIntoTheRowsOfABatchJobOnly() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("few"));
+        Files.move(image("a.png", 7), folder.resolve("a.png"));
+        Path results = dir.resolve("e.jsonl");
+        CliTestSupport.Result r = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--embeddings", "--backend", "reference");
+        assertEquals(0, r.exitCode(), r.err());
+        com.fasterxml.jackson.databind.JsonNode row = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readAllLines(results).getFirst());
+        assertEquals(64, row.get("embedding").size(), "the built-in ResNet-20's pooled features");
+        assertEquals(2, run("classify", "--embeddings", folder.resolve("a.png").toString()).exitCode());
+    }
+
+    @Test
     void badImageIsOneLineNamingTheFile() throws Exception {
         Path junk = dir.resolve("junk.png");
         Files.write(junk, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});

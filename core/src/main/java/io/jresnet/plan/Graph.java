@@ -62,6 +62,22 @@ public final class Graph {
         return shapes.get(output);
     }
 
+    /**
+     * {@return the same graph ending at {@code value}: the ops up to the one that writes it, with
+     * {@code value} as the output} For a classifier, the input of its last linear layer gives the
+     * pooled features ("embeddings").
+     *
+     * @param value the new output, the input or a value some op writes
+     * @throws IllegalArgumentException if no op writes {@code value} and it is not the input
+     */
+    public Graph upTo(int value) {
+        if (value == input) return new Graph(shapes, List.of(), input, value);
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).output() == value) return new Graph(shapes, ops.subList(0, i + 1), input, value);
+        }
+        throw new IllegalArgumentException("no op of the graph writes value " + value);
+    }
+
     /** {@return the multiply-accumulates of one run (convolutions and linear layers)} */
     public long macs() {
         long m = 0;

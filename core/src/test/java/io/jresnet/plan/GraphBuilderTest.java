@@ -1,5 +1,6 @@
 package io.jresnet.plan;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,5 +59,20 @@ class GraphBuilderTest {
                 () -> net.loadStateDict(Map.of("fc.weight", Tensor.zeros(3, 3)), false));
         assertTrue(shape.getMessage().contains("fc.weight"), shape.getMessage());
         assertThrows(JResnetException.class, () -> ResNetSpec.named("resnet7"));
+    }
+
+    @Test
+    void upToEndsTheGraphAtAValue() {
+        GraphBuilder b = new GraphBuilder();
+        int x = b.input(Shape.nchw(2, 3, 4, 4));
+        int r = b.relu("relu", x);
+        int pooled = b.flatten("flatten", b.globalAvgPool("gap", r));
+        int logits = b.linear("fc", pooled, Tensor.zeros(5, 3), null);
+        Graph g = b.build(logits);
+        Graph features = g.upTo(pooled);
+        assertEquals(Shape.of(2, 3), features.outputShape());
+        assertEquals(g.ops().size() - 1, features.ops().size(), "everything but fc");
+        assertEquals(0, g.upTo(x).ops().size());
+        assertThrows(IllegalArgumentException.class, () -> g.upTo(99));
     }
 }

@@ -14,6 +14,7 @@ import io.jresnet.models.onnx.OnnxModel;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import io.jresnet.plan.Graph;
+import io.jresnet.plan.Op;
 import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
@@ -54,13 +55,61 @@ public final class Classifier implements AutoCloseable {
     private final List<String> labels;
     private final Backend backend;
     private final boolean ownsBackend;
+    /** The whole network, and (made on first use) the network up to its classifier layer. */
+    private final Runner network;
+    private Runner features;
+
     /**
-     * One compiled model, planned for the batch of the first call, and its session. Larger batches run
-     * in chunks of that size, smaller ones (the last chunk of a folder) as a part of it: the weights
-     * are packed once whatever batches come.
+     * One graph on the backend: one compiled model, planned for the batch of the first call, and its
+     * session. Larger batches run in chunks of that size, smaller ones (the last chunk of a folder) as
+     * a part of it: the weights are packed once whatever batches come.
      */
-    private CompiledModel compiled;
-    private Session session;
+    private final class Runner {
+        private final Function<Shape, Graph> graphOf;
+        private CompiledModel compiled;
+        private Session session;
+
+        Runner(Function<Shape, Graph> graphOf) {
+            this.graphOf = graphOf;
+        }
+
+        Tensor run(Tensor batch) {
+            int n = batch.shape().dim(0);
+            if (compiled == null || !compiled.inputShape().withBatch(n).equals(batch.shape())) {
+                close();
+                compiled = backend.compile(Planner.plan(graphOf.apply(batch.shape())));
+                session = compiled.newSession();
+            }
+            int planned = compiled.inputShape().dim(0), imageSize = batch.size() / n;
+            Tensor out = Tensor.zeros(compiled.outputShape().withBatch(n));
+            int perImage = out.size() / n;
+            for (int from = 0; from < n; from += planned) {
+                int count = Math.min(planned, n - from);
+                Tensor part = session.run(Tensor.wrap(batch.array(), batch.offset() + from * imageSize,
+                        batch.shape().withBatch(count)));
+                System.arraycopy(part.array(), part.offset(), out.array(), from * perImage, count * perImage);
+            }
+            return out;
+        }
+
+        void close() {
+            if (session != null) {
+                session.close();
+                compiled.close();
+                session = null;
+                compiled = null;
+            }
+        }
+    }
+
+    /**
+     * A classification with the features it was made from.
+     *
+     * @param top the most probable classes, most probable first
+     * @param embedding the input of the network's last linear layer (for a ResNet, the globally pooled
+     *     features of the last stage: 512 or 2048 values for ImageNet nets, 64 for the CIFAR ones)
+     */
+    public record Embedded(List<Prediction> top, float[] embedding) {}
 
     /**
      * A classifier of your own making; {@link #open} makes one from a file.
@@ -78,6 +127,7 @@ public final class Classifier implements AutoCloseable {
         this.labels = List.copyOf(labels);
         this.backend = backend;
         this.ownsBackend = ownsBackend;
+        this.network = new Runner(graphs);
     }
 
     /**
@@ -192,27 +242,67 @@ public final class Classifier implements AutoCloseable {
     }
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
-        int n = batch.shape().dim(0);
-        if (compiled == null || !compiled.inputShape().withBatch(n).equals(batch.shape())) {
-            close(false);
-            compiled = backend.compile(Planner.plan(graphs.apply(batch.shape())));
-            session = compiled.newSession();
+        Tensor logits = network.run(batch);
+        return predictions(logits.array(), logits.offset(), batch.shape().dim(0), logits.size() / batch.shape().dim(0), k);
+    }
+
+    /**
+     * {@return the top {@code k} predictions and the embedding of each image of a preprocessed batch}
+     * The network runs once, up to its last linear layer; that layer and the softmax are applied here,
+     * in double precision, to the features it returns.
+     *
+     * @param batch {@code [n, C, H, W]}, as {@link #preprocessing()} makes it
+     * @param k how many per image, at least 1
+     * @throws JResnetException if the network does not end in a linear layer (then it has no embedding)
+     */
+    public List<Embedded> classifyWithEmbeddings(Tensor batch, int k) {
+        if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
+        Op.Linear head = head(graphs.apply(batch.shape()));
+        if (features == null) features = new Runner(shape -> {
+            Graph g = graphs.apply(shape);
+            return g.upTo(head(g).input());
+        });
+        Tensor f = features.run(batch);
+        int n = batch.shape().dim(0), width = f.size() / n, classes = head.outFeatures();
+        if (width != head.inFeatures()) {
+            throw new JResnetException("the classifier layer reads " + head.inFeatures() + " features, the network gives "
+                    + width);
         }
-        int planned = compiled.inputShape().dim(0), imageSize = batch.size() / n;
-        Tensor logits = Tensor.zeros(compiled.outputShape().withBatch(n));
-        int perImage = logits.size() / n;
-        for (int from = 0; from < n; from += planned) {
-            int count = Math.min(planned, n - from);
-            Tensor part = session.run(Tensor.wrap(batch.array(), batch.offset() + from * imageSize,
-                    batch.shape().withBatch(count)));
-            System.arraycopy(part.array(), part.offset(), logits.array(), from * perImage, count * perImage);
+        float[] logits = new float[n * classes];
+        ReferenceKernels.linear(f.array(), f.offset(), n, width, head.weight().array(), head.weight().offset(), classes,
+                head.bias().array(), head.bias().offset(), logits, 0, false);
+        List<List<Prediction>> top = predictions(logits, 0, n, classes, k);
+        List<Embedded> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Embedded(top.get(i), java.util.Arrays.copyOfRange(f.array(), f.offset() + i * width,
+                    f.offset() + (i + 1) * width)));
         }
-        int classes = logits.size() / n;
+        return out;
+    }
+
+    /** The network's last linear layer, after which only reshapes and a softmax may follow. */
+    private static Op.Linear head(Graph g) {
+        List<Op> ops = g.ops();
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            switch (ops.get(i)) {
+                case Op.Linear l -> {
+                    return l;
+                }
+                case Op.Reshape r -> { }
+                case Op.Softmax s -> { }
+                default -> throw new JResnetException("the network ends in " + ops.get(i).name()
+                        + ", not a linear layer, so it has no embedding to give");
+            }
+        }
+        throw new JResnetException("the network has no linear layer, so it has no embedding to give");
+    }
+
+    private List<List<Prediction>> predictions(float[] logits, int offset, int n, int classes, int k) {
         if (!labels.isEmpty() && labels.size() < classes) {
             throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");
         }
-        float[] probs = new float[logits.size()];
-        ReferenceKernels.softmax(logits.array(), logits.offset(), n, classes, probs, 0);
+        float[] probs = new float[n * classes];
+        ReferenceKernels.softmax(logits, offset, n, classes, probs, 0);
         List<List<Prediction>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int base = i * classes;
@@ -231,12 +321,8 @@ public final class Classifier implements AutoCloseable {
     }
 
     private void close(boolean alsoBackend) {
-        if (session != null) {
-            session.close();
-            compiled.close();
-            session = null;
-            compiled = null;
-        }
+        network.close();
+        if (features != null) features.close();
         if (alsoBackend) backend.close();
     }
 }

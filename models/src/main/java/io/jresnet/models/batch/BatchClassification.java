@@ -59,6 +59,7 @@ public final class BatchClassification {
     private final int batch;
     private final int k;
     private final int decodeThreads;
+    private boolean embeddings;
 
     /**
      * A job runner.
@@ -77,6 +78,17 @@ public final class BatchClassification {
         this.batch = batch;
         this.k = k;
         this.decodeThreads = decodeThreads;
+    }
+
+    /**
+     * Also writes each image's embedding (the features the classifier layer reads), from the same run
+     * of the network.
+     *
+     * @return this runner
+     */
+    public BatchClassification withEmbeddings() {
+        embeddings = true;
+        return this;
     }
 
     private record Decoded(Path path, Tensor image, String error) {}
@@ -153,6 +165,7 @@ public final class BatchClassification {
     private List<ClassifiedImage> classify(List<Decoded> items) {
         List<Decoded> good = items.stream().filter(d -> d.image() != null).toList();
         List<List<Classifier.Prediction>> answers = List.of();
+        List<float[]> vectors = List.of();
         if (!good.isEmpty()) {
             Tensor first = good.getFirst().image();
             int per = first.size();
@@ -161,13 +174,24 @@ public final class BatchClassification {
                 Tensor t = good.get(i).image();
                 System.arraycopy(t.array(), t.offset(), data, i * per, per);
             }
-            answers = classifier.classifyPreprocessed(Tensor.wrap(data, first.shape().withBatch(good.size())), k);
+            Tensor stacked = Tensor.wrap(data, first.shape().withBatch(good.size()));
+            if (embeddings) {
+                List<Classifier.Embedded> e = classifier.classifyWithEmbeddings(stacked, k);
+                answers = e.stream().map(Classifier.Embedded::top).toList();
+                vectors = e.stream().map(Classifier.Embedded::embedding).toList();
+            } else {
+                answers = classifier.classifyPreprocessed(stacked, k);
+            }
         }
         List<ClassifiedImage> rows = new ArrayList<>(items.size());
         int g = 0;
         for (Decoded d : items) {
-            rows.add(d.image() != null ? new ClassifiedImage(d.path().toString(), answers.get(g++), null)
-                    : new ClassifiedImage(d.path().toString(), List.of(), d.error()));
+            if (d.image() != null) {
+                rows.add(new ClassifiedImage(d.path().toString(), answers.get(g), null, embeddings ? vectors.get(g) : null));
+                g++;
+            } else {
+                rows.add(new ClassifiedImage(d.path().toString(), List.of(), d.error()));
+            }
         }
         return rows;
     }

@@ -29,9 +29,11 @@ import java.util.Set;
  * dropped.
  * <ul>
  *   <li>CSV: a header {@code path,status,error,label_1,class_1,probability_1,...} for {@code k}
- *       predictions, then one row per image; {@code status} is {@code ok} or {@code error}.</li>
+ *       predictions (and a last column {@code embedding}, its values separated by spaces, when asked
+ *       for), then one row per image; {@code status} is {@code ok} or {@code error}.</li>
  *   <li>JSON Lines: {@code {"path": ..., "status": "ok", "top": [{"label": ..., "class": ...,
- *       "probability": ...}, ...]}} or {@code {"path": ..., "status": "error", "error": ...}}.</li>
+ *       "probability": ...}, ...], "embedding": [...]}} or {@code {"path": ..., "status": "error",
+ *       "error": ...}}.</li>
  * </ul>
  */
 public final class ResultsFile implements Closeable {
@@ -42,13 +44,15 @@ public final class ResultsFile implements Closeable {
     private final Path file;
     private final Format format;
     private final int k;
+    private final boolean embeddings;
     private final FileChannel channel;
     private final Set<String> done = new HashSet<>();
 
-    private ResultsFile(Path file, Format format, int k, FileChannel channel) {
+    private ResultsFile(Path file, Format format, int k, boolean embeddings, FileChannel channel) {
         this.file = file;
         this.format = format;
         this.k = k;
+        this.embeddings = embeddings;
         this.channel = channel;
     }
 
@@ -63,6 +67,21 @@ public final class ResultsFile implements Closeable {
      * @throws IOException if it cannot be read or written
      */
     public static ResultsFile open(Path file, int k) throws IOException {
+        return open(file, k, false);
+    }
+
+    /**
+     * Opens {@code file} for a job with {@code k} predictions per image and, when {@code embeddings},
+     * each image's embedding; creating it or resuming it.
+     *
+     * @param file a {@code .csv} or {@code .jsonl} file
+     * @param k predictions per image
+     * @param embeddings whether rows carry embeddings (a CSV header says so; resume with the same choice)
+     * @return the open file, for the caller to close
+     * @throws FormatException as {@link #open(Path, int)}
+     * @throws IOException if it cannot be read or written
+     */
+    public static ResultsFile open(Path file, int k, boolean embeddings) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         Format format = name.endsWith(".csv") ? Format.CSV : name.endsWith(".jsonl") ? Format.JSONL : null;
         if (format == null) {
@@ -72,7 +91,7 @@ public final class ResultsFile implements Closeable {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         try {
-            ResultsFile r = new ResultsFile(file, format, k, ch);
+            ResultsFile r = new ResultsFile(file, format, k, embeddings, ch);
             r.resume();
             return r;
         } catch (IOException | RuntimeException e) {
@@ -96,7 +115,8 @@ public final class ResultsFile implements Closeable {
                 write(csvHeader() + "\n");
             } else if (!lines.getFirst().equals(csvHeader())) {
                 throw FormatException.in(file, "its header is not the one of a job with " + k
-                        + " predictions per image (" + csvHeader() + "): resume with the same --top, or start a new file");
+                        + " predictions per image" + (embeddings ? " and embeddings" : "") + " (" + csvHeader()
+                        + "): resume with the same --top and --embeddings, or start a new file");
             }
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) done.add(firstCsvField(line));
         } else {
@@ -144,6 +164,7 @@ public final class ResultsFile implements Closeable {
     private String csvHeader() {
         StringBuilder sb = new StringBuilder("path,status,error");
         for (int i = 1; i <= k; i++) sb.append(",label_").append(i).append(",class_").append(i).append(",probability_").append(i);
+        if (embeddings) sb.append(",embedding");
         return sb.toString();
     }
 
@@ -163,6 +184,15 @@ public final class ResultsFile implements Closeable {
                 sb.append(",,,");
             }
         }
+        if (embeddings) {
+            sb.append(',');
+            if (r.embedding() != null) {
+                for (int i = 0; i < r.embedding().length; i++) {
+                    if (i > 0) sb.append(' ');
+                    sb.append(r.embedding()[i]);
+                }
+            }
+        }
         return sb.toString();
     }
 
@@ -172,6 +202,10 @@ public final class ResultsFile implements Closeable {
             ArrayNode top = o.putArray("top");
             for (Classifier.Prediction p : r.top()) {
                 top.addObject().put("label", p.label()).put("class", p.index()).put("probability", p.probability());
+            }
+            if (embeddings && r.embedding() != null) {
+                ArrayNode e = o.putArray("embedding");
+                for (float v : r.embedding()) e.add(v);
             }
         } else {
             o.put("error", r.error());

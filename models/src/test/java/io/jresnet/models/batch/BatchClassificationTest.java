@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jresnet.FormatException;
+import io.jresnet.backend.CompiledModel;
 import io.jresnet.models.Classifier;
 import io.jresnet.models.Zoo;
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.nn.ResNet;
+import io.jresnet.plan.Graph;
+import io.jresnet.plan.Op;
+import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
+import io.jresnet.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +114,47 @@ class BatchClassificationTest {
                 assertEquals(alone.get(j).probability(), Float.parseFloat(f[5 + 3 * j]), 2e-6);
             }
         }
+    }
+
+    /**
+     * With embeddings, each row carries the features the classifier layer reads (what the network up
+     * to that layer computes alone), and the same predictions as without.
+     */
+    @Test
+    void embeddingsAreTheFeaturesTheClassifierLayerReads() throws IOException {
+        Path jsonl = dir.resolve("e.jsonl"), csv = dir.resolve("e.csv");
+        try (ResultsFile r = ResultsFile.open(jsonl, 2, true)) {
+            new BatchClassification(classifier, 4, 2, 2).withEmbeddings().run(expected, r, (w, t) -> { });
+        }
+        try (ResultsFile r = ResultsFile.open(csv, 2, true)) {
+            new BatchClassification(classifier, 4, 2, 2).withEmbeddings().run(expected, r, (w, t) -> { });
+        }
+        Map<String, JsonNode> rows = byPath(jsonl);
+        ResNet net = Zoo.build("resnet20", 7);
+        Path one = expected.getFirst();
+        Tensor x = Preprocessing.CIFAR10.load(one);
+        Graph g = net.toGraph(x.shape());
+        Op.Linear fc = (Op.Linear) g.ops().stream()
+                .filter(o -> o instanceof Op.Linear).reduce((a, b) -> b).orElseThrow();
+        Tensor features;
+        try (ReferenceBackend ref = new ReferenceBackend();
+             CompiledModel m = ref.compile(Planner.plan(g.upTo(fc.input())))) {
+            features = m.run(x);
+        }
+        JsonNode row = rows.get(one.toString());
+        assertEquals(64, row.get("embedding").size(), "ResNet-20's pooled features");
+        for (int i = 0; i < 64; i++) {
+            assertEquals(features.array()[features.offset() + i], row.get("embedding").get(i).floatValue(), 1e-5, "feature " + i);
+        }
+        List<Classifier.Prediction> alone = classifier.classify(one, 2);
+        assertEquals(alone.getFirst().index(), row.get("top").get(0).get("class").asInt());
+        assertEquals(alone.getFirst().probability(), row.get("top").get(0).get("probability").floatValue(), 1e-5);
+        assertTrue(rows.get(junk.toString()).get("embedding") == null, "an error row has no embedding");
+        List<String> lines = Files.readAllLines(csv);
+        assertTrue(lines.getFirst().endsWith(",probability_2,embedding"), lines.getFirst());
+        assertEquals(64, lines.get(1).substring(lines.get(1).lastIndexOf(',') + 1).split(" ").length);
+        FormatException other = assertThrows(FormatException.class, () -> ResultsFile.open(csv, 2, false));
+        assertTrue(other.getMessage().contains("--embeddings"), other.getMessage());
     }
 
     /** An interrupted job, run again, ends with each image exactly once and the same rows as one that was not. */
