@@ -68,6 +68,8 @@ public final class Classifier implements AutoCloseable {
         private final Function<Shape, Graph> graphOf;
         private CompiledModel compiled;
         private Session session;
+        /** Whether the compiled graph already ends in a softmax (an imported ONNX model may). */
+        private boolean endsInSoftmax;
 
         Runner(Function<Shape, Graph> graphOf) {
             this.graphOf = graphOf;
@@ -77,7 +79,9 @@ public final class Classifier implements AutoCloseable {
             int n = batch.shape().dim(0);
             if (compiled == null || !compiled.inputShape().withBatch(n).equals(batch.shape())) {
                 close();
-                compiled = backend.compile(Planner.plan(graphOf.apply(batch.shape())));
+                Graph g = graphOf.apply(batch.shape());
+                endsInSoftmax = !g.ops().isEmpty() && g.ops().getLast() instanceof Op.Softmax;
+                compiled = backend.compile(Planner.plan(g));
                 session = compiled.newSession();
             }
             int planned = compiled.inputShape().dim(0), imageSize = batch.size() / n;
@@ -242,8 +246,11 @@ public final class Classifier implements AutoCloseable {
     }
 
     private List<List<Prediction>> classifyBatch(Tensor batch, int k) {
-        Tensor logits = network.run(batch);
-        return predictions(logits.array(), logits.offset(), batch.shape().dim(0), logits.size() / batch.shape().dim(0), k);
+        Tensor out = network.run(batch);
+        int n = batch.shape().dim(0);
+        // A network that ends in its own softmax gives probabilities already; another one would flatten them.
+        return network.endsInSoftmax ? top(out.array(), out.offset(), n, out.size() / n, k)
+                : predictions(out.array(), out.offset(), n, out.size() / n, k);
     }
 
     /**
@@ -297,12 +304,19 @@ public final class Classifier implements AutoCloseable {
         throw new JResnetException("the network has no linear layer, so it has no embedding to give");
     }
 
+    /** The top {@code k} of the softmax of each row of {@code [n, classes]} logits. */
     private List<List<Prediction>> predictions(float[] logits, int offset, int n, int classes, int k) {
+        float[] probs = new float[n * classes];
+        ReferenceKernels.softmax(logits, offset, n, classes, probs, 0);
+        return top(probs, 0, n, classes, k);
+    }
+
+    /** The top {@code k} of each row of {@code [n, classes]} probabilities. */
+    private List<List<Prediction>> top(float[] probabilities, int offset, int n, int classes, int k) {
         if (!labels.isEmpty() && labels.size() < classes) {
             throw new JResnetException("label list has " + labels.size() + " names, the model has " + classes + " classes");
         }
-        float[] probs = new float[n * classes];
-        ReferenceKernels.softmax(logits, offset, n, classes, probs, 0);
+        float[] probs = offset == 0 ? probabilities : java.util.Arrays.copyOfRange(probabilities, offset, offset + n * classes);
         List<List<Prediction>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int base = i * classes;

@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.UnsupportedLayerException;
+import io.jresnet.models.Classifier;
+import io.jresnet.models.image.Preprocessing;
 import io.jresnet.models.onnx.proto.OnnxProto.AttributeProto;
 import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
 import io.jresnet.models.onnx.proto.OnnxProto.NodeProto;
+import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +87,28 @@ class OnnxTorchFixturesTest {
         for (int batch : new int[] {1, 3}) {
             Tensor x = Tensor.uniform(Shape.nchw(batch, 3, 64, 64), -1, 1, 20 + batch);
             assertAgree(name + " batch " + batch, runOrt(file, x), runJresnet(file, x));
+        }
+    }
+
+    /**
+     * A model that ends in its own softmax gives probabilities; the classifier reports them as they
+     * are instead of taking a second softmax (which flattened them).
+     */
+    @Test
+    void aClassifierTakesAFinalSoftmaxsProbabilitiesAsTheyAre() throws Exception {
+        Path file = fixture("head-softmax.onnx");
+        OnnxModel model = OnnxImporter.load(file);
+        Tensor x = Tensor.uniform(Shape.nchw(2, 3, 64, 64), -1, 1, 31);
+        Tensor ort = runOrt(file, x);
+        try (Classifier c = new Classifier(model::toGraph,
+                Preprocessing.IMAGENET_V1, List.of(),
+                new ReferenceBackend(), true)) {
+            List<List<Classifier.Prediction>> top = c.classifyPreprocessed(x, 3);
+            for (int n = 0; n < 2; n++) {
+                for (Classifier.Prediction p : top.get(n)) {
+                    assertEquals(ort.get(n, p.index()), p.probability(), 1e-5, "image " + n + " class " + p.index());
+                }
+            }
         }
     }
 
