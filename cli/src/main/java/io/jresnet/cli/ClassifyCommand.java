@@ -143,9 +143,10 @@ final class ClassifyCommand implements Callable<Integer> {
         int decoders = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
         BatchClassification.Summary s;
         try (ResultsFile results = ResultsFile.open(output, k, embeddings)) {
-            int toWrite = (int) collection.stream().filter(p -> !results.done().contains(p.toString())).count();
+            java.util.Set<String> done = results.done(); // a copy: take it once, not per image
+            int toWrite = (int) collection.stream().filter(p -> !done.contains(p.toString())).count();
             ProgressLine progress = new ProgressLine(spec.commandLine().getErr(), "classifying", toWrite,
-                    ProgressLine.onTerminalNow(), "images");
+                    ProgressLine.onTerminal(), "images");
             BatchClassification job = new BatchClassification(classifier, batch, k, decoders);
             if (embeddings) job.withEmbeddings();
             s = job.run(collection, results,

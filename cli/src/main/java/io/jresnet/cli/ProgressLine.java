@@ -52,12 +52,8 @@ final class ProgressLine {
         draw(done == total);
     }
 
-    /** {@return whether stderr is a terminal, where a redrawn line makes sense} */
-    static boolean onTerminalNow() {
-        return onTerminal();
-    }
-
-    private static boolean onTerminal() {
+    /** {@return whether the process has a terminal, where a redrawn line makes sense} */
+    static boolean onTerminal() {
         Console console = System.console();
         return console != null && console.isTerminal();
     }

@@ -58,6 +58,8 @@ public final class Classifier implements AutoCloseable {
     /** The whole network, and (made on first use) the network up to its classifier layer. */
     private final Runner network;
     private Runner features;
+    /** The last linear layer of the graph {@link #features} was compiled from: applied on the host. */
+    private Op.Linear featureHead;
 
     /**
      * One graph on the backend: one compiled model, planned for the batch of the first call, and its
@@ -264,12 +266,14 @@ public final class Classifier implements AutoCloseable {
      */
     public List<Embedded> classifyWithEmbeddings(Tensor batch, int k) {
         if (k < 1) throw new JResnetException("k must be at least 1, found " + k);
-        Op.Linear head = head(graphs.apply(batch.shape()));
+        // The graph is built (and its head found) only when the features runner compiles, not per batch.
         if (features == null) features = new Runner(shape -> {
             Graph g = graphs.apply(shape);
-            return g.upTo(head(g).input());
+            featureHead = head(g);
+            return g.upTo(featureHead.input());
         });
         Tensor f = features.run(batch);
+        Op.Linear head = featureHead;
         int n = batch.shape().dim(0), width = f.size() / n, classes = head.outFeatures();
         if (width != head.inFeatures()) {
             throw new JResnetException("the classifier layer reads " + head.inFeatures() + " features, the network gives "

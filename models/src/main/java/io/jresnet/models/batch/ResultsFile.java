@@ -105,7 +105,9 @@ public final class ResultsFile implements Closeable {
         long size = channel.size();
         if (size > Integer.MAX_VALUE - 8) throw FormatException.in(file, "over 2 GiB of results; start a new file");
         ByteBuffer all = ByteBuffer.allocate((int) size);
-        while (all.hasRemaining() && channel.read(all, all.position()) >= 0) { }
+        while (all.hasRemaining()) {
+            if (channel.read(all, all.position()) < 0) break;
+        }
         String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
         int complete = text.lastIndexOf('\n') + 1; // a row ends with its newline; anything after is torn
         if (complete < text.length()) channel.truncate(text.substring(0, complete).getBytes(StandardCharsets.UTF_8).length);
