@@ -42,10 +42,25 @@ public final class BottleneckBlock extends ResidualBlock {
      * @param shortcut the shortcut option
      */
     public BottleneckBlock(int inChannels, int planes, int width, int stride, ShortcutType shortcut) {
+        this(inChannels, planes, width, 1, stride, shortcut);
+    }
+
+    /**
+     * A ResNeXt block: the 3x3 layer in {@code groups} groups (Xie et al. 2017, form (c) of their
+     * figure 3, as torchvision builds it).
+     *
+     * @param inChannels the input's channels
+     * @param planes the block's output has {@code planes * EXPANSION} channels
+     * @param width the channels inside the block (a multiple of {@code groups})
+     * @param groups the 3x3 convolution's groups
+     * @param stride 1, or 2 for the first block of a stage that halves the image
+     * @param shortcut the shortcut option
+     */
+    public BottleneckBlock(int inChannels, int planes, int width, int groups, int stride, ShortcutType shortcut) {
         super(shortcut);
         conv1 = child("conv1", new Conv2d(inChannels, width, 1, 1, 0, false));
         bn1 = child("bn1", new BatchNorm2d(width));
-        conv2 = child("conv2", new Conv2d(width, width, 3, stride, 1, false));
+        conv2 = child("conv2", new Conv2d(width, width, 3, stride, 1, groups, false));
         bn2 = child("bn2", new BatchNorm2d(width));
         conv3 = child("conv3", new Conv2d(width, planes * EXPANSION, 1, 1, 0, false));
         bn3 = child("bn3", new BatchNorm2d(planes * EXPANSION));

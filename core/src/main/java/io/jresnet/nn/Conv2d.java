@@ -7,8 +7,10 @@ import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
 
 /**
- * 2-D convolution with square kernel, symmetric zero padding, dilation 1 and groups 1 (all a ResNet
- * needs). Parameters: {@code weight [out, in, k, k]} and, if enabled, {@code bias [out]}.
+ * 2-D convolution with square kernel, symmetric zero padding and dilation 1, dense or grouped (the
+ * 3x3 layer of a ResNeXt bottleneck: {@code groups} independent convolutions, each from
+ * {@code in / groups} input channels to {@code out / groups} output channels). Parameters:
+ * {@code weight [out, in / groups, k, k]} (torch's layout) and, if enabled, {@code bias [out]}.
  */
 public final class Conv2d extends Module {
     private final int inChannels;
@@ -16,6 +18,7 @@ public final class Conv2d extends Module {
     private final int kernel;
     private final int stride;
     private final int padding;
+    private final int groups;
     private final Parameter weight;
     private final Parameter bias;
 
@@ -34,8 +37,23 @@ public final class Conv2d extends Module {
     }
 
     /**
-     * A convolution as torch's constructor takes it; rejects what ResNets never use (dilation or groups
-     * other than 1) with a clear error.
+     * A grouped convolution with zero-initialised weights.
+     *
+     * @param inChannels input channels
+     * @param outChannels output channels
+     * @param kernel the kernel's side in pixels
+     * @param stride the stride in pixels
+     * @param padding zero padding on each side, in pixels
+     * @param groups how many groups the channels are split into; divides both channel counts
+     * @param bias whether it has a bias
+     */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int groups, boolean bias) {
+        this(inChannels, outChannels, kernel, stride, padding, 1, groups, bias);
+    }
+
+    /**
+     * A convolution as torch's constructor takes it; rejects what ResNets never use (dilation other
+     * than 1) with a clear error.
      *
      * @param inChannels input channels
      * @param outChannels output channels
@@ -43,24 +61,26 @@ public final class Conv2d extends Module {
      * @param stride the stride in pixels
      * @param padding zero padding on each side, in pixels
      * @param dilation must be 1
-     * @param groups must be 1
+     * @param groups how many groups the channels are split into; divides both channel counts
      * @param bias whether it has a bias
-     * @throws io.jresnet.UnsupportedLayerException for dilation or groups other than 1
+     * @throws io.jresnet.UnsupportedLayerException for dilation other than 1 or groups that do not
+     *     divide the channels
      */
     public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
                   boolean bias) {
         if (dilation != 1) throw new UnsupportedLayerException("Conv2d: dilation " + dilation + " is not supported (only 1)");
-        if (groups != 1) throw new UnsupportedLayerException("Conv2d: groups " + groups + " is not supported (only 1)");
-        if (inChannels < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0) {
+        if (inChannels < 1 || outChannels < 1 || kernel < 1 || stride < 1 || padding < 0 || groups < 1
+                || inChannels % groups != 0 || outChannels % groups != 0) {
             throw new UnsupportedLayerException("Conv2d: invalid configuration in=" + inChannels + " out=" + outChannels
-                    + " kernel=" + kernel + " stride=" + stride + " padding=" + padding);
+                    + " kernel=" + kernel + " stride=" + stride + " padding=" + padding + " groups=" + groups);
         }
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
-        this.weight = weight("weight", Tensor.zeros(outChannels, inChannels, kernel, kernel));
+        this.groups = groups;
+        this.weight = weight("weight", Tensor.zeros(outChannels, inChannels / groups, kernel, kernel));
         this.bias = bias ? weight("bias", Tensor.zeros(outChannels)) : null;
     }
 
@@ -79,7 +99,10 @@ public final class Conv2d extends Module {
     /** {@return the zero padding on each side, in pixels} */
     public int padding() { return padding; }
 
-    /** {@return the weight, {@code [out, in, k, k]}} */
+    /** {@return how many groups the channels are split into: 1 for a dense convolution} */
+    public int groups() { return groups; }
+
+    /** {@return the weight, {@code [out, in / groups, k, k]}} */
     public Parameter weight() { return weight; }
 
     /** {@return the bias, {@code [out]}, or null when the conv has none (the usual case before a BatchNorm)} */
@@ -107,7 +130,7 @@ public final class Conv2d extends Module {
 
     @Override
     public int lower(GraphBuilder g, String path, int x) {
-        return g.conv(path, x, weight.value(), bias == null ? null : bias.value(), stride, stride, padding, padding,
-                padding, padding);
+        return g.conv(path, x, weight.value(), bias == null ? null : bias.value(), groups, stride, stride, padding,
+                padding, padding, padding);
     }
 }

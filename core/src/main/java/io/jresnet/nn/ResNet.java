@@ -1,5 +1,6 @@
 package io.jresnet.nn;
 
+import io.jresnet.JResnetException;
 import io.jresnet.plan.GraphBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +40,15 @@ public final class ResNet extends Module {
             for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
                 int stride = (b == 0 && s > 0) ? 2 : 1;
                 boolean basic = spec.block() == ResNetSpec.Block.BASIC;
+                if (spec.preActivation() && spec.groups() != 1) {
+                    throw new JResnetException(spec.name() + ": pre-activation blocks with grouped convolutions"
+                            + " are not in the zoo (" + spec.groups() + " groups)");
+                }
                 ResidualBlock block = spec.preActivation()
                         ? new PreActivationBlock(in, planes, spec.innerWidth(planes), stride, spec.shortcut(), !basic)
                         : basic ? new BasicBlock(in, planes, stride, spec.shortcut())
-                        : new BottleneckBlock(in, planes, spec.innerWidth(planes), stride, spec.shortcut());
+                        : new BottleneckBlock(in, planes, spec.innerWidth(planes), spec.groups(), stride,
+                                spec.shortcut());
                 blocks.add(block);
                 stage.add(block);
                 in = planes * spec.expansion();

@@ -25,10 +25,13 @@ import java.util.Map;
  * @param preActivation the blocks of He et al. 2016 ("Identity Mappings in Deep Residual Networks"):
  *     BN-ReLU before each convolution, {@code y = F(x) + shortcut(x)} with no ReLU after the addition,
  *     and one BN-ReLU after the last stage
+ * @param groups the cardinality of a ResNeXt (Xie et al. 2017, "Aggregated Residual Transformations"):
+ *     a bottleneck's 3x3 convolution runs in this many groups, and its inner width is
+ *     {@code planes * bottleneckWidth / 64 * groups} (torchvision's {@code groups}); 1 for a ResNet
  */
 public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
                          ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth,
-                         boolean preActivation) {
+                         boolean preActivation, int groups) {
     /** torchvision's default {@code width_per_group}: {@value}. */
     public static final int DEFAULT_BOTTLENECK_WIDTH = 64;
 
@@ -68,6 +71,27 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, bottleneckWidth, false);
     }
 
+    /**
+     * A spec without groups (a ResNet, not a ResNeXt).
+     *
+     * @param name zoo name
+     * @param block the block kind
+     * @param blocksPerStage blocks per stage
+     * @param stageWidths planes per stage
+     * @param stem the stem
+     * @param shortcut the shortcut option
+     * @param inChannels image channels
+     * @param numClasses classes
+     * @param bottleneckWidth torchvision's width_per_group
+     * @param preActivation whether the blocks are pre-activation ones
+     */
+    public ResNetSpec(String name, Block block, int[] blocksPerStage, int[] stageWidths, Stem stem,
+                      ShortcutType shortcut, int inChannels, int numClasses, int bottleneckWidth,
+                      boolean preActivation) {
+        this(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, numClasses, bottleneckWidth,
+                preActivation, 1);
+    }
+
     /** The residual block kind. */
     public enum Block {
         /** Two 3x3 convolutions (ResNet-18/34 and the CIFAR family); expansion 1. */
@@ -90,9 +114,19 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
             throw new JResnetException("ResNetSpec " + name + ": " + blocksPerStage.length + " stages but "
                     + stageWidths.length + " widths");
         }
-        if (bottleneckWidth < 1 || bottleneckWidth % 16 != 0 || bottleneckWidth > 1024) {
+        if (bottleneckWidth < 1 || bottleneckWidth > 1024) {
             throw new JResnetException("ResNetSpec " + name + ": bottleneck width " + bottleneckWidth
-                    + " (a multiple of 16 up to 1024; 64 is the standard ResNet)");
+                    + " (1 to 1024; 64 is the standard ResNet)");
+        }
+        if (groups < 1 || (groups > 1 && block == Block.BASIC)) {
+            throw new JResnetException("ResNetSpec " + name + ": " + groups + " groups (at least 1; only bottleneck"
+                    + " blocks have grouped convolutions, as in torchvision)");
+        }
+        for (int planes : stageWidths) {
+            if (block == Block.BOTTLENECK && (long) planes * bottleneckWidth < DEFAULT_BOTTLENECK_WIDTH) {
+                throw new JResnetException("ResNetSpec " + name + ": a stage of " + planes + " planes at bottleneck"
+                        + " width " + bottleneckWidth + " has no channels per group");
+            }
         }
         blocksPerStage = blocksPerStage.clone();
         stageWidths = stageWidths.clone();
@@ -104,7 +138,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      * @param planes the stage's planes
      */
     public int innerWidth(int planes) {
-        return block == Block.BASIC ? planes : planes * bottleneckWidth / DEFAULT_BOTTLENECK_WIDTH;
+        return block == Block.BASIC ? planes : planes * bottleneckWidth / DEFAULT_BOTTLENECK_WIDTH * groups;
     }
 
     /** {@return the block's output channels per {@code planes}: 1 for basic, 4 for bottleneck} */
@@ -151,6 +185,25 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         ResNetSpec r = imagenet(depth);
         return new ResNetSpec("wide_resnet" + depth + "_2", r.block, r.blocksPerStage, r.stageWidths, r.stem, r.shortcut,
                 r.inChannels, r.numClasses, 2 * DEFAULT_BOTTLENECK_WIDTH);
+    }
+
+    /**
+     * {@return torchvision's ResNeXt of this depth and shape, {@code resnext<depth>_<groups>x<width>d}:
+     * ResNet-50/101 whose bottlenecks have a 3x3 convolution in {@code groups} groups of
+     * {@code widthPerGroup} channels (in the first stage; doubling with each stage), 1000 classes, RGB}
+     *
+     * @param depth 50 or 101
+     * @param groups the cardinality, e.g. 32
+     * @param widthPerGroup torchvision's width_per_group, e.g. 4
+     * @throws io.jresnet.JResnetException for another depth
+     */
+    public static ResNetSpec resnext(int depth, int groups, int widthPerGroup) {
+        if (depth != 50 && depth != 101) {
+            throw new JResnetException("no ResNeXt of depth " + depth + " (50, 101)");
+        }
+        ResNetSpec r = imagenet(depth);
+        return new ResNetSpec("resnext" + depth + "_" + groups + "x" + widthPerGroup + "d", r.block, r.blocksPerStage,
+                r.stageWidths, r.stem, r.shortcut, r.inChannels, r.numClasses, widthPerGroup, false, groups);
     }
 
     /**
@@ -202,7 +255,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     /** {@return the same network without shortcuts ("plain-N" of the degradation experiment)} */
     public ResNetSpec plain() {
         return new ResNetSpec(name.replace("resnet", "plain"), block, blocksPerStage, stageWidths, stem,
-                ShortcutType.NONE, inChannels, numClasses, bottleneckWidth, preActivation);
+                ShortcutType.NONE, inChannels, numClasses, bottleneckWidth, preActivation, groups);
     }
 
     /**
@@ -212,7 +265,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec withShortcut(ShortcutType s) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, s, inChannels, numClasses, bottleneckWidth,
-                preActivation);
+                preActivation, groups);
     }
 
     /**
@@ -222,7 +275,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec withClasses(int classes) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, inChannels, classes,
-                bottleneckWidth, preActivation);
+                bottleneckWidth, preActivation, groups);
     }
 
     /**
@@ -232,12 +285,13 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
      */
     public ResNetSpec withInChannels(int channels) {
         return new ResNetSpec(name, block, blocksPerStage, stageWidths, stem, shortcut, channels, numClasses,
-                bottleneckWidth, preActivation);
+                bottleneckWidth, preActivation, groups);
     }
 
     /**
      * {@return every named architecture, by name: resnet18..152, resnet20..110, their plain counterparts,
-     * wide_resnet50_2, wide_resnet101_2, and the pre-activation preact_resnet18..152, 110 and 164}
+     * wide_resnet50_2, wide_resnet101_2, resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, and the
+     * pre-activation preact_resnet18..152, 110 and 164}
      */
     public static Map<String, ResNetSpec> zoo() {
         Map<String, ResNetSpec> zoo = new LinkedHashMap<>();
@@ -245,6 +299,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         for (int d : List.of(20, 32, 44, 56, 110)) zoo.put("resnet" + d, cifar(d));
         for (ResNetSpec s : List.copyOf(zoo.values())) zoo.put(s.plain().name(), s.plain());
         for (int d : List.of(50, 101)) zoo.put("wide_resnet" + d + "_2", wide(d)); // no plain twins: none were published
+        for (ResNetSpec x : List.of(resnext(50, 32, 4), resnext(101, 32, 8), resnext(101, 64, 4))) zoo.put(x.name(), x);
         // Pre-activation: no plain twins either (without shortcuts the BN-ReLU order is not what the paper studies).
         for (int d : List.of(18, 34, 50, 101, 152)) zoo.put("preact_resnet" + d, preActivation(d));
         zoo.put("preact_resnet110", cifarPreActivation(110, false));
@@ -269,7 +324,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
         return o instanceof ResNetSpec s && name.equals(s.name) && block == s.block
                 && Arrays.equals(blocksPerStage, s.blocksPerStage) && Arrays.equals(stageWidths, s.stageWidths)
                 && stem == s.stem && shortcut == s.shortcut && inChannels == s.inChannels && numClasses == s.numClasses
-                && bottleneckWidth == s.bottleneckWidth && preActivation == s.preActivation;
+                && bottleneckWidth == s.bottleneckWidth && preActivation == s.preActivation && groups == s.groups;
     }
 
     @Override
@@ -281,6 +336,7 @@ public record ResNetSpec(String name, Block block, int[] blocksPerStage, int[] s
     public String toString() {
         return name + "(" + block + " " + Arrays.toString(blocksPerStage) + " x " + Arrays.toString(stageWidths)
                 + (bottleneckWidth != DEFAULT_BOTTLENECK_WIDTH ? " width " + bottleneckWidth : "")
+                + (groups != 1 ? " in " + groups + " groups" : "")
                 + (preActivation ? ", pre-activation" : "") + ", "
                 + stem + " stem, shortcut " + shortcut + ", " + inChannels + " in, " + numClasses + " classes)";
     }

@@ -80,7 +80,7 @@ public final class GraphBuilder {
     }
 
     /**
-     * Convolution, groups 1.
+     * Dense convolution (groups 1).
      *
      * @param name the layer's name, for errors and profiles
      * @param x the input value
@@ -96,16 +96,37 @@ public final class GraphBuilder {
      */
     public int conv(String name, int x, Tensor weight, Tensor bias, int strideH, int strideW, int padTop,
                     int padLeft, int padBottom, int padRight) {
+        return conv(name, x, weight, bias, 1, strideH, strideW, padTop, padLeft, padBottom, padRight);
+    }
+
+    /**
+     * Convolution in {@code groups} groups (see {@link Op.Conv}).
+     *
+     * @param name the layer's name, for errors and profiles
+     * @param x the input value
+     * @param weight {@code [K, C / groups, R, S]}
+     * @param bias {@code [K]}, or null for none
+     * @param groups how many groups; divides C and K
+     * @param strideH vertical stride in pixels
+     * @param strideW horizontal stride in pixels
+     * @param padTop rows of padding above
+     * @param padLeft columns of padding on the left
+     * @param padBottom rows of padding below
+     * @param padRight columns of padding on the right
+     * @return the output value
+     */
+    public int conv(String name, int x, Tensor weight, Tensor bias, int groups, int strideH, int strideW, int padTop,
+                    int padLeft, int padBottom, int padRight) {
         Shape in = requireNchw(name, x);
         Shape w = weight.shape();
-        if (w.rank() != 4) throw new ShapeException(name + ": conv weight must be [K, C, R, S], found " + w);
-        if (w.dim(1) != in.c()) {
-            if (w.dim(1) != 0 && in.c() % w.dim(1) == 0) {
-                throw new UnsupportedLayerException(name + ": grouped convolution (groups=" + in.c() / w.dim(1)
-                        + ") is not supported; ResNets use groups=1");
-            }
-            throw new ShapeException(name + ": weight " + w + " expects " + w.dim(1) + " input channels, input "
-                    + in + " has " + in.c());
+        if (w.rank() != 4) throw new ShapeException(name + ": conv weight must be [K, C / groups, R, S], found " + w);
+        if (groups < 1 || w.dim(0) % groups != 0) {
+            throw new ShapeException(name + ": " + groups + " groups do not divide the weight's " + w.dim(0)
+                    + " output channels (weight " + w + ")");
+        }
+        if ((long) w.dim(1) * groups != in.c()) {
+            throw new ShapeException(name + ": weight " + w + " in " + groups + " group" + (groups == 1 ? "" : "s")
+                    + " expects " + (long) w.dim(1) * groups + " input channels, input " + in + " has " + in.c());
         }
         int k = w.dim(0);
         if (bias == null) {
@@ -116,7 +137,7 @@ public final class GraphBuilder {
         int oh = outSize(name, in.h(), w.dim(2), strideH, padTop, padBottom);
         int ow = outSize(name, in.w(), w.dim(3), strideW, padLeft, padRight);
         int y = newValue(Shape.nchw(in.n(), k, oh, ow));
-        ops.add(new Op.Conv(name, x, y, weight, vector(bias, k), strideH, strideW, padTop, padLeft, padBottom,
+        ops.add(new Op.Conv(name, x, y, weight, vector(bias, k), groups, strideH, strideW, padTop, padLeft, padBottom,
                 padRight));
         return y;
     }

@@ -33,14 +33,18 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
     }
 
     /**
-     * 2-D convolution, groups 1, dilation 1: {@code y = conv(x, W) + bias}. Weight is OIHW
-     * {@code [K, C, R, S]}; bias is {@code [K]} (zeros when the conv has none).
+     * 2-D convolution, dilation 1: {@code y = conv(x, W) + bias}. Weight is OIHW
+     * {@code [K, C / G, R, S]}; bias is {@code [K]} (zeros when the conv has none). With {@code G}
+     * groups, output channel {@code k} belongs to group {@code g = k / (K / G)} and reads only the
+     * input channels {@code g * C / G .. (g + 1) * C / G - 1}: {@code y[k] = bias[k] + sum_{c < C/G,
+     * r, s} W[k, c, r, s] * x[g * C / G + c, ...]}.
      *
      * @param name the layer's name, for errors and profiles
      * @param input the value it reads
      * @param output the value it writes
-     * @param weight {@code [K, C, R, S]}
+     * @param weight {@code [K, C / G, R, S]}
      * @param bias {@code [K]}
+     * @param groups G, 1 for a dense convolution
      * @param strideH vertical stride in pixels
      * @param strideW horizontal stride in pixels
      * @param padTop rows of padding above
@@ -48,13 +52,16 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
      * @param padBottom rows of padding below
      * @param padRight columns of padding on the right
      */
-    record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
+    record Conv(String name, int input, int output, Tensor weight, Tensor bias, int groups, int strideH, int strideW,
                 int padTop, int padLeft, int padBottom, int padRight) implements Op {
         /** {@return K, the output channels} */
         public int outChannels() { return weight.shape().dim(0); }
 
-        /** {@return C, the input channels} */
-        public int inChannels() { return weight.shape().dim(1); }
+        /** {@return C, the input channels (of all groups)} */
+        public int inChannels() { return weight.shape().dim(1) * groups; }
+
+        /** {@return C / G, the input channels each output channel reads} */
+        public int groupInChannels() { return weight.shape().dim(1); }
 
         /** {@return R, the kernel's height} */
         public int kernelH() { return weight.shape().dim(2); }
@@ -66,7 +73,7 @@ public sealed interface Op permits Op.Conv, Op.BatchNorm, Op.Affine, Op.Relu, Op
 
         @Override
         public long macs(Graph g) {
-            return g.shape(output).size() * inChannels() * kernelH() * kernelW();
+            return g.shape(output).size() * groupInChannels() * kernelH() * kernelW();
         }
     }
 

@@ -31,14 +31,15 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
 
     /**
      * 2-D convolution with its epilogue: {@code y = relu?(conv(x, W) + bias + residual?)}, any batch
-     * norm that followed it folded into {@code W} and {@code bias}. Weight is OIHW {@code [K, C, R, S]};
-     * {@code residual} is a value id of the output's shape (the shortcut of a residual block), or -1.
+     * norm that followed it folded into {@code W} and {@code bias}. Weight is OIHW {@code [K, C / G, R, S]}
+     * with {@code G} groups (see {@link Op.Conv}); {@code residual} is a value id of the output's shape (the shortcut of a residual block), or -1.
      *
      * @param name the layer's name, for errors and profiles
      * @param input the value it reads
      * @param output the value it writes
-     * @param weight {@code [K, C, R, S]}
+     * @param weight {@code [K, C / G, R, S]}
      * @param bias {@code [K]}
+     * @param groups G, 1 for a dense convolution
      * @param strideH vertical stride in pixels
      * @param strideW horizontal stride in pixels
      * @param padTop rows of padding above
@@ -48,13 +49,19 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
      * @param residual the value added before the ReLU, or -1
      * @param relu whether a ReLU ends the epilogue
      */
-    record Conv(String name, int input, int output, Tensor weight, Tensor bias, int strideH, int strideW,
+    record Conv(String name, int input, int output, Tensor weight, Tensor bias, int groups, int strideH, int strideW,
                 int padTop, int padLeft, int padBottom, int padRight, int residual, boolean relu) implements PlanOp {
         /** {@return K, the output channels} */
         public int outChannels() { return weight.shape().dim(0); }
 
-        /** {@return C, the input channels} */
-        public int inChannels() { return weight.shape().dim(1); }
+        /** {@return C, the input channels (of all groups)} */
+        public int inChannels() { return weight.shape().dim(1) * groups; }
+
+        /** {@return C / G, the input channels each output channel reads} */
+        public int groupInChannels() { return weight.shape().dim(1); }
+
+        /** {@return K / G, the output channels of one group} */
+        public int groupOutChannels() { return weight.shape().dim(0) / groups; }
 
         /** {@return R, the kernel's height} */
         public int kernelH() { return weight.shape().dim(2); }
@@ -69,17 +76,17 @@ public sealed interface PlanOp permits PlanOp.Conv, PlanOp.Affine, PlanOp.Add, P
 
         @Override
         public long macs(Graph g) {
-            return g.shape(output).size() * inChannels() * kernelH() * kernelW();
+            return g.shape(output).size() * groupInChannels() * kernelH() * kernelW();
         }
 
         /** The graph's convolution, no epilogue yet. */
         static Conv of(Op.Conv c) {
-            return new Conv(c.name(), c.input(), c.output(), c.weight(), c.bias(), c.strideH(), c.strideW(), c.padTop(),
+            return new Conv(c.name(), c.input(), c.output(), c.weight(), c.bias(), c.groups(), c.strideH(), c.strideW(), c.padTop(),
                     c.padLeft(), c.padBottom(), c.padRight(), -1, false);
         }
 
         Conv withEpilogue(Tensor newWeight, Tensor newBias, int newResidual, boolean newRelu, int newOutput) {
-            return new Conv(name, input, newOutput, newWeight, newBias, strideH, strideW, padTop, padLeft,
+            return new Conv(name, input, newOutput, newWeight, newBias, groups, strideH, strideW, padTop, padLeft,
                     padBottom, padRight, newResidual, newRelu);
         }
     }

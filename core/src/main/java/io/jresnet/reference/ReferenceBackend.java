@@ -90,7 +90,7 @@ public final class ReferenceBackend implements Backend {
                     Shape in = plan.shape(c.input());
                     Shape out = plan.shape(c.output());
                     ReferenceKernels.conv2d(buf(c.input()), 0, in.n(), in.c(), in.h(), in.w(),
-                            c.weight().array(), c.weight().offset(), c.outChannels(), c.kernelH(), c.kernelW(),
+                            c.weight().array(), c.weight().offset(), c.outChannels(), c.kernelH(), c.kernelW(), c.groups(),
                             c.bias().array(), c.bias().offset(), c.strideH(), c.strideW(), c.padTop(), c.padLeft(),
                             buf(c.output()), 0, out.h(), out.w(),
                             c.residual() >= 0 ? buf(c.residual()) : null, 0, c.relu());

@@ -17,20 +17,36 @@ public final class ReferenceKernels {
                               float[] wt, int wOff, int k, int r, int s, float[] bias, int bOff,
                               int strideH, int strideW, int padTop, int padLeft,
                               float[] y, int yOff, int oh, int ow, float[] res, int resOff, boolean relu) {
+        conv2d(x, xOff, n, c, h, w, wt, wOff, k, r, s, 1, bias, bOff, strideH, strideW, padTop, padLeft, y, yOff, oh, ow,
+                res, resOff, relu);
+    }
+
+    /**
+     * The convolution in {@code groups} groups: with {@code cg = c / groups} and {@code kg = k / groups},
+     * output channel {@code o} is in group {@code g = o / kg} and {@code y[n,o,oy,ox] = relu?(bias[o] +
+     * res[n,o,oy,ox] + sum_{ci < cg, r, s} x[n, g*cg + ci, oy*sh-pt+r, ox*sw-pl+s] * w[o,ci,r,s])};
+     * {@code w} is {@code [k, cg, r, s]}.
+     */
+    public static void conv2d(float[] x, int xOff, int n, int c, int h, int w,
+                              float[] wt, int wOff, int k, int r, int s, int groups, float[] bias, int bOff,
+                              int strideH, int strideW, int padTop, int padLeft,
+                              float[] y, int yOff, int oh, int ow, float[] res, int resOff, boolean relu) {
+        int cg = c / groups, kg = k / groups;
         for (int b = 0; b < n; b++) {
             for (int o = 0; o < k; o++) {
+                int c0 = o / kg * cg;
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
                         double acc = bias == null ? 0 : bias[bOff + o];
-                        for (int ci = 0; ci < c; ci++) {
+                        for (int ci = 0; ci < cg; ci++) {
                             for (int ky = 0; ky < r; ky++) {
                                 int iy = oy * strideH - padTop + ky;
                                 if (iy < 0 || iy >= h) continue;
                                 for (int kx = 0; kx < s; kx++) {
                                     int ix = ox * strideW - padLeft + kx;
                                     if (ix < 0 || ix >= w) continue;
-                                    acc += (double) x[xOff + ((b * c + ci) * h + iy) * w + ix]
-                                            * wt[wOff + ((o * c + ci) * r + ky) * s + kx];
+                                    acc += (double) x[xOff + ((b * c + c0 + ci) * h + iy) * w + ix]
+                                            * wt[wOff + ((o * cg + ci) * r + ky) * s + kx];
                                 }
                             }
                         }

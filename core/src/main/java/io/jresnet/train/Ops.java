@@ -18,27 +18,96 @@ public final class Ops {
 
     /** Convolution with square kernel, symmetric padding; {@code bias} may be null. */
     public static Var conv2d(Tape tape, Var x, Param weight, Param bias, int stride, int padding) {
+        return conv2d(tape, x, weight, bias, 1, stride, padding);
+    }
+
+    /**
+     * Convolution in {@code groups} groups (weight {@code [K, C / groups, r, r]}); {@code bias} may be
+     * null. A grouped convolution is {@code groups} dense ones on channel slices: group {@code g}'s
+     * input channels are gathered into a dense tensor, the backend's convolution runs on it with the
+     * group's rows of the weight, and its output channels are scattered into place (backward: the
+     * same slices of the gradients, added back). Only data moves here; the arithmetic stays the backend's.
+     */
+    public static Var conv2d(Tape tape, Var x, Param weight, Param bias, int groups, int stride, int padding) {
         Shape in = x.shape(), ws = weight.value().shape();
         int k = ws.dim(0), r = ws.dim(2);
-        if (in.rank() != 4 || in.c() != ws.dim(1)) {
-            throw new ShapeException("conv2d: input " + in + " does not match weight " + ws);
+        if (in.rank() != 4 || groups < 1 || k % groups != 0 || in.c() != (long) ws.dim(1) * groups) {
+            throw new ShapeException("conv2d: input " + in + " does not match weight " + ws + " in " + groups
+                    + " group(s)");
         }
         if (in.h() + 2 * padding < r || in.w() + 2 * padding < r) {
             throw new ShapeException("conv2d: kernel " + r + " does not fit input " + in + " with padding " + padding);
         }
-        ConvGeometry g = new ConvGeometry(in.n(), in.c(), in.h(), in.w(), k, r, stride, padding);
-        Var out = tape.output(Shape.nchw(in.n(), k, g.oh(), g.ow()), true);
+        ConvGeometry whole = new ConvGeometry(in.n(), in.c(), in.h(), in.w(), k, r, stride, padding);
+        Var out = tape.output(Shape.nchw(in.n(), k, whole.oh(), whole.ow()), true);
         float[] w = dense(weight.value());
+        float[] b = bias == null ? null : dense(bias.value());
         TrainingKernels kernels = tape.context().kernels();
-        kernels.conv(g, x.value().array(), x.value().offset(), w, bias == null ? null : dense(bias.value()),
-                out.value().array());
+        if (groups == 1) {
+            kernels.conv(whole, x.value().array(), x.value().offset(), w, b, out.value().array());
+            tape.record(() -> {
+                if (!out.hasGrad()) return;
+                kernels.convBackward(whole, x.value().array(), x.value().offset(), w, out.grad().array(),
+                        x.requiresGrad() ? x.grad().array() : null, weight.trainable() ? weight.grad().array() : null,
+                        bias == null || !bias.trainable() ? null : bias.grad().array());
+            });
+            return out;
+        }
+        int cg = in.c() / groups, kg = k / groups, plane = in.h() * in.w(), outPlane = whole.oh() * whole.ow();
+        int wg = kg * cg * r * r;
+        ConvGeometry g = new ConvGeometry(in.n(), cg, in.h(), in.w(), kg, r, stride, padding);
+        float[] xs = new float[in.n() * cg * plane], ys = new float[in.n() * kg * outPlane];
+        for (int group = 0; group < groups; group++) {
+            gatherChannels(x.value().array(), x.value().offset(), in.n(), in.c(), group * cg, cg, plane, xs);
+            kernels.conv(g, xs, 0, java.util.Arrays.copyOfRange(w, group * wg, (group + 1) * wg),
+                    b == null ? null : java.util.Arrays.copyOfRange(b, group * kg, (group + 1) * kg), ys);
+            scatterChannels(ys, in.n(), k, group * kg, kg, outPlane, out.value().array(), false);
+        }
         tape.record(() -> {
             if (!out.hasGrad()) return;
-            kernels.convBackward(g, x.value().array(), x.value().offset(), w, out.grad().array(),
-                    x.requiresGrad() ? x.grad().array() : null, weight.trainable() ? weight.grad().array() : null,
-                    bias == null || !bias.trainable() ? null : bias.grad().array());
+            float[] dys = new float[ys.length], dxs = x.requiresGrad() ? new float[xs.length] : null;
+            float[] dws = weight.trainable() ? new float[wg] : null;
+            float[] dbs = bias != null && bias.trainable() ? new float[kg] : null;
+            for (int group = 0; group < groups; group++) {
+                gatherChannels(x.value().array(), x.value().offset(), in.n(), in.c(), group * cg, cg, plane, xs);
+                gatherChannels(out.grad().array(), 0, in.n(), k, group * kg, kg, outPlane, dys);
+                if (dxs != null) java.util.Arrays.fill(dxs, 0f);
+                if (dws != null) java.util.Arrays.fill(dws, 0f);
+                if (dbs != null) java.util.Arrays.fill(dbs, 0f);
+                kernels.convBackward(g, xs, 0, java.util.Arrays.copyOfRange(w, group * wg, (group + 1) * wg), dys, dxs,
+                        dws, dbs);
+                if (dxs != null) scatterChannels(dxs, in.n(), in.c(), group * cg, cg, plane, x.grad().array(), true);
+                if (dws != null) {
+                    float[] dw = weight.grad().array();
+                    for (int i = 0; i < wg; i++) dw[group * wg + i] += dws[i];
+                }
+                if (dbs != null) {
+                    float[] db = bias.grad().array();
+                    for (int i = 0; i < kg; i++) db[group * kg + i] += dbs[i];
+                }
+            }
         });
         return out;
+    }
+
+    /** {@code dst[b, j, :] = src[off + (b, c0 + j, :)]} for {@code j < count}: a dense copy of a channel slice. */
+    private static void gatherChannels(float[] src, int off, int n, int c, int c0, int count, int plane, float[] dst) {
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(src, off + (b * c + c0) * plane, dst, b * count * plane, count * plane);
+        }
+    }
+
+    /** {@code dst[(b, c0 + j, :)] = src[b, j, :]}, or {@code +=} with {@code add}. */
+    private static void scatterChannels(float[] src, int n, int c, int c0, int count, int plane, float[] dst,
+                                        boolean add) {
+        for (int b = 0; b < n; b++) {
+            int to = (b * c + c0) * plane, from = b * count * plane;
+            if (!add) {
+                System.arraycopy(src, from, dst, to, count * plane);
+            } else {
+                for (int i = 0; i < count * plane; i++) dst[to + i] += src[from + i];
+            }
+        }
     }
 
     /**

@@ -74,7 +74,8 @@ public final class TapeModel {
                     throw new UnsupportedLayerException(c.name() + ": training needs a square kernel, one stride and"
                             + " symmetric padding");
                 }
-                yield Ops.conv2d(tape, v[c.input()], param(c.weight()), param(c.bias()), c.strideH(), c.padTop());
+                yield Ops.conv2d(tape, v[c.input()], param(c.weight()), param(c.bias()), c.groups(), c.strideH(),
+                        c.padTop());
             }
             case Op.BatchNorm b -> Ops.batchNorm2d(tape, v[b.input()], param(b.gamma()), param(b.beta()), b.mean(),
                     b.var(), b.eps(), b.momentum(), training);

@@ -16,6 +16,7 @@ class ArchitectureCountsTest {
         // torchvision's published counts
         "resnet18, 11689512", "resnet34, 21797672", "resnet50, 25557032", "resnet101, 44549160",
         "resnet152, 60192808", "wide_resnet50_2, 68883240", "wide_resnet101_2, 126886696",
+        "resnext50_32x4d, 25028904", "resnext101_32x8d, 88791336", "resnext101_64x4d, 83455272",
         // CIFAR option-A nets, 10 classes: the paper's 0.27/0.46/0.66/0.85/1.7 M
         "resnet20, 269722", "resnet32, 464154", "resnet44, 658586", "resnet56, 853018", "resnet110, 1727962"})
     void parameterCountsMatchPublishedOnes(String name, long expected) {

@@ -26,12 +26,16 @@ class GraphBuilderTest {
     }
 
     @Test
-    void groupedAndDilatedConvolutionsAreRejected() {
+    void dilatedConvolutionsAndGroupsThatDoNotFitAreRejected() {
         GraphBuilder g = new GraphBuilder();
         int x = g.input(Shape.nchw(1, 4, 8, 8));
-        assertThrows(UnsupportedLayerException.class, () -> g.conv("dw", x, Tensor.zeros(4, 1, 3, 3), 1, 1));
+        // A depthwise weight without its groups: the channel counts disagree.
+        assertThrows(ShapeException.class, () -> g.conv("dw", x, Tensor.zeros(4, 1, 3, 3), 1, 1));
+        assertThrows(ShapeException.class, () -> g.conv("g3", x, Tensor.zeros(6, 2, 3, 3), null, 3, 1, 1, 1, 1, 1, 1));
+        assertThrows(ShapeException.class, () -> g.conv("g2", x, Tensor.zeros(5, 2, 3, 3), null, 2, 1, 1, 1, 1, 1, 1));
+        assertEquals(Shape.nchw(1, 8, 8, 8), g.shape(g.conv("dw", x, Tensor.zeros(8, 1, 3, 3), null, 4, 1, 1, 1, 1, 1, 1)));
         assertThrows(UnsupportedLayerException.class, () -> new Conv2d(4, 4, 3, 1, 1, 2, 1, false));
-        assertThrows(UnsupportedLayerException.class, () -> new Conv2d(4, 4, 3, 1, 1, 1, 2, false));
+        assertThrows(UnsupportedLayerException.class, () -> new Conv2d(4, 6, 3, 1, 1, 1, 4, false));
     }
 
     @Test

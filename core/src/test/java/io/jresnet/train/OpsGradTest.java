@@ -68,6 +68,36 @@ class OpsGradTest {
         checkModule(SMOOTH, conv(1, 2, 7, 2, 3, false, 16), Tensor.uniform(Shape.nchw(2, 1, 9, 8), -1, 1, 17), 18);
     }
 
+    private static Conv2d groupedConv(int in, int out, int k, int stride, int pad, int groups, boolean bias, long seed) {
+        Conv2d c = new Conv2d(in, out, k, stride, pad, groups, bias);
+        c.weight().value().copyFrom(Tensor.normal(c.weight().value().shape(), 0.5f, seed));
+        if (bias) c.bias().value().copyFrom(Tensor.uniform(c.bias().value().shape(), -1f, 1f, seed + 1));
+        return c;
+    }
+
+    @Test
+    void groupedConv3x3WithBiasAndStride2() {
+        checkModule(SMOOTH, groupedConv(4, 6, 3, 1, 1, 2, true, 40), Tensor.uniform(Shape.nchw(2, 4, 5, 5), -1, 1, 41), 42);
+        checkModule(SMOOTH, groupedConv(6, 3, 3, 2, 1, 3, false, 43), Tensor.uniform(Shape.nchw(2, 6, 7, 6), -1, 1, 44), 45);
+    }
+
+    @Test
+    void depthwiseConv() {
+        checkModule(SMOOTH, groupedConv(3, 3, 3, 1, 1, 3, false, 46), Tensor.uniform(Shape.nchw(2, 3, 5, 4), -1, 1, 47), 48);
+        checkModule(SMOOTH, groupedConv(2, 4, 1, 1, 0, 2, true, 49), Tensor.uniform(Shape.nchw(1, 2, 3, 3), -1, 1, 50), 51);
+    }
+
+    @Test
+    void groupedConvTapeForwardMatchesEagerForward() {
+        for (int groups : new int[] {1, 2, 4, 8}) {
+            Conv2d c = groupedConv(8, 16, 3, 2, 1, groups, true, 52);
+            Tensor x = Tensor.uniform(Shape.nchw(3, 8, 9, 10), -1, 1, 53);
+            Tensor eager = c.forward(x);
+            Tensor taped = new TapeModel(c).forward(Tape.inference().constant(x), Tape.inference()).value();
+            Tolerance.OP.relativeTo(eager).assertClose(eager, taped, "conv in " + groups + " groups");
+        }
+    }
+
     @Test
     void convTapeForwardMatchesEagerForward() {
         for (int[] cfg : new int[][] {{3, 1, 1}, {3, 2, 1}, {1, 2, 0}, {1, 1, 0}, {7, 2, 3}}) {
