@@ -54,7 +54,7 @@ final class GpuCompiledModel implements CompiledModel {
         String name = "the weights of op '" + op.name() + "'";
         return switch (op) {
             case PlanOp.Conv c -> new DeviceBuffer[] {
-                    upload(q, tuned() ? WeightPacking.convImplicitGemm(c.weight()) : c.weight().toArray(), name),
+                    upload(q, implicitGemm(c) ? WeightPacking.convImplicitGemm(c.weight()) : c.weight().toArray(), name),
                     upload(q, c.bias().toArray(), name)};
             case PlanOp.Linear l -> new DeviceBuffer[] {
                     upload(q, tuned() ? WeightPacking.linearRows(l.weight()) : l.weight().toArray(), name),
@@ -64,7 +64,12 @@ final class GpuCompiledModel implements CompiledModel {
         };
     }
 
-    /** The weights' bytes as uploaded, a lower bound (packing pads them a little), checked before any upload. */
+    /** Whether a convolution runs the implicit-GEMM kernel: the tuned variant, dense convolutions only. */
+    private boolean implicitGemm(PlanOp.Conv c) {
+        return tuned() && c.groups() == 1;
+    }
+
+        /** The weights' bytes as uploaded, a lower bound (packing pads them a little), checked before any upload. */
     private static long weightBytes(Plan plan) {
         long floats = 0;
         for (PlanOp op : plan.ops()) {
@@ -209,13 +214,18 @@ final class GpuCompiledModel implements CompiledModel {
                     Object res = c.residual() >= 0 ? buf(c.residual()) : KernelArg.none();
                     DeviceBuffer w = weights[i][0], bias = weights[i][1];
                     long pixels = (long) out.n() * out.h() * out.w();
-                    LaunchGeometry g = tuned()
-                            ? LaunchGeometry.grid(ceilDiv(pixels, 64) * 16, ceilDiv(c.outChannels(), 64) * 16, 16, 16)
-                            : LaunchGeometry.linear(out.size(), ITEMS);
-                    launch(tuned() ? "conv2d_v2_implicit_gemm" : "conv2d_v1_direct", g, buf(c.input()), w, bias, res,
-                            buf(c.output()), in.n(), in.c(), in.h(), in.w(), c.outChannels(), c.kernelH(), c.kernelW(),
-                            c.strideH(), c.strideW(), c.padTop(), c.padLeft(), out.h(), out.w(), c.residual() >= 0,
-                            c.relu());
+                    if (implicitGemm(c)) {
+                        LaunchGeometry g = LaunchGeometry.grid(ceilDiv(pixels, 64) * 16, ceilDiv(c.outChannels(), 64) * 16,
+                                16, 16);
+                        launch("conv2d_v2_implicit_gemm", g, buf(c.input()), w, bias, res, buf(c.output()), in.n(),
+                                in.c(), in.h(), in.w(), c.outChannels(), c.kernelH(), c.kernelW(), c.strideH(),
+                                c.strideW(), c.padTop(), c.padLeft(), out.h(), out.w(), c.residual() >= 0, c.relu());
+                    } else {
+                        launch("conv2d_v1_direct", LaunchGeometry.linear(out.size(), ITEMS), buf(c.input()), w, bias,
+                                res, buf(c.output()), in.n(), in.c(), in.h(), in.w(), c.outChannels(), c.kernelH(),
+                                c.kernelW(), c.groups(), c.strideH(), c.strideW(), c.padTop(), c.padLeft(), out.h(),
+                                out.w(), c.residual() >= 0, c.relu());
+                    }
                 }
                 case PlanOp.MaxPool m -> {
                     Shape in = plan.shape(m.input());

@@ -1,13 +1,17 @@
 /*
- * conv.cl: 2-D convolution (groups 1, dilation 1) with the fused epilogue
+ * conv.cl: 2-D convolution (dilation 1) with the fused epilogue
  *     y[n,k,oy,ox] = relu?(bias[k] + residual?[n,k,oy,ox]
- *                          + sum_{c,r,s} x[n,c,oy*sh-pt+r, ox*sw-pl+s] * w[k,c,r,s])
- * where out-of-range input positions read as zero. bias is the folded batch norm's shift;
+ *                          + sum_{c<C/G,r,s} x[n, g*C/G + c, oy*sh-pt+r, ox*sw-pl+s] * w[k,c,r,s])
+ * where g = k / (K/G) is output channel k's group (G = 1: a dense convolution) and out-of-range
+ * input positions read as zero. bias is the folded batch norm's shift;
  * residual is the block's shortcut, so the conv that ends a residual block also does the add.
  *
  * Versions:
- *   conv2d_v1_direct        one work-item per output element, loops over (c, r, s); weights in
- *                           OIHW as given. The obvious twin that v2 is checked against.
+ *   conv2d_v1_direct        one work-item per output element, loops over (c, r, s) of its group;
+ *                           weights in OIHW as given. The obvious twin that v2 is checked against,
+ *                           and the kernel of grouped convolutions (a ResNeXt's 3x3 layers, 4 to 32
+ *                           channels per group: a 64-channel GEMM tile would be mostly padding).
+ *   (v2 is dense only.)
  *   conv2d_v2_implicit_gemm the conv as a GEMM Y[K, P] = W[K, Q] * X[Q, P] with P = N*OH*OW pixels
  *                           and Q = C*R*S, the im2col matrix X never stored: each 16x16 work-group
  *                           computes a 64x64 tile of Y; each work-item a 4x4 register block
@@ -23,7 +27,7 @@
 
 KERNEL void conv2d_v1_direct(GLOBAL const float *x, GLOBAL const float *w, GLOBAL const float *bias,
                              GLOBAL const float *res, GLOBAL float *y,
-                             int N, int C, int H, int W, int K, int R, int S,
+                             int N, int C, int H, int W, int K, int R, int S, int G,
                              int strideH, int strideW, int padTop, int padLeft, int OH, int OW,
                              int hasResidual, int relu) {
     int i = GLOBAL_ID(0);
@@ -32,15 +36,17 @@ KERNEL void conv2d_v1_direct(GLOBAL const float *x, GLOBAL const float *w, GLOBA
     int oy = (i / OW) % OH;
     int k = (i / (OW * OH)) % K;
     int n = i / (OW * OH * K);
+    int CG = C / G;
+    int c0 = k / (K / G) * CG;
     float acc = bias[k];
-    for (int c = 0; c < C; c++) {
+    for (int c = 0; c < CG; c++) {
         for (int r = 0; r < R; r++) {
             int iy = oy * strideH - padTop + r;
             if (iy < 0 || iy >= H) continue;
             for (int s = 0; s < S; s++) {
                 int ix = ox * strideW - padLeft + s;
                 if (ix < 0 || ix >= W) continue;
-                acc += x[((n * C + c) * H + iy) * W + ix] * w[((k * C + c) * R + r) * S + s];
+                acc += x[((n * C + c0 + c) * H + iy) * W + ix] * w[((k * CG + c) * R + r) * S + s];
             }
         }
     }
