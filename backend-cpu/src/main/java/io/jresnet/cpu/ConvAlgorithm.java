@@ -29,21 +29,38 @@ enum ConvAlgorithm {
      * So within the 1e-4 op tolerance of the conformance suite; whole ResNet-50 and ResNet-56 logits
      * move by 4e-7 and 5e-7 of the largest logit.
      */
-    WINOGRAD_4X4;
+    WINOGRAD_4X4,
+    /**
+     * A grouped convolution with at most a block's width of channels per group, as many in as out
+     * (see {@link GroupedConvPlan}): lane rearrangements instead of the block-diagonal panels of
+     * {@link #IMPLICIT_GEMM}, which multiply {@code L / g} times as much.
+     */
+    GROUPED_LANES;
 
     /**
-     * Winograd for 3x3 stride-1 convolutions where the setting allows it; with the default setting
+     * The widest group {@link #GROUPED_LANES} takes. One thread, 512 bits, ResNeXt-50's grouped 3x3
+     * layers ({@code CpuTimings 15 grouped}, 2026-12-01): 4 channels per group 2.7x faster than the
+     * implicit GEMM, 8 channels 1.6-1.7x, 16 channels 0.8-1.1x (left to the GEMM, which wastes nothing there).
+     */
+    static final int MAX_LANE_GROUP = 8;
+
+    /**
+     * Winograd for dense 3x3 stride-1 convolutions where the setting allows it; with the default setting
      * only where {@link #winogradPays} says so. {@code panelRows} is the GEMM micro-tile's rows
      * ({@link CpuKernels#panelRows()}), the granularity in which tiles are computed.
      */
-    static ConvAlgorithm choose(PlanOp.Conv conv, Shape in, Shape out, int panelRows, CpuSettings.Winograd setting) {
-        boolean eligible = conv.kernelH() == 3 && conv.kernelW() == 3 && conv.strideH() == 1 && conv.strideW() == 1
+    static ConvAlgorithm choose(PlanOp.Conv conv, Shape in, Shape out, int lanes, int panelRows,
+                                CpuSettings.Winograd setting) {
+        boolean eligible = conv.groups() == 1 && conv.kernelH() == 3 && conv.kernelW() == 3 && conv.strideH() == 1 && conv.strideW() == 1
                 && in.rank() == 4 && out.rank() == 4;
         boolean wanted = switch (setting) {
             case OFF -> false;
             case WHERE_FASTER -> eligible && winogradPays(in, out, panelRows);
             case ALWAYS -> true;
         };
+        if (in.rank() == 4 && GroupedConvPlan.applies(conv, lanes) && conv.groupInChannels() <= MAX_LANE_GROUP) {
+            return GROUPED_LANES;
+        }
         return eligible && wanted ? WINOGRAD_4X4 : IMPLICIT_GEMM;
     }
 

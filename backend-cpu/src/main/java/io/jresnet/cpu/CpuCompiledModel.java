@@ -217,8 +217,21 @@ final class CpuCompiledModel implements CompiledModel {
         switch (op) {
             case PlanOp.Conv c -> {
                 Shape inShape = plan.shape(c.input()), outShape = plan.shape(c.output());
-                ConvAlgorithm algorithm = ConvAlgorithm.choose(c, inShape, outShape, kernels.panelRows(), winograd);
+                ConvAlgorithm algorithm = ConvAlgorithm.choose(c, inShape, outShape, lanes, kernels.panelRows(), winograd);
                 convAlgorithms.put(c.name(), algorithm);
+                if (algorithm == ConvAlgorithm.GROUPED_LANES) {
+                    GroupedConvPlan gp = GroupedConvPlan.create(c, inShape, outShape, lanes, pool.size());
+                    int xi = readBlocked(c.input(), inShape, out, c.name());
+                    int ri = c.residual() >= 0 ? readBlocked(c.residual(), outShape, out, c.name()) : -1;
+                    int zero = zero(xi);
+                    int yi = write(c.output(), Layout.BLOCKED);
+                    return new Step(c.name(), gp.items(), macsNanos(gp.macs())) {
+                        @Override
+                        void compute(float[][] b, int from, int to) {
+                            k.groupedConv(gp, b[xi], b[yi], ri >= 0 ? b[ri] : null, zero, from, to);
+                        }
+                    };
+                }
                 // The plans first: they check the op. A stem over fewer channels than a block reads a
                 // plain input as it is (no conversion).
                 boolean winograd4x4 = algorithm == ConvAlgorithm.WINOGRAD_4X4;

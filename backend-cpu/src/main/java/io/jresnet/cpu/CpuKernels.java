@@ -34,6 +34,12 @@ interface CpuKernels {
      */
     void winogradConv(WinogradPlan p, float[] x, float[] y, float[] res, int zero, int from, int to);
 
+    /**
+     * A convolution of narrow groups, items {@code (row block, channel block)} of {@code p}; the
+     * arguments are those of {@link #conv}.
+     */
+    void groupedConv(GroupedConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to);
+
     void maxPool(PoolPlan p, float[] x, float[] y, int from, int to);
 
     /** Items {@code (image, block)}; writes plain {@code [n, c]}. */

@@ -37,7 +37,8 @@ final class ScalarKernels implements CpuKernels {
                 for (int k = k0; k < k1; k++) {
                     int g = k / width, kl = k % width;
                     float acc = p.bias[k];
-                    for (int cb = 0; cb < in.blocks(); cb++) {
+                    int rs = p.kernelH * p.kernelW, d0 = p.depthOf(p.tileSegmentFrom[g]);
+                    for (int cb = p.tileSegmentFrom[g] / rs; cb < p.tileSegmentTo[g] / rs; cb++) {
                         int cn = p.channelsOf(cb);
                         for (int r = 0; r < p.kernelH; r++) {
                             int iy = oy * p.strideH - p.padTop + r;
@@ -48,7 +49,7 @@ final class ScalarKernels implements CpuKernels {
                                 int xi = p.plainInput
                                         ? ((n * in.c() + cb * L) * in.h() + iy) * in.w() + ix
                                         : n * in.imageStride() + cb * in.blockStride() + (iy * in.w() + ix) * L;
-                                int wi = (g * p.depthStride + p.depthOf(cb, r, s)) * width + kl;
+                                int wi = p.tileWeightOffset[g] + (p.depthOf(cb, r, s) - d0) * width + kl;
                                 for (int ci = 0; ci < cn; ci++) acc += x[xi + ci * step] * p.weights[wi + ci * width];
                             }
                         }
@@ -56,6 +57,39 @@ final class ScalarKernels implements CpuKernels {
                     int yi = n * out.imageStride() + (k / L) * out.blockStride() + q % P * L + k % L;
                     if (res != null) acc += res[yi];
                     y[yi] = p.relu ? Math.max(acc, 0f) : acc;
+                }
+            }
+        }
+    }
+
+    /** The same items as the vector kernel; each output is its group's sum, read from the same input block. */
+    @Override
+    public void groupedConv(GroupedConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
+        Blocked in = p.in, out = p.out;
+        int L = lanes, g = p.groupWidth, R = p.kernelH, S = p.kernelW;
+        for (int item = from; item < to; item++) {
+            int b = item % out.blocks(), rowBlock = item / out.blocks();
+            for (int row = p.rowStart(rowBlock); row < p.rowStart(rowBlock + 1); row++) {
+                int n = row / out.h(), oy = row % out.h();
+                for (int ox = 0; ox < out.w(); ox++) {
+                    for (int l = 0; l < L; l++) {
+                        float acc = p.bias[b * L + l];
+                        for (int r = 0; r < R; r++) {
+                            int iy = oy * p.strideH - p.padTop + r;
+                            if (iy < 0 || iy >= in.h()) continue;
+                            for (int s = 0; s < S; s++) {
+                                int ix = ox * p.strideW - p.padLeft + s;
+                                if (ix < 0 || ix >= in.w()) continue;
+                                int xi = n * in.imageStride() + b * in.blockStride() + (iy * in.w() + ix) * L;
+                                for (int j = 0; j < g; j++) {
+                                    acc += x[xi + l - l % g + j] * p.weights[(((b * R + r) * S + s) * g + j) * L + l];
+                                }
+                            }
+                        }
+                        int yi = n * out.imageStride() + b * out.blockStride() + (oy * out.w() + ox) * L + l;
+                        if (res != null) acc += res[yi];
+                        y[yi] = p.relu ? Math.max(acc, 0f) : acc;
+                    }
                 }
             }
         }

@@ -40,11 +40,14 @@ final class VectorConvKernels {
 
     static void conv(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         Scratch scratch = SCRATCH.get();
-        int most = 0;
-        for (int c = 0; c < p.chunks(); c++) most = Math.max(most, p.chunkStart[c + 1] - p.chunkStart[c]);
+        int most = p.panelVectors;
         if (scratch.panel.length < most * MR * L) {
             scratch.panel = new float[most * MR * L];
             scratch.row = new float[(most + 1) * L];
+        }
+        if (p.convGroups > 1) {
+            convGrouped(p, x, y, res, zero, from, to, scratch);
+            return;
         }
         if (p.staged) {
             convStaged(p, x, y, res, from, to, scratch);
@@ -84,6 +87,50 @@ final class VectorConvKernels {
                         VectorTileKernel.multiply(p.tileBlocks, a, aOff, aStride, vectors, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A grouped convolution ({@link ConvPlan#convGroups} > 1): per panel of {@code MR} pixels, each
+     * column tile multiplies only its own segments ({@link ConvPlan#tileSegmentFrom}); the panel is
+     * packed again only when a tile reads other segments than the one before. One pass, the epilogue
+     * complete at each store.
+     */
+    private static void convGrouped(ConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to,
+                                    Scratch scratch) {
+        float[] panel = scratch.panel;
+        float[] tile = scratch.tile;
+        int P = p.out.spatial();
+        for (int item = from; item < to; item++) {
+            int rowBlock = item / p.columnBlocks, columnBlock = item % p.columnBlocks;
+            int q0 = p.rowStart(rowBlock), q1 = p.rowStart(rowBlock + 1);
+            int g0 = p.groupStart(columnBlock), g1 = p.groupStart(columnBlock + 1);
+            for (int q = q0; q < q1; q += MR) {
+                int rows = Math.min(MR, q1 - q);
+                int n = q / P, pixel = q - n * P;
+                int packedFrom = -1, packedTo = -1;
+                for (int g = g0; g < g1; g++) {
+                    int s0 = p.tileSegmentFrom[g], s1 = p.tileSegmentTo[g];
+                    int d0 = p.depthOf(s0);
+                    boolean flat = s1 > p.partialFrom;
+                    int vectors = flat ? (p.depthOf(s1) - d0 + L - 1) / L : s1 - s0;
+                    float[] a = panel;
+                    int aOff = 0, aStride = MR * L;
+                    if (p.inPlace && !flat && pixel + MR <= P) {
+                        a = x;
+                        aOff = n * p.in.imageStride() + s0 * p.in.blockStride() + pixel * L;
+                        aStride = p.in.blockStride();
+                    } else if (s0 != packedFrom || s1 != packedTo) {
+                        if (flat) packFlat(p, x, q, s0, s1, zero, panel, vectors * L, scratch.row);
+                        else pack(p, x, q, s0, s1, zero, panel);
+                        packedFrom = s0;
+                        packedTo = s1;
+                    }
+                    VectorTileKernel.multiply(p.tileBlocks, a, aOff, aStride, vectors, p.weights, p.tileWeightOffset[g],
+                            tile);
+                    store(p, tile, y, res, q, rows, g, true, true);
                 }
             }
         }

@@ -35,6 +35,11 @@ final class VectorKernels implements CpuKernels {
     }
 
     @Override
+    public void groupedConv(GroupedConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
+        VectorGroupedConvKernels.conv(p, x, y, res, zero, from, to);
+    }
+
+    @Override
     public void maxPool(PoolPlan p, float[] x, float[] y, int from, int to) {
         VectorPoolKernels.maxPool(p, x, y, from, to);
     }

@@ -31,6 +31,10 @@ public final class CpuTimings {
         System.out.printf("FMA peak, 1 thread, 12 accumulators: median %.0f GFLOP/s (min %.0f, max %.0f)%n", peak[3],
                 peak[0], peak[6]);
         if (args.length > 1 && args[1].equals("peak")) return;
+        if (args.length > 1 && args[1].equals("grouped")) {
+            groupedShapes(runs);
+            return;
+        }
         gemmShapes(runs);
         if (args.length > 1 && args[1].equals("gemm")) return;
         convShapes(runs);
@@ -155,16 +159,63 @@ public final class CpuTimings {
             int zero = x.length - lanes;
             java.util.Arrays.fill(x, zero, x.length, 0f);
             float[] out = new float[Math.toIntExact(p.out.floats())];
-            double[] ms = new double[runs * 3];
-            for (int i = 0; i < 5; i++) kernels.conv(p, x, out, null, zero, 0, p.items());
-            for (int i = 0; i < ms.length; i++) {
-                long t = System.nanoTime();
-                kernels.conv(p, x, out, null, zero, 0, p.items());
-                ms[i] = (System.nanoTime() - t) / 1e6;
-            }
-            Arrays.sort(ms);
+            double med = medianMs(runs * 3, 5, () -> kernels.conv(p, x, out, null, zero, 0, p.items()));
             System.out.printf("conv c%d k%d %dx%d %dx%d s%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", s[0], s[1], s[2],
-                    s[2], s[3], s[3], s[4], ms[ms.length / 2], 2.0 * plan.macs() / ms[ms.length / 2] / 1e6);
+                    s[2], s[3], s[3], s[4], med, 2.0 * plan.macs() / med / 1e6);
         }
+    }
+
+    /**
+     * ResNeXt-50's grouped 3x3 layers (32 groups), one thread, kernel alone: GFLOP/s of the real
+     * multiply-adds (C / G per output) and of the ones the block-diagonal panels compute.
+     */
+    private static void groupedShapes(int runs) {
+        int[][] shapes = {{128, 56, 1}, {256, 56, 2}, {256, 28, 1}, {512, 28, 2}, {512, 14, 1}, {1024, 14, 2},
+                {1024, 7, 1}};
+        VectorKernels kernels = new VectorKernels();
+        int lanes = kernels.lanes();
+        for (int[] s : shapes) {
+            int c = s[0], groups = 32;
+            GraphBuilder gb = new GraphBuilder();
+            Shape inShape = Shape.nchw(1, c, s[1], s[1]);
+            int xv = gb.input(inShape);
+            int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(c, c / groups, 3, 3), 0.05f, 5), null, groups, s[2],
+                    s[2], 1, 1, 1, 1);
+            Plan plan = Planner.plan(gb.build(y));
+            io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
+            ConvPlan p = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
+            float[] x = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
+            int zero = x.length - lanes;
+            java.util.Arrays.fill(x, zero, x.length, 0f);
+            float[] out = new float[Math.toIntExact(p.out.floats())];
+            double med = medianMs(runs * 3, 20, () -> kernels.conv(p, x, out, null, zero, 0, p.items()));
+            long computed = 0;
+            for (int g = 0; g < p.groups; g++) {
+                computed += (long) p.tileWidth() * (p.depthOf(p.tileSegmentTo[g]) - p.depthOf(p.tileSegmentFrom[g]));
+            }
+            computed *= p.out.spatial();
+            System.out.printf("grouped conv c%d g%d %dx%d s%d, 1 thread, implicit GEMM: median %.3f ms = %.0f GFLOP/s real,"
+                    + " %.0f computed%n", c, groups, s[1], s[1], s[2], med, 2.0 * plan.macs() / med / 1e6,
+                    2.0 * computed / med / 1e6);
+            if (GroupedConvPlan.applies(conv, lanes)) {
+                GroupedConvPlan gp = GroupedConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
+                med = medianMs(runs * 3, 20, () -> kernels.groupedConv(gp, x, out, null, zero, 0, gp.items()));
+                System.out.printf("grouped conv c%d g%d %dx%d s%d, 1 thread, lane groups: median %.3f ms = %.0f GFLOP/s%n",
+                        c, groups, s[1], s[1], s[2], med, 2.0 * plan.macs() / med / 1e6);
+            }
+        }
+    }
+
+    /** Median of {@code count} timed calls after {@code warmups} untimed ones, in milliseconds. */
+    private static double medianMs(int count, int warmups, Runnable call) {
+        for (int i = 0; i < warmups; i++) call.run();
+        double[] ms = new double[count];
+        for (int i = 0; i < count; i++) {
+            long t = System.nanoTime();
+            call.run();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[count / 2];
     }
 }

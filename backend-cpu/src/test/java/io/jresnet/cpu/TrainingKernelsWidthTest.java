@@ -149,6 +149,15 @@ class TrainingKernelsWidthTest {
         reference.forEach((name, g) -> new Tolerance(1e-4, 1e-3).relativeTo(g).assertClose(g, cpu.get(name), name));
     }
 
+    /** A step of a two-stage ResNeXt (3x3 layers in 4 groups, batch 6 of 1x16x16): the reference's gradients. */
+    @Test
+    void aGroupedConvolutionTrainingStepGivesTheReferenceGradients() {
+        ResNetSpec resnext = new ResNetSpec("resnext-tiny", ResNetSpec.Block.BOTTLENECK, new int[] {1, 1}, new int[] {16, 32},
+                ResNetSpec.Stem.CIFAR, io.jresnet.nn.ShortcutType.B, 1, 10, 16, false, 4);
+        Map<String, Tensor> cpu = step(TrainingContext.on(CPU), resnext), reference = step(TrainingContext.reference(), resnext);
+        reference.forEach((name, g) -> new Tolerance(1e-4, 1e-3).relativeTo(g).assertClose(g, cpu.get(name), name));
+    }
+
     /** Work is split by fixed ranges, never by who finishes first: two runs of a step agree bit for bit. */
     @Test
     void aTrainingStepIsDeterministic() {
@@ -160,7 +169,11 @@ class TrainingKernelsWidthTest {
     }
 
     private static Map<String, Tensor> step(TrainingContext context) {
-        ResNet net = new ResNet(ResNetSpec.cifar(8).withInChannels(1));
+        return step(context, ResNetSpec.cifar(8).withInChannels(1));
+    }
+
+    private static Map<String, Tensor> step(TrainingContext context, ResNetSpec spec) {
+        ResNet net = new ResNet(spec);
         Initializers.kaiming(net, 20, false);
         net.train(true);
         Tape tape = Tape.recording(context);

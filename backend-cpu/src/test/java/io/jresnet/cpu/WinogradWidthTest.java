@@ -133,8 +133,8 @@ class WinogradWidthTest {
         Plan plan = Planner.plan(gb.build(y));
         io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
         Shape in = Shape.nchw(n, c, hw, hw), out = plan.outputShape();
-        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.OFF));
-        return ConvAlgorithm.choose(conv, in, out, panelRows, CpuSettings.Winograd.WHERE_FASTER);
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, ConvAlgorithm.choose(conv, in, out, 16, panelRows, CpuSettings.Winograd.OFF));
+        return ConvAlgorithm.choose(conv, in, out, 16, panelRows, CpuSettings.Winograd.WHERE_FASTER);
     }
 
     /**
