@@ -127,7 +127,7 @@ public final class ArchitectureMatch {
                 } else {
                     conv(m, p + "conv1", inner, in, basic ? 3 : 1);
                     batchNorm(m, p + "bn1", inner);
-                    conv(m, p + "conv2", basic ? out : inner, inner, 3);
+                    conv(m, p + "conv2", basic ? out : inner, inner / spec.groups(), 3);
                     batchNorm(m, p + "bn2", basic ? out : inner);
                     if (!basic) {
                         conv(m, p + "conv3", out, inner, 1);

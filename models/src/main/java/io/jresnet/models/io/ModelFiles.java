@@ -37,6 +37,8 @@ public final class ModelFiles {
     static final String BOTTLENECK_WIDTH = "bottleneck_width";
     /** Optional: "true" for pre-activation blocks (He et al. 2016), false when absent. */
     static final String PRE_ACTIVATION = "pre_activation";
+    /** Optional: a ResNeXt's cardinality (the 3x3 convolutions' groups), 1 when absent. */
+    static final String GROUPS = "groups";
 
     private ModelFiles() {}
 
@@ -67,6 +69,7 @@ public final class ModelFiles {
             m.put(BOTTLENECK_WIDTH, Integer.toString(spec.bottleneckWidth()));
         }
         if (spec.preActivation()) m.put(PRE_ACTIVATION, "true");
+        if (spec.groups() != 1) m.put(GROUPS, Integer.toString(spec.groups()));
         return m;
     }
 
@@ -168,7 +171,8 @@ public final class ModelFiles {
                     positive(meta.get(IN_CHANNELS)), positive(meta.get(NUM_CLASSES)),
                     meta.containsKey(BOTTLENECK_WIDTH) ? positive(meta.get(BOTTLENECK_WIDTH))
                             : ResNetSpec.DEFAULT_BOTTLENECK_WIDTH,
-                    Boolean.parseBoolean(meta.getOrDefault(PRE_ACTIVATION, "false")));
+                    Boolean.parseBoolean(meta.getOrDefault(PRE_ACTIVATION, "false")),
+                    meta.containsKey(GROUPS) ? positive(meta.get(GROUPS)) : 1);
         } catch (IllegalArgumentException | JResnetException e) {
             throw FormatException.in(file, "the metadata describes no valid architecture ("
                     + e.getMessage() + "): " + meta);
@@ -190,7 +194,7 @@ public final class ModelFiles {
             int inner = spec.innerWidth(w);
             for (int b = 0; b < spec.blocksPerStage()[s]; b++) {
                 String block = "layer" + (s + 1) + "." + b + ".";
-                requireShape(file, spec, tensors, block + "conv2.weight", inner, inner, 3, 3);
+                requireShape(file, spec, tensors, block + "conv2.weight", inner, inner / spec.groups(), 3, 3);
                 if (spec.block() == ResNetSpec.Block.BOTTLENECK) {
                     requireShape(file, spec, tensors, block + "conv3.weight", w * spec.expansion(), inner, 1, 1);
                 }

@@ -303,7 +303,12 @@ final class GraphTranslator {
         Shape in = nchw(x, "Conv");
         if (w.rank() != 4) throw unsupported("weight of rank " + w.rank() + " (only 2-D convolution is supported)");
         long group = a.integer("group", 1);
-        if (group != 1) throw unsupported("group=" + group + " (grouped and depthwise convolutions are not supported)");
+        if (group < 1 || group > in.c() || in.c() % group != 0 || w.dims()[0] % group != 0
+                || (long) w.dims()[1] * group != in.c()) {
+            throw malformed("group=" + group + " does not fit input " + in + " and weight " + Arrays.toString(w.dims())
+                    + " (the groups must divide the input's channels and the weight's output channels, and the"
+                    + " weight hold C / group input channels)");
+        }
         requireUnitDilation(a);
         Tensor weight = w.toTensor("weight '" + n.getInput(1) + "'");
         int kh = weight.shape().dim(2);
@@ -315,7 +320,7 @@ final class GraphTranslator {
         int[] s = strides(a);
         int[] p = pads(a, in, kh, kw, s[0], s[1]);
         Tensor b0 = bias == null ? null : bias.toTensor("bias '" + n.getInput(2) + "'");
-        defineRuntime(n, b.conv(name(n), x, weight, b0, s[0], s[1], p[0], p[1], p[2], p[3]));
+        defineRuntime(n, b.conv(name(n), x, weight, b0, (int) group, s[0], s[1], p[0], p[1], p[2], p[3]));
     }
 
     private void batchNorm(NodeProto n, Attributes a) {

@@ -215,10 +215,14 @@ public final class OnnxExporter {
                         ? new String[] {names[c.input()], initializer(on + ".weight", c.weight())}
                         : new String[] {names[c.input()], initializer(on + ".weight", c.weight()),
                                 initializer(on + ".bias", c.bias())};
-                g.addNode(node("Conv", on, out, inputs)
+                NodeProto.Builder conv = node("Conv", on, out, inputs)
                         .addAttribute(ints("kernel_shape", c.kernelH(), c.kernelW()))
                         .addAttribute(ints("strides", c.strideH(), c.strideW()))
-                        .addAttribute(ints("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
+                        .addAttribute(ints("pads", c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
+                if (c.groups() != 1) {
+                    conv.addAttribute(integer("group", c.groups()));
+                }
+                g.addNode(conv);
             }
             case Op.BatchNorm bn -> g.addNode(node("BatchNormalization", on, name(bn.output(), on), names[bn.input()],
                     initializer(on + ".weight", bn.gamma(), bn.gamma().size()),

@@ -203,12 +203,13 @@ class OnnxBadInputTest {
     }
 
     @Test
-    void groupedAndDilatedConvolutionsAreRefused() throws Exception {
+    void groupsThatDoNotFitTheWeightAndDilatedConvolutionsAreRefused() throws Exception {
+        // The stem's weight is [8, 3, 7, 7]: in 3 groups it would need 9 input channels.
         Path grouped = mutated("grouped.onnx", m -> {
             m.getGraphBuilder().getNodeBuilder(0).addAttribute(attrInt("group", 3)).removeAttribute(4);
             return m;
         });
-        assertFails(UnsupportedLayerException.class, grouped, "group=3");
+        assertFails(FormatException.class, grouped, "group=3", "weight [8, 3, 7, 7]");
         Path dilated = mutated("dilated.onnx", m -> {
             m.getGraphBuilder().getNodeBuilder(0).setAttribute(3, OnnxModelBuilder.attr("dilations", 2, 2));
             return m;

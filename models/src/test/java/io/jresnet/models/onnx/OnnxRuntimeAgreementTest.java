@@ -33,7 +33,7 @@ class OnnxRuntimeAgreementTest {
 
     @ParameterizedTest(name = "{0} at {1}x{1}")
     @CsvSource({"resnet18, 64", "resnet50, 64", "wide_resnet50_2, 32", "resnet20, 32", "resnet56, 32",
-                "preact_resnet18, 64", "preact_resnet164, 32"})
+                "preact_resnet18, 64", "preact_resnet164, 32", "resnext50_32x4d, 32"})
     void exportedResNetAgreesWithOnnxRuntime(String name, int size) throws Exception {
         ResNet net = Zoo.build(name, 7);
         Initializers.randomBatchNormStatistics(net, 11);
