@@ -157,14 +157,30 @@ public final class Classifier implements AutoCloseable {
             size = m.imageSize();
             graphs = m::toGraph;
         } else {
-            ResNet net = ModelFiles.load(modelFile);
-            channels = net.spec().inChannels();
-            size = net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : 32;
-            graphs = net::toGraph;
+            return of(ModelFiles.load(modelFile), Backends.create(), true);
         }
+        return of(graphs, channels, size, Backends.create(), true);
+    }
+
+    /**
+     * A classifier of a network built in code (or loaded by {@link ModelFiles}), with the
+     * preprocessing and labels {@link #open} would give it.
+     *
+     * @param net the network, in eval mode
+     * @param backend where to run
+     * @param ownsBackend whether {@link #close()} closes the backend too
+     * @return the classifier, for the caller to close
+     */
+    public static Classifier of(ResNet net, Backend backend, boolean ownsBackend) {
+        return of(net::toGraph, net.spec().inChannels(), net.spec().stem() == ResNetSpec.Stem.IMAGENET ? 224 : 32,
+                backend, ownsBackend);
+    }
+
+    private static Classifier of(Function<Shape, Graph> graphs, int channels, int size, Backend backend,
+                                 boolean ownsBackend) {
         Preprocessing pre = defaultPreprocessing(channels, size);
         int classes = graphs.apply(Shape.nchw(1, channels, pre.crop(), pre.crop())).outputShape().dim(1);
-        return new Classifier(graphs, pre, defaultLabels(channels, classes), Backends.create(), true);
+        return new Classifier(graphs, pre, defaultLabels(channels, classes), backend, ownsBackend);
     }
 
     /**

@@ -79,15 +79,39 @@ public record Preprocessing(String name, int resize, int crop, float[] mean, flo
     public static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) throw FormatException.in(file, "no such image file");
         try (InputStream in = Files.newInputStream(file)) {
+            return decode(in, file.toString());
+        } catch (IOException e) {
+            throw new FormatException(file + ": cannot decode image: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@return the decoded image}
+     *
+     * @param bytes the contents of a JPEG, PNG, BMP or GIF file (a Spark {@code binaryFile} row, a blob)
+     * @param source what the bytes are, for messages: a path or a key
+     * @throws FormatException naming {@code source} when the bytes are not a supported image
+     */
+    public static BufferedImage read(byte[] bytes, String source) {
+        if (bytes == null || bytes.length == 0) throw new FormatException(source + ": no image bytes");
+        try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+            return decode(in, source);
+        } catch (IOException e) {
+            throw new FormatException(source + ": cannot decode image: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(InputStream in, String source) throws IOException {
+        try {
             BufferedImage img = ImageIO.read(in);
             if (img == null) {
-                throw FormatException.in(file, "not an image in a supported format (JPEG, PNG, BMP, GIF)");
+                throw new FormatException(source + ": not an image in a supported format (JPEG, PNG, BMP, GIF)");
             }
-            if (img.getWidth() < 1 || img.getHeight() < 1) throw FormatException.in(file, "image has no pixels");
+            if (img.getWidth() < 1 || img.getHeight() < 1) throw new FormatException(source + ": image has no pixels");
             return img;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (e instanceof FormatException fe) throw fe;
-            throw new FormatException(file + ": cannot decode image: " + e.getMessage(), e);
+            throw new FormatException(source + ": cannot decode image: " + e.getMessage(), e);
         }
     }
 
