@@ -30,13 +30,16 @@ final class VectorGroupedConvKernels {
         }
     }
 
+    /** Per-thread input offsets of a tile's pixels: a run allocates nothing once warm. */
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[PIXELS]);
+
     private VectorGroupedConvKernels() {}
 
     static void conv(GroupedConvPlan p, float[] x, float[] y, float[] res, int zero, int from, int to) {
         Blocked in = p.in, out = p.out;
         int g = p.groupWidth, R = p.kernelH, S = p.kernelW, OW = out.w(), OH = out.h(), W = in.w();
         VectorShuffle<Float>[] shuffles = SHUFFLES[Integer.numberOfTrailingZeros(g)];
-        int[] at = new int[PIXELS];
+        int[] at = OFFSETS.get();
         for (int item = from; item < to; item++) {
             int b = item % out.blocks(), rowBlock = item / out.blocks();
             FloatVector bias = FloatVector.fromArray(F, p.bias, b * L);
