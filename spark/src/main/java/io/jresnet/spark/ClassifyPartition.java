@@ -1,7 +1,6 @@
 package io.jresnet.spark;
 
 import io.jresnet.FormatException;
-import io.jresnet.models.Classifier;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.tensor.Tensor;
 import java.util.ArrayDeque;
@@ -63,46 +62,7 @@ final class ClassifyPartition implements MapPartitionsFunction<Row, Row> {
                 errors.add(e.getMessage());
             }
         }
-        return Results.rows(options, paths, images, errors);
-    }
-
-    /** Classifies the decoded images of a batch together and builds the rows, errors in place. */
-    static final class Results {
-        private Results() {}
-
-        static List<Row> rows(ClassifyOptions options, List<String> paths, List<Tensor> images, List<String> errors) {
-            List<Tensor> good = images.stream().filter(t -> t != null).toList();
-            List<List<Classifier.Prediction>> top = List.of();
-            List<float[]> embeddings = List.of();
-            if (!good.isEmpty()) {
-                Tensor first = good.getFirst();
-                int per = first.size();
-                float[] data = new float[per * good.size()];
-                for (int i = 0; i < good.size(); i++) {
-                    Tensor t = good.get(i);
-                    System.arraycopy(t.array(), t.offset(), data, i * per, per);
-                }
-                Tensor batch = Tensor.wrap(data, first.shape().withBatch(good.size()));
-                if (options.embeddings()) {
-                    List<Classifier.Embedded> e = ExecutorModels.classifyWithEmbeddings(options.model(), batch,
-                            options.top());
-                    top = e.stream().map(Classifier.Embedded::top).toList();
-                    embeddings = e.stream().map(Classifier.Embedded::embedding).toList();
-                } else {
-                    top = List.of(ExecutorModels.classify(options.model(), batch, options.top()));
-                }
-            }
-            List<Row> rows = new ArrayList<>(paths.size());
-            for (int i = 0, g = 0; i < paths.size(); i++) {
-                if (images.get(i) == null) {
-                    rows.add(SparkClassifier.errorRow(options, paths.get(i), errors.get(i)));
-                } else {
-                    rows.add(SparkClassifier.resultRow(options, paths.get(i), top.get(g),
-                            options.embeddings() ? embeddings.get(g) : null));
-                    g++;
-                }
-            }
-            return rows;
-        }
+        return ExecutorModels.classify(options, paths, images, errors).stream()
+                .map(r -> SparkClassifier.row(options, r)).toList();
     }
 }

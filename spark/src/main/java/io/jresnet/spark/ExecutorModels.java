@@ -5,6 +5,8 @@ import io.jresnet.JResnetException;
 import io.jresnet.backend.Backends;
 import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.Classifier;
+import io.jresnet.models.batch.BatchClassification;
+import io.jresnet.models.batch.ClassifiedImage;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.tensor.Tensor;
 import java.io.IOException;
@@ -80,24 +82,20 @@ final class ExecutorModels {
         return entry(model).openMillis;
     }
 
-    /** The top {@code k} of each image of a preprocessed batch, the session used by one thread at a time. */
-    static List<Classifier.Prediction>[] classify(String model, Tensor batch, int k) {
-        Entry e = entry(model);
-        synchronized (e) {
-            @SuppressWarnings("unchecked")
-            List<Classifier.Prediction>[] out = e.classifier.classifyPreprocessed(batch, k).toArray(List[]::new);
-            return out;
-        }
-    }
-
-    /** Like {@link #classify}, with each image's embedding. */
-    static List<Classifier.Embedded> classifyWithEmbeddings(String model, Tensor batch, int k) {
-        Entry e = entry(model);
+    /**
+     * {@return the rows of one decoded batch ({@link BatchClassification#classify(List, List, List)}),
+     * classified on the JVM's model, its one session used by one thread at a time}
+     */
+    static List<ClassifiedImage> classify(ClassifyOptions options, List<String> names, List<Tensor> images,
+                                          List<String> errors) {
+        Entry e = entry(options.model());
+        BatchClassification job = new BatchClassification(e.classifier, options.batch(), options.top(), 1);
+        if (options.embeddings()) job.withEmbeddings();
         synchronized (e) {
             try {
-                return e.classifier.classifyWithEmbeddings(batch, k);
+                return job.classify(names, images, errors);
             } catch (JResnetException ex) {
-                throw new JResnetException(model + ": " + ex.getMessage(), ex);
+                throw new JResnetException(options.model() + ": " + ex.getMessage(), ex);
             }
         }
     }

@@ -2,7 +2,9 @@ package io.jresnet.spark;
 
 import io.jresnet.FormatException;
 import io.jresnet.models.Classifier;
+import io.jresnet.models.batch.ClassifiedImage;
 import io.jresnet.models.image.Preprocessing;
+import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -83,14 +85,15 @@ public final class SparkClassifier {
     public static void registerFunction(SparkSession spark, ClassifyOptions options) {
         ClassifyOptions one = new ClassifyOptions(options.model(), options.top(), 1, false);
         UDF1<byte[], Row> f = bytes -> {
-            Row r;
+            Tensor image = null;
+            String error = null;
             try {
-                Preprocessing pre = ExecutorModels.preprocessing(one.model());
-                r = ClassifyPartition.Results.rows(one, List.of(FUNCTION), List.of(pre.apply(Preprocessing.read(bytes,
-                        FUNCTION + " argument"))), java.util.Arrays.asList((String) null)).getFirst();
+                image = ExecutorModels.preprocessing(one.model()).apply(Preprocessing.read(bytes, FUNCTION + " argument"));
             } catch (FormatException e) {
-                r = errorRow(one, FUNCTION, e.getMessage());
+                error = e.getMessage();
             }
+            Row r = row(one, ExecutorModels.classify(one, List.of(FUNCTION), java.util.Arrays.asList(image),
+                    java.util.Arrays.asList(error)).getFirst());
             return RowFactory.create(r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
         };
         StructType full = schema(one);
@@ -119,7 +122,9 @@ public final class SparkClassifier {
         return DataTypes.createStructType(fields);
     }
 
-    static Row resultRow(ClassifyOptions options, String path, List<Classifier.Prediction> top, float[] embedding) {
+    /** A result row: the top-k as parallel arrays, empty ones for an error row. */
+    static Row row(ClassifyOptions options, ClassifiedImage image) {
+        List<Classifier.Prediction> top = image.top();
         String[] labels = new String[top.size()];
         Integer[] classes = new Integer[top.size()];
         Float[] probabilities = new Float[top.size()];
@@ -128,16 +133,15 @@ public final class SparkClassifier {
             classes[i] = top.get(i).index();
             probabilities[i] = top.get(i).probability();
         }
-        if (!options.embeddings()) return RowFactory.create(path, "ok", null, labels, classes, probabilities);
-        Float[] e = new Float[embedding.length];
-        for (int i = 0; i < e.length; i++) e[i] = embedding[i];
-        return RowFactory.create(path, "ok", null, labels, classes, probabilities, e);
-    }
-
-    static Row errorRow(ClassifyOptions options, String path, String error) {
-        Object[] none = {new String[0], new Integer[0], new Float[0]};
-        return options.embeddings()
-                ? RowFactory.create(path, "error", error, none[0], none[1], none[2], null)
-                : RowFactory.create(path, "error", error, none[0], none[1], none[2]);
+        String status = image.ok() ? "ok" : "error";
+        if (!options.embeddings()) {
+            return RowFactory.create(image.path(), status, image.error(), labels, classes, probabilities);
+        }
+        Float[] embedding = null;
+        if (image.embedding() != null) {
+            embedding = new Float[image.embedding().length];
+            for (int i = 0; i < embedding.length; i++) embedding[i] = image.embedding()[i];
+        }
+        return RowFactory.create(image.path(), status, image.error(), labels, classes, probabilities, embedding);
     }
 }

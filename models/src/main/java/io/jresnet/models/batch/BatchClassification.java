@@ -91,7 +91,22 @@ public final class BatchClassification {
         return this;
     }
 
-    private record Decoded(Path path, Tensor image, String error) {}
+    /** An image as the decode step left it: preprocessed, or the reason it could not be. */
+    private record Decoded(String name, Tensor image, String error) {}
+
+    /**
+     * {@return one batch decoded elsewhere (a Spark partition's, say), classified together: a row
+     * per image in input order, an error row where {@code images} has null}
+     *
+     * @param names each image's path or key
+     * @param images each image preprocessed by the classifier's preprocessing, or null
+     * @param errors why each null image could not be decoded (ignored where there is an image)
+     */
+    public List<ClassifiedImage> classify(List<String> names, List<Tensor> images, List<String> errors) {
+        List<Decoded> items = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) items.add(new Decoded(names.get(i), images.get(i), errors.get(i)));
+        return classify(items);
+    }
 
     /**
      * Classifies every image not yet in {@code out}, in order, appending its row.
@@ -143,9 +158,9 @@ public final class BatchClassification {
 
     private static Decoded decode(Preprocessing pre, Path p) {
         try {
-            return new Decoded(p, pre.load(p), null);
+            return new Decoded(p.toString(), pre.load(p), null);
         } catch (FormatException e) {
-            return new Decoded(p, null, e.getMessage());
+            return new Decoded(p.toString(), null, e.getMessage());
         }
     }
 
@@ -187,10 +202,10 @@ public final class BatchClassification {
         int g = 0;
         for (Decoded d : items) {
             if (d.image() != null) {
-                rows.add(new ClassifiedImage(d.path().toString(), answers.get(g), null, embeddings ? vectors.get(g) : null));
+                rows.add(new ClassifiedImage(d.name(), answers.get(g), null, embeddings ? vectors.get(g) : null));
                 g++;
             } else {
-                rows.add(new ClassifiedImage(d.path().toString(), List.of(), d.error()));
+                rows.add(new ClassifiedImage(d.name(), List.of(), d.error()));
             }
         }
         return rows;
