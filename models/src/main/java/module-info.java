@@ -26,4 +26,7 @@ module io.jresnet.models {
     exports io.jresnet.models.onnx;
     // The generated ONNX messages stay internal; protobuf's runtime reflects on them.
     opens io.jresnet.models.onnx.proto to com.google.protobuf;
+
+    // Results formats beyond CSV and JSON Lines (jresnet-parquet) plug in here.
+    uses io.jresnet.models.batch.ResultsFormat;
 }

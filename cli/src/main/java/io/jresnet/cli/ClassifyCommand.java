@@ -8,7 +8,7 @@ import io.jresnet.models.BuiltinModel;
 import io.jresnet.models.Classifier;
 import io.jresnet.models.batch.BatchClassification;
 import io.jresnet.models.batch.ImageFiles;
-import io.jresnet.models.batch.ResultsFile;
+import io.jresnet.models.batch.ResultsSink;
 import io.jresnet.models.image.Labels;
 import io.jresnet.models.image.Preprocessing;
 import io.jresnet.tensor.Shape;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
         description = {"Classify images (JPEG, PNG, BMP, GIF) and print the top-k labels with their probabilities;"
-                + " with --input and --output, classify a whole folder into a CSV or JSON Lines file.",
+                + " with --input and --output, classify a whole folder into a CSV, JSON Lines or Parquet file.",
             "With no --model: the built-in ResNet-20 trained on Fashion-MNIST; with no images either: its ten shipped"
                     + " test images, each with its true label."})
 final class ClassifyCommand implements Callable<Integer> {
@@ -73,8 +73,9 @@ final class ClassifyCommand implements Callable<Integer> {
                     + " path per line: a batch job writing to --output.")
     Path input;
 
-    @Option(names = "--output", paramLabel = "FILE.csv|FILE.jsonl",
-            description = "Where a batch job writes one row per image; run again to resume an interrupted job.")
+    @Option(names = "--output", paramLabel = "FILE.csv|FILE.jsonl|DIR.parquet",
+            description = "Where a batch job writes one row per image (.parquet: a folder of part files, as Spark writes);"
+                    + " run again to resume an interrupted job.")
     Path output;
 
     @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Images per batch in a batch job"
@@ -142,7 +143,7 @@ final class ClassifyCommand implements Callable<Integer> {
     private void runBatchJob(PrintWriter out, Classifier classifier, List<Path> collection, int k) throws IOException {
         int decoders = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
         BatchClassification.Summary s;
-        try (ResultsFile results = ResultsFile.open(output, k, embeddings)) {
+        try (ResultsSink results = ResultsSink.open(output, k, embeddings)) {
             java.util.Set<String> done = results.done(); // a copy: take it once, not per image
             int toWrite = (int) collection.stream().filter(p -> !done.contains(p.toString())).count();
             ProgressLine progress = new ProgressLine(spec.commandLine().getErr(), "classifying", toWrite,

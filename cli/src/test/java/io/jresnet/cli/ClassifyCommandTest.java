@@ -107,6 +107,30 @@ class ClassifyCommandTest {
         assertEquals(2, both.exitCode(), "IMAGE files and --input together are a usage error");
     }
 
+    /** The same job into Parquet: a folder of part files that a second run resumes. */
+    @Test
+    void aFolderIsClassifiedIntoParquetAndASecondRunResumes() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("pq-photos"));
+        Files.move(image("a.png", 5), folder.resolve("a.png"));
+        Files.move(image("b.png", 6), folder.resolve("b.png"));
+        Files.write(folder.resolve("c.png"), new byte[] {1, 2, 3});
+        Path results = dir.resolve("results.parquet");
+        CliTestSupport.Result first = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--embeddings", "--batch", "2", "--backend", "reference");
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().contains("3 images; 2 classified, 1 unreadable (error rows), 0 already there"), first.out());
+        assertTrue(Files.isRegularFile(results.resolve("part-00000.parquet")), "a finished part");
+        assertEquals("", first.err(), "nothing from parquet-java's logging");
+        CliTestSupport.Result again = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--embeddings", "--backend", "reference");
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("3 images; 0 classified, 0 unreadable (error rows), 3 already there"), again.out());
+        CliTestSupport.Result otherJob = run("classify", "--input", folder.toString(), "--output", results.toString(),
+                "--backend", "reference");
+        assertEquals(1, otherJob.exitCode(), "without --embeddings it is another job");
+        assertTrue(otherJob.err().contains("same --top and --embeddings"), otherJob.err());
+    }
+
     @Test
     void embeddingsGoIntoTheRowsOfABatchJobOnly() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("few"));

@@ -12,6 +12,7 @@ import io.jresnet.models.Classifier;
 import io.jresnet.models.batch.BatchClassification;
 import io.jresnet.models.batch.ImageFiles;
 import io.jresnet.models.batch.ResultsFile;
+import io.jresnet.models.batch.ResultsSink;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URI;
@@ -106,8 +107,9 @@ class SparkClassifierTest {
         return out;
     }
 
-    private static String localPath(String sparkPath) {
-        return Path.of(URI.create(sparkPath)).toAbsolutePath().toString();
+    /** A path as Spark's binaryFile source gives it (a file: URI) or as the CLI writes it (plain). */
+    private static String localPath(String path) {
+        return (path.startsWith("file:") ? Path.of(URI.create(path)) : Path.of(path)).toAbsolutePath().toString();
     }
 
     /** Every output row against the single-machine row of the same file. */
@@ -142,6 +144,27 @@ class SparkClassifierTest {
         ClassifyJob.run(spark, images.getParent().toString(), out.toString(), "parquet", 3, false,
                 new ClassifyOptions(ClassifyOptions.BUILTIN, K, 8, false));
         assertMatchesSingleMachine(spark.read().parquet(out.toString()).collectAsList());
+    }
+
+    /** The CLI's Parquet output (jresnet-parquet) is a table Spark reads with the job's own schema. */
+    @Test
+    void sparkReadsTheSingleMachineParquetOutputWithTheJobsSchema() throws IOException {
+        Path out = dir.resolve("single-machine.parquet");
+        try (Classifier c = Classifier.of(BuiltinModel.load(), Backends.create(), true);
+             ResultsSink sink = ResultsSink.open(out, K, true)) {
+            new BatchClassification(c, 16, K, 2).withEmbeddings().run(ImageFiles.find(images.getParent()), sink,
+                    (done, all) -> { });
+        }
+        Dataset<Row> table = spark.read().parquet(out.toString());
+        // Names and types; Spark reads every Parquet column as nullable, whatever the file says.
+        assertEquals(SparkClassifier.schema(new ClassifyOptions(ClassifyOptions.BUILTIN, K, 8, true)).catalogString(),
+                table.schema().catalogString());
+        List<Row> rows = table.collectAsList();
+        assertMatchesSingleMachine(rows);
+        for (Row r : rows) {
+            if (r.getString(1).equals("ok")) assertEquals(64, r.getList(6).size(), localPath(r.getString(0)));
+            else assertTrue(r.isNullAt(6));
+        }
     }
 
     @Test

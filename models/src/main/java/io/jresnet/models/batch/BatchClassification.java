@@ -19,12 +19,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Classifies a collection of image files into a {@link ResultsFile}: a pool of threads decodes and
- * preprocesses the next batches while the classifier runs the current one, each batch's rows are
- * appended and forced to disk before the next, and a file that cannot be decoded becomes an error
- * row instead of stopping the job. Images already in the results file are skipped, so a job that was
- * interrupted is finished by running it again: nothing is done twice, nothing is lost beyond the
- * batch in flight.
+ * Classifies a collection of image files into a {@link ResultsSink} (CSV, JSON Lines or Parquet): a
+ * pool of threads decodes and preprocesses the next batches while the classifier runs the current
+ * one, each batch's rows are appended before the next, and a file that cannot be decoded becomes an
+ * error row instead of stopping the job. Images already in the results are skipped, so a job that
+ * was interrupted is finished by running it again: nothing is done twice, nothing is lost.
  */
 public final class BatchClassification {
     /**
@@ -112,12 +111,12 @@ public final class BatchClassification {
      * Classifies every image not yet in {@code out}, in order, appending its row.
      *
      * @param images the collection, e.g. from {@link ImageFiles#find}
-     * @param out the results file, opened for this job's {@code k}
+     * @param out the results, opened for this job's {@code k}
      * @param progress told after each batch
      * @return what the run did
      * @throws IOException if the results cannot be written
      */
-    public Summary run(List<Path> images, ResultsFile out, Progress progress) throws IOException {
+    public Summary run(List<Path> images, ResultsSink out, Progress progress) throws IOException {
         long start = System.nanoTime();
         Set<String> done = out.done();
         List<Path> todo = images.stream().filter(p -> !done.contains(p.toString())).toList();

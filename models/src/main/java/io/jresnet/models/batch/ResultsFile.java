@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jresnet.FormatException;
 import io.jresnet.JResnetException;
 import io.jresnet.models.Classifier;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,7 +35,7 @@ import java.util.Set;
  *       "error": ...}}.</li>
  * </ul>
  */
-public final class ResultsFile implements Closeable {
+public final class ResultsFile implements ResultsSink {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private enum Format { CSV, JSONL }
@@ -138,6 +137,7 @@ public final class ResultsFile implements Closeable {
     }
 
     /** {@return the paths already in the file, as they were written} */
+    @Override
     public Set<String> done() {
         return Set.copyOf(done);
     }
@@ -148,6 +148,7 @@ public final class ResultsFile implements Closeable {
      * @param rows the rows, in order
      * @throws IOException if the file cannot be written
      */
+    @Override
     public void append(List<ClassifiedImage> rows) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (ClassifiedImage r : rows) {

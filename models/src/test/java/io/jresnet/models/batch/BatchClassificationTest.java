@@ -204,6 +204,11 @@ class BatchClassificationTest {
         assertTrue(other.getMessage().contains("same --top"), other.getMessage());
         FormatException parquet = assertThrows(FormatException.class, () -> ResultsFile.open(dir.resolve("r.parquet"), 3));
         assertTrue(parquet.getMessage().contains(".csv or .jsonl"), parquet.getMessage());
+        // Without jresnet-parquet on the class path (as here), a .parquet output says what is missing.
+        FormatException noProvider = assertThrows(FormatException.class,
+                () -> ResultsSink.open(dir.resolve("r.parquet"), 3, false));
+        assertTrue(noProvider.getMessage().contains("needs jresnet-parquet"), noProvider.getMessage());
+        assertThrows(FormatException.class, () -> ResultsSink.open(dir.resolve("r.txt"), 3, false));
         Path notResults = Files.writeString(dir.resolve("x.jsonl"), "hello\n");
         assertThrows(FormatException.class, () -> ResultsFile.open(notResults, 3));
     }
