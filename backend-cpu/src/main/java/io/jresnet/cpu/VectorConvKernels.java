@@ -84,7 +84,7 @@ final class VectorConvKernels {
                     }
                     for (int g = g0; g < g1; g++) {
                         int bOff = (g * p.depthStride + d0) * width;
-                        VectorTileKernel.multiply(p.tileBlocks, a, aOff, aStride, vectors, p.weights, bOff, tile);
+                        VectorTileKernel.multiply(p.tileBlocks, rows, a, aOff, aStride, vectors, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, first, last);
                     }
                 }
@@ -128,7 +128,7 @@ final class VectorConvKernels {
                         packedFrom = s0;
                         packedTo = s1;
                     }
-                    VectorTileKernel.multiply(p.tileBlocks, a, aOff, aStride, vectors, p.weights, p.tileWeightOffset[g],
+                    VectorTileKernel.multiply(p.tileBlocks, rows, a, aOff, aStride, vectors, p.weights, p.tileWeightOffset[g],
                             tile);
                     store(p, tile, y, res, q, rows, g, true, true);
                 }
@@ -224,7 +224,7 @@ final class VectorConvKernels {
                     }
                     for (int g = g0; g < g1; g++) {
                         int bOff = g * p.depthStride * width;
-                        VectorTileKernel.multiply(p.tileBlocks, panel, 0, MR * L, segments, p.weights, bOff, tile);
+                        VectorTileKernel.multiply(p.tileBlocks, rows, panel, 0, MR * L, segments, p.weights, bOff, tile);
                         store(p, tile, y, res, q, rows, g, true, true);
                     }
                 }

@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * against {@code 2 x ROWS x depth} FMAs and keeps one kernel for every destination layout.
  *
  * <p>There is one loop body per tile shape ({@link #multiply6}, {@link #multiply12},
- * {@link #multiplyOneBlock}); {@code ROWS}
+ * {@link #multiplyOneBlock}, and {@link #multiply4} for a layer's last few rows); {@code ROWS}
  * is a {@code static final} constant, so C2 folds the choice in {@link #multiply} away.
  */
 final class VectorTileKernel {
@@ -61,6 +61,59 @@ final class VectorTileKernel {
     static void multiply(int blocks, float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
         if (blocks == 1) multiplyOneBlock(a, aOff, aStride, segments, b, bOff, tile);
         else multiply(a, aOff, aStride, segments, b, bOff, tile);
+    }
+
+    /**
+     * As {@link #multiply(int, float[], int, int, int, float[], int, float[])} where only the first
+     * {@code rows} rows of A are real: a two-block tile of at most {@link #TAIL_ROWS} rows runs
+     * {@link #multiply4}. The last panel of a layer is such a tail in every ResNet-50 layer at batch 1
+     * (3,136, 784 and 196 pixels leave 4 over 12-row panels, 49 leave 1), and for the 7x7 layers it
+     * is one panel in five: computed as a full tile it is 8 or 11 rows of FMAs on zeros.
+     */
+    static void multiply(int blocks, int rows, float[] a, int aOff, int aStride, int segments, float[] b, int bOff,
+                         float[] tile) {
+        if (blocks == 2 && rows <= TAIL_ROWS && ROWS > TAIL_ROWS) multiply4(a, aOff, aStride, segments, b, bOff, tile);
+        else multiply(blocks, a, aOff, aStride, segments, b, bOff, tile);
+    }
+
+    /** Rows of the tail tile ({@link #multiply4}). */
+    static final int TAIL_ROWS = 4;
+
+    /**
+     * {@code tile = A * B} for the first 4 rows of A only, result row {@code i} at {@code tile[i * COLS]}:
+     * 8 accumulators, as many as two FMA pipes of 4 cycles' latency keep busy.
+     */
+    static void multiply4(float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int g = 0; g < segments; g++) {
+            int ai = aOff + g * aStride, b0i = bOff + g * L * COLS;
+            for (int d = 0; d < L; d++) {
+                int bi = b0i + d * COLS;
+                FloatVector b0 = FloatVector.fromArray(F, b, bi);
+                FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+                FloatVector v = FloatVector.broadcast(F, a[ai + d]);
+                c00 = v.fma(b0, c00);
+                c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(F, a[ai + L + d]);
+                c10 = v.fma(b0, c10);
+                c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(F, a[ai + 2 * L + d]);
+                c20 = v.fma(b0, c20);
+                c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(F, a[ai + 3 * L + d]);
+                c30 = v.fma(b0, c30);
+                c31 = v.fma(b1, c31);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, COLS);
+        c11.intoArray(tile, COLS + L);
+        c20.intoArray(tile, 2 * COLS);
+        c21.intoArray(tile, 2 * COLS + L);
+        c30.intoArray(tile, 3 * COLS);
+        c31.intoArray(tile, 3 * COLS + L);
     }
 
     /**

@@ -72,7 +72,7 @@ final class VectorWinogradKernels {
                     int rows = Math.min(MR, t1 - t);
                     int products = (slots == 1 ? 0 : panel) * perPanel;
                     transformPanel(p, x, zero, t, rows, b0, b1, s.transformed, s);
-                    multiplyPanel(p, s, b0, b1, g0, g1, products, c == 0);
+                    multiplyPanel(p, s, b0, b1, g0, g1, products, rows, c == 0);
                     if (c == p.chunks() - 1) {
                         for (int g = g0; g < g1; g++) {
                             outputPanel(p, s.products, products + (g - g0) * perGroup, s, y, res, t, rows, g);
@@ -86,19 +86,19 @@ final class VectorWinogradKernels {
     /**
      * Per position {@code ξ} and group {@code g}: {@code M_ξ,g = V_ξ x U_ξ,g} over channel blocks
      * {@code [b0, b1)}, stored (first chunk) or added at
-     * {@code products + ((g - g0) * 36 + ξ) * ROWS * width}.
+     * {@code products + ((g - g0) * 36 + ξ) * ROWS * width}, for the panel's first {@code rows} rows.
      */
     private static void multiplyPanel(WinogradPlan p, Scratch s, int b0, int b1, int g0, int g1, int products,
-                                      boolean first) {
+                                      int rows, boolean first) {
         float[] v = s.transformed, m = s.products, tile = s.tile;
-        int segs = b1 - b0, size = MR * p.width;
+        int segs = b1 - b0, size = MR * p.width, used = rows * p.width;
         for (int xi = 0; xi < XI; xi++) {
             int a = xi * segs * MR * L;
             for (int g = g0; g < g1; g++) {
                 int b = p.weightOffset(xi, g, b0 * L);
-                VectorTileKernel.multiply(p.blocksPerGroup, v, a, MR * L, segs, p.weights, b, tile);
+                VectorTileKernel.multiply(p.blocksPerGroup, rows, v, a, MR * L, segs, p.weights, b, tile);
                 int at = products + ((g - g0) * XI + xi) * size;
-                for (int e = 0; e < size; e += L) {
+                for (int e = 0; e < used; e += L) { // the tile's rows past the real ones are not computed
                     FloatVector product = FloatVector.fromArray(F, tile, e);
                     if (!first) product = product.add(FloatVector.fromArray(F, m, at + e));
                     product.intoArray(m, at + e);

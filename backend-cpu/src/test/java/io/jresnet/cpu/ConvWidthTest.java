@@ -31,6 +31,10 @@ class ConvWidthTest {
                 Arguments.of(3, 64, 64, 7, 1, 2, 0),
                 Arguments.of(1, 3, 3, 56, 1, 2, 0),
                 Arguments.of(1, 17, 3, 7, 1, 1, 0),
+                // a layer whose last panel is a short tail (the 4-row tile): 49 pixels = 4 x 12 + 1
+                // at 512 bits, 8 x 6 + 1 at 256; 40 outputs end in a half-padded column tile
+                Arguments.of(1, 40, 40, 7, 3, 1, 1),
+                Arguments.of(2, 24, 40, 5, 1, 1, 0),
                 // 16 outputs: one channel block at 16 lanes (the one-block tile)
                 Arguments.of(1, 16, 16, 32, 3, 1, 1),
                 Arguments.of(3, 16, 16, 9, 3, 2, 1),
