@@ -95,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
             double imagesPerS = batch / (medianMs / 1e3);
             double gflops = 2.0 * plan.macs() / (medianMs / 1e3) / 1e9;
             if (json) {
-                ObjectNode o = JResnetCli.JSON.createObjectNode();
+                ObjectNode o = CliJson.mapper().createObjectNode();
                 o.put("model", m.name());
                 o.put("backend", b.name());
                 o.put("device", b.device());
@@ -110,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("gflops", gflops);
                 o.put("macs", plan.macs());
                 if (diff != null) o.put("max_abs_diff", diff); else o.putNull("max_abs_diff");
-                out.println(JResnetCli.JSON.writeValueAsString(o));
+                out.println(CliJson.mapper().writeValueAsString(o));
             } else {
                 out.printf(Locale.ROOT, "%s (%s), batch %d, %dx%d, on %s (%s)%n", m.name(), m.origin(), batch, size, size, b.name(),
                         b.device());

@@ -79,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(JResnetCli.JSON.writeValueAsString(toJson(e, set, net)));
+            out.println(CliJson.mapper().writeValueAsString(toJson(e, set, net)));
         } else {
             print(out, e, set.classNames());
         }
@@ -88,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private static ObjectNode toJson(Evaluation e, TrainingData set, ResNet net) {
-        ObjectNode o = JResnetCli.JSON.createObjectNode();
+        ObjectNode o = CliJson.mapper().createObjectNode();
         o.put("model", net.spec().name());
         o.put("data", set.id());
         o.put("samples", e.samples());

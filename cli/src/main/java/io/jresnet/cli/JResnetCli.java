@@ -1,7 +1,5 @@
 package io.jresnet.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,9 +31,6 @@ import picocli.CommandLine.Spec;
             ExperimentCommand.class,
         })
 public final class JResnetCli implements Callable<Integer> {
-    /** Indented output for humans; every command that prints JSON uses this. */
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Print the stack trace of an error instead of one line.")
     boolean verbose;

@@ -48,7 +48,7 @@ final class SummaryCommand implements Callable<Integer> {
         Plan plan = Planner.plan(graph);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(JResnetCli.JSON.writeValueAsString(toJson(m, graph, plan)));
+            out.println(CliJson.mapper().writeValueAsString(toJson(m, graph, plan)));
         } else {
             printTable(out, m, graph, plan);
         }
@@ -71,7 +71,7 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     private static ObjectNode toJson(LoadedModel m, Graph graph, Plan plan) {
-        ObjectNode o = JResnetCli.JSON.createObjectNode();
+        ObjectNode o = CliJson.mapper().createObjectNode();
         o.put("model", m.name());
         o.put("origin", m.origin());
         dims(o.putArray("input_shape"), graph.inputShape());

@@ -74,7 +74,7 @@ class TrainingCommandsTest {
         CliTestSupport.Result e = CliTestSupport.run("evaluate", "--model", out.resolve("model.safetensors").toString(),
                 "--data", "fashion-mnist", "--subset", "40", "--json");
         assertEquals(0, e.exitCode(), e.err());
-        JsonNode json = JResnetCli.JSON.readTree(e.out());
+        JsonNode json = CliJson.mapper().readTree(e.out());
         assertEquals(40, json.get("samples").asInt());
         double accuracy = json.get("accuracy").asDouble();
         assertTrue(accuracy >= 0 && accuracy <= 1, e.out());
