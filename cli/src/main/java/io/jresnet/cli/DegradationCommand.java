@@ -12,10 +12,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code jresnet experiment degradation}: plain-20/56 against ResNet-20/56 with identical settings. */
+/**
+ * {@code jresnet experiment degradation}: plain nets against ResNets (option A) of the same depths,
+ * the paper's 20, 32, 44 and 56 by default, with identical settings.
+ */
 @Command(name = "degradation", mixinStandardHelpOptions = true,
-        description = {"Train plain-20, plain-56, ResNet-20 and ResNet-56 (option A) with identical settings and",
-            "write degradation.png (training error thin, test error bold) and degradation.md (final errors)."})
+        description = {"Train plain and residual nets (option A shortcuts) of the given depths with identical settings",
+            "and write degradation.png (plain left, ResNet right; training error dashed, test error bold) and",
+            "degradation.md (final errors). Run it again with the same settings to continue an interrupted experiment."})
 final class DegradationCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,14 +53,27 @@ final class DegradationCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "GEMM threads, 0 for one per core.")
     int threads;
 
-    /** Smaller depths for quick checks (tests use 8); the paper's figure is 20 and 56. */
-    @Option(names = "--depths", paramLabel = "D,D", split = ",", defaultValue = "20,56", hidden = true)
+    @Option(names = "--depths", paramLabel = "D,D,...", split = ",", defaultValue = "20,32,44,56",
+            description = "Depths 6n+2 of both kinds of net (default: ${DEFAULT-VALUE}, the paper's figure).")
     int[] depths;
+
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
+            description = "cosine, or step (a tenth at 50% and 75% of the run, as the paper) (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0",
+            description = "Epochs at a tenth of --lr before the schedule, for every net (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
+    @Option(names = "--augment", paramLabel = "KIND", defaultValue = "default",
+            description = "none, flip, crop, crop-flip, or default: the data set's (crop-flip for CIFAR-10, none for"
+                    + " Fashion-MNIST).")
+    String augment;
 
     @Override
     public Integer call() throws IOException {
         TrainingConfig base = new TrainingConfig(data, dataDir == null ? null : dataDir.toString(), "resnet" + depths[0],
-                epochs, batch, lr, "cosine", 0, subset, seed, threads);
+                epochs, batch, lr, schedule, 0, subset, seed, threads, augment, 0, warmupEpochs);
         PrintWriter err = spec.commandLine().getErr();
         err.println("degradation experiment on " + data + ": depths " + Arrays.toString(depths) + ", writing to " + out);
         DegradationExperiment.run(base, depths, out, net -> new TrainingProgress(err, net + " "));

@@ -50,6 +50,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Iterations at a tenth of the rate first, as the paper does for ResNet-110 (default: ${DEFAULT-VALUE}).")
     int warmupIterations;
 
+    @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0",
+            description = "Whole epochs at a tenth of the rate first, after any --warmup-iterations (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
     @Option(names = "--subset", paramLabel = "N", defaultValue = "0",
             description = "Use only the first N training and the first N test images (default: all).")
     int subset;
@@ -85,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun run;
         if (resume != null) {
             for (String o : List.of("--data", "--data-dir", "--model", "--epochs", "--batch", "--lr", "--schedule",
-                    "--warmup-iterations", "--subset", "--seed", "--out", "--augment", "--crop-padding")) {
+                    "--warmup-iterations", "--warmup-epochs", "--subset", "--seed", "--out", "--augment", "--crop-padding")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
                     throw new ParameterException(spec.commandLine(), o + " cannot be combined with --resume: a resumed"
                             + " run keeps its saved settings");
@@ -96,7 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             if (data == null) throw new ParameterException(spec.commandLine(), "Missing required option: '--data=SET'");
             TrainingConfig config = new TrainingConfig(data, dataDir == null ? null : dataDir.toString(), model, epochs,
-                    batch, lr, schedule, warmupIterations, subset, seed, threads, augment, cropPadding);
+                    batch, lr, schedule, warmupIterations, subset, seed, threads, augment, cropPadding, warmupEpochs);
             Path dir = out != null ? out : Path.of("train-" + Path.of(model).getFileName().toString()
                     .replace(".safetensors", "") + "-" + data);
             run = TrainingRun.start(config, dir);

@@ -170,6 +170,40 @@ class TrainingCommandsTest {
         }
     }
 
+    /** The recipe options reach every net's saved settings and the table's settings line. */
+    @Test
+    void degradationRecipeOptionsAreSavedWithEveryNet() throws IOException {
+        Path out = tmp.resolve("recipe");
+        CliTestSupport.Result r = CliTestSupport.run("experiment", "degradation", "--data", "fashion-mnist", "--epochs",
+                "2", "--batch", "16", "--subset", "32", "--depths", "8,14", "--schedule", "step", "--warmup-epochs", "1",
+                "--augment", "crop-flip", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        String table = Files.readString(out.resolve(DegradationExperiment.TABLE_FILE));
+        assertTrue(table.contains("(step, after 1 warm-up epoch(s) at a tenth), augmentation crop-flip"), table);
+        for (String net : List.of("plain8", "plain14", "resnet8", "resnet14")) {
+            assertTrue(table.contains("| " + net + " | "), table);
+            try (TrainingRun run = TrainingRun.resume(out.resolve(net), 1)) {
+                assertEquals(1, run.config().warmupEpochs(), net);
+                assertEquals("step", run.config().schedule(), net);
+                assertEquals("crop-flip", run.config().augment(), net);
+            }
+        }
+        CliTestSupport.Result tooLong = CliTestSupport.run("experiment", "degradation", "--data", "fashion-mnist",
+                "--epochs", "2", "--warmup-epochs", "2", "--subset", "32", "--depths", "8", "--out",
+                tmp.resolve("x").toString());
+        assertEquals(CliErrors.ERROR, tooLong.exitCode());
+        assertTrue(tooLong.err().contains("--warmup-epochs must be"), tooLong.err());
+    }
+
+    /** A warm-up in epochs runs at a tenth of the rate for exactly those epochs' iterations. */
+    @Test
+    void warmupEpochsCountWholeEpochsOfIterations() {
+        TrainingConfig c = new TrainingConfig("fashion-mnist", null, "resnet8", 4, 16, 0.1, "step", 3, 0, 1, 1, null, 0, 1);
+        var schedule = c.learningRateSchedule(10);
+        assertEquals(0.01, schedule.rate(12), 1e-12, "3 iterations + 1 epoch of 10");
+        assertEquals(0.1, schedule.rate(13), 1e-12);
+    }
+
     @Test
     void aRepeatedDegradationExperimentReusesFinishedNetsAndRefusesOtherSettings() throws IOException {
         Path out = tmp.resolve("degradation");

@@ -34,7 +34,7 @@ public final class DegradationExperiment {
     }
 
     /**
-     * Trains plain-d for every depth, then ResNet-d for every depth (the paper's 20 and 56 by default),
+     * Trains plain-d for every depth, then ResNet-d for every depth (the paper's 20, 32, 44 and 56 by default),
      * each with {@code base}'s settings and its own model name.
      */
     public static List<Result> run(TrainingConfig base, int[] depths, Path out, Function<String, TrainingRun.Listener> listeners)
@@ -69,8 +69,10 @@ public final class DegradationExperiment {
     static String table(TrainingConfig base, List<Result> results) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Degradation: plain vs residual on %s%n%n", base.data()));
-        sb.append(String.format(Locale.ROOT, "%d epochs, batch %d, lr %s (%s), augmentation %s, seed %d%s.%n%n",
-                base.epochs(), base.batch(), base.learningRate(), base.schedule(), base.augment(), base.seed(),
+        sb.append(String.format(Locale.ROOT, "%d epochs, batch %d, lr %s (%s%s), augmentation %s, seed %d%s.%n%n",
+                base.epochs(), base.batch(), base.learningRate(), base.schedule(),
+                base.warmupEpochs() > 0 ? ", after " + base.warmupEpochs() + " warm-up epoch(s) at a tenth" : "",
+                base.augment(), base.seed(),
                 base.subset() > 0 ? ", first " + base.subset() + " training and test images" : ""));
         sb.append("| net | final train error (%) | final test error (%) | final train loss |\n");
         sb.append("| --- | ---: | ---: | ---: |\n");

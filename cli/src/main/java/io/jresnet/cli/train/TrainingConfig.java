@@ -22,17 +22,28 @@ import java.util.List;
  *     for the data set's default (crop-flip for CIFAR-10 as in the paper, none for Fashion-MNIST)
  * @param cropPadding pixels of padding before a random crop; 0 for the data set's default (4 for
  *     CIFAR-10's 32x32 images as in the paper, 2 for Fashion-MNIST's 28x28)
+ * @param warmupEpochs whole epochs at a tenth of the rate before the schedule, added to
+ *     {@code warmupIterations} (the paper's ResNet-110 recipe, for the deep nets of the degradation
+ *     experiment); absent from checkpoints written before it existed, where it reads as 0
  */
 public record TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
                              String schedule, int warmupIterations, int subset, long seed, int threads,
-                             String augment, int cropPadding) {
+                             String augment, int cropPadding, int warmupEpochs) {
     public static final List<String> AUGMENTATIONS = List.of("none", "flip", "crop", "crop-flip");
 
     /** The settings with the data set's default augmentation. */
     public TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
                           String schedule, int warmupIterations, int subset, long seed, int threads) {
         this(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset, seed, threads,
-                null, 0);
+                null, 0, 0);
+    }
+
+    /** The settings without a warm-up counted in epochs. */
+    public TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
+                          String schedule, int warmupIterations, int subset, long seed, int threads, String augment,
+                          int cropPadding) {
+        this(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset, seed, threads,
+                augment, cropPadding, 0);
     }
 
     public TrainingConfig {
@@ -51,18 +62,22 @@ public record TrainingConfig(String data, String dataDir, String model, int epoc
             throw new JResnetException("--schedule must be cosine or step, found '" + schedule + "'");
         }
         if (warmupIterations < 0) throw new JResnetException("--warmup-iterations must be >= 0, found " + warmupIterations);
+        if (warmupEpochs < 0 || warmupEpochs >= epochs) {
+            throw new JResnetException("--warmup-epochs must be at least 0 and fewer than --epochs (" + epochs + "), found "
+                    + warmupEpochs);
+        }
         if (subset < 0) throw new JResnetException("--subset must be >= 0, found " + subset);
         if (threads < 0) throw new JResnetException("--threads must be >= 0, found " + threads);
     }
 
     public TrainingConfig withThreads(int t) {
         return new TrainingConfig(data, dataDir, model, epochs, batch, learningRate, schedule, warmupIterations, subset,
-                seed, t, augment, cropPadding);
+                seed, t, augment, cropPadding, warmupEpochs);
     }
 
     public TrainingConfig withModel(String m) {
         return new TrainingConfig(data, dataDir, m, epochs, batch, learningRate, schedule, warmupIterations, subset, seed,
-                threads, augment, cropPadding);
+                threads, augment, cropPadding, warmupEpochs);
     }
 
     /** The training-time augmentation these settings name. */
@@ -73,12 +88,14 @@ public record TrainingConfig(String data, String dataDir, String model, int epoc
 
     /**
      * The rate per iteration: cosine from {@code learningRate} to 0 over the run, or the paper's steps
-     * (divided by 10 at 50% and 75% of the iterations); a warm-up runs at a tenth of the rate first.
+     * (divided by 10 at 50% and 75% of the iterations); a warm-up ({@code warmupIterations} plus
+     * {@code warmupEpochs} epochs) runs at a tenth of the rate first, in place of the schedule's start.
      */
     public LearningRateSchedule learningRateSchedule(int iterationsPerEpoch) {
         long total = Math.max(1, (long) epochs * iterationsPerEpoch);
         LearningRateSchedule s = schedule.equals("cosine") ? LearningRateSchedule.cosine(learningRate, total, 0)
                 : LearningRateSchedule.step(learningRate, 0.1, total / 2, total * 3 / 4);
-        return warmupIterations > 0 ? s.withWarmup(warmupIterations, learningRate / 10) : s;
+        long warmup = warmupIterations + (long) warmupEpochs * iterationsPerEpoch;
+        return warmup > 0 ? s.withWarmup(warmup, learningRate / 10) : s;
     }
 }
