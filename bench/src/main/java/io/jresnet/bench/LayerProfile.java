@@ -9,7 +9,10 @@ import io.jresnet.nn.ResNet;
 import io.jresnet.plan.PlanOp;
 import io.jresnet.plan.Plan;
 import io.jresnet.tensor.Tensor;
+import io.jresnet.tensor.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,14 +38,23 @@ public final class LayerProfile {
         return profile(model, backendName, batch, threads, runs, Double.NaN);
     }
 
-    /** With a "% of peak" column when {@code peakGflops} is a number: the FMA peak of {@code threads} threads. */
-    static String profile(String model, String backendName, int batch, int threads, int runs, double peakGflops) {
-        boolean withPeak = !Double.isNaN(peakGflops);
+    /**
+     * One op's time in a profiled run.
+     *
+     * @param op the plan op
+     * @param kind {@link #kindOf}
+     * @param output its output shape
+     * @param macs its multiply-accumulates
+     * @param ms the median of its times
+     */
+    record OpTime(PlanOp op, String kind, Shape output, long macs, double ms) {}
+
+    /** Each op's median time over {@code runs} profiled runs, after at least 3 s and 20 runs of warm-up. */
+    static List<OpTime> opTimes(String model, Backend backend, int batch, int runs) {
         ResNet net = BenchModels.model(model);
         Plan plan = net.plan(BenchModels.input(net, batch));
-        try (Backend backend = Backends.create(backendName, BackendOptions.threads(threads));
-             CompiledModel compiled = backend.compile(plan); Session exe = compiled.newSession()) {
-            if (!exe.supportsProfiling()) return backendName + " does not time single ops\n";
+        try (CompiledModel compiled = backend.compile(plan); Session exe = compiled.newSession()) {
+            if (!exe.supportsProfiling()) return null;
             Tensor x = Tensor.uniform(plan.inputShape(), -1f, 1f, 1);
             Tensor y = Tensor.zeros(exe.model().outputShape());
             int n = plan.ops().size();
@@ -57,13 +69,23 @@ public final class LayerProfile {
                 exe.runProfiled(x, y, once);
                 for (int i = 0; i < n; i++) samples[i][r] = once[i];
             }
-            double[] median = new double[n];
-            double total = 0;
+            List<OpTime> times = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Arrays.sort(samples[i]);
-                median[i] = samples[i][runs / 2] / 1e6;
-                total += median[i];
+                PlanOp op = plan.ops().get(i);
+                times.add(new OpTime(op, kindOf(op), plan.shape(op.output()), plan.macs(op), samples[i][runs / 2] / 1e6));
             }
+            return times;
+        }
+    }
+
+    /** With a "% of peak" column when {@code peakGflops} is a number: the FMA peak of {@code threads} threads. */
+    static String profile(String model, String backendName, int batch, int threads, int runs, double peakGflops) {
+        boolean withPeak = !Double.isNaN(peakGflops);
+        try (Backend backend = Backends.create(backendName, BackendOptions.threads(threads))) {
+            List<OpTime> times = opTimes(model, backend, batch, runs);
+            if (times == null) return backendName + " does not time single ops\n";
+            double total = times.stream().mapToDouble(OpTime::ms).sum();
             StringBuilder sb = new StringBuilder();
             sb.append(String.format("%s, batch %d, backend %s on %s; medians of %d runs; sum of op medians %.2f ms%n%n",
                     model, batch, backend.name(), backend.device(), runs, total));
@@ -71,17 +93,15 @@ public final class LayerProfile {
                     + "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n"
                     : "| # | op | kind | output | MMACs | ms | GFLOP/s | share |\n| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
             Map<String, double[]> perKind = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                PlanOp op = plan.ops().get(i);
-                long macs = plan.macs(op);
-                String kind = kindOf(op, plan);
-                perKind.computeIfAbsent(kind, k -> new double[2]);
-                perKind.get(kind)[0] += median[i];
-                perKind.get(kind)[1] += macs;
-                double gflops = median[i] > 0 ? 2.0 * macs / (median[i] * 1e6) : 0;
-                String peak = withPeak ? (macs > 0 ? String.format(" %.0f%% |", 100 * gflops / peakGflops) : " |") : "";
-                sb.append(String.format("| %d | %s | %s | %s | %.1f | %.3f | %.1f |%s %.1f%% |%n", i, op.name(), kind,
-                        plan.shape(op.output()), macs / 1e6, median[i], gflops, peak, 100 * median[i] / total));
+            for (int i = 0; i < times.size(); i++) {
+                OpTime t = times.get(i);
+                perKind.computeIfAbsent(t.kind(), k -> new double[2]);
+                perKind.get(t.kind())[0] += t.ms();
+                perKind.get(t.kind())[1] += t.macs();
+                double gflops = t.ms() > 0 ? 2.0 * t.macs() / (t.ms() * 1e6) : 0;
+                String peak = withPeak ? (t.macs() > 0 ? String.format(" %.0f%% |", 100 * gflops / peakGflops) : " |") : "";
+                sb.append(String.format("| %d | %s | %s | %s | %.1f | %.3f | %.1f |%s %.1f%% |%n", i, t.op().name(), t.kind(),
+                        t.output(), t.macs() / 1e6, t.ms(), gflops, peak, 100 * t.ms() / total));
             }
             sb.append(withPeak ? "\n| kind | ms | GFLOP/s | % of peak | share |\n| --- | ---: | ---: | ---: | ---: |\n"
                     : "\n| kind | ms | GFLOP/s | share |\n| --- | ---: | ---: | ---: |\n");
@@ -96,7 +116,7 @@ public final class LayerProfile {
     }
 
     /** "conv3x3 s2", "conv1x1", "maxpool", ... */
-    private static String kindOf(PlanOp op, Plan plan) {
+    static String kindOf(PlanOp op) {
         if (op instanceof PlanOp.Conv c) {
             return "conv" + c.kernelH() + "x" + c.kernelW() + (c.strideH() > 1 ? " s" + c.strideH() : "");
         }
