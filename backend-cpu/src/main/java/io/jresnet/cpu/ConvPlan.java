@@ -108,6 +108,12 @@ final class ConvPlan {
      * a vector copy per window position into a staging row that is read back across the copies.
      */
     final boolean staged;
+    /**
+     * Whether a {@link #staged} convolution multiplies its windows where they lie in the staged rows
+     * ({@link VectorTileKernel#multiplyWindows12}) instead of assembling panels: at 16 lanes with
+     * two-block tiles, the shapes those kernels have.
+     */
+    final boolean windowsInPlace;
     /** Whether the kernel reads the input in place: a stride-1 1x1 convolution without padding. */
     final boolean inPlace;
     /**
@@ -172,6 +178,7 @@ final class ConvPlan {
         this.panelVectors = most;
         this.inPlace = kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0;
         this.plainInput = plainInput && staged;
+        this.windowsInPlace = staged && in.lanes() == 16 && tilePixels == 12 && tileBlocks == 2;
         int cn = in.c(), L = in.lanes(), kernelRow = kernelW * cn;
         this.stagedRowFloats = ((out.w() - 1) * strideW + kernelW) * cn;
         int segs = staged ? (depth + L - 1) / L : 0;

@@ -200,10 +200,17 @@ final class VectorConvKernels {
                 int n = qa / P, qb = Math.min(q1, (n + 1) * P);
                 int oyA = (qa - n * P) / OW, oyB = (qb - 1 - n * P) / OW;
                 int stagedRows = (oyB - oyA) * p.strideH + p.kernelH;
-                int need = stagedRows * RW + 2 * L;
+                // Slack past the rows: vector copies spill, and a window tile's rows past an output
+                // row's end read (and discard) up to MR pixels further.
+                int need = stagedRows * RW + MR * p.strideW * cn + 2 * L;
                 if (scratch.staged.length < need) scratch.staged = new float[need];
                 float[] st = scratch.staged;
                 stage(p, x, n, oyA * p.strideH - p.padTop, stagedRows, st);
+                if (p.windowsInPlace) {
+                    windowsInPlace(p, st, oyA, n, qa, qb, g0, g1, y, res, tile);
+                    qa = qb;
+                    continue;
+                }
                 for (int q = qa; q < qb; q += MR) {
                     int rows = Math.min(MR, qb - q);
                     for (int j = 0; j < MR; j++) {
@@ -230,6 +237,32 @@ final class VectorConvKernels {
                 }
                 qa = qb;
             }
+        }
+    }
+
+    /**
+     * Output pixels {@code [qa, qb)} of image {@code n} from the staged rows, the windows read in place
+     * ({@link VectorTileKernel#multiplyWindows12}): tiles of up to 12 consecutive pixels of one output
+     * row, the 4-row tile for a row's last 4 or fewer.
+     */
+    private static void windowsInPlace(ConvPlan p, float[] st, int oyA, int n, int qa, int qb, int g0, int g1,
+                                       float[] y, float[] res, float[] tile) {
+        int P = p.out.spatial(), OW = p.out.w(), RW = p.stagedRowFloats, cn = p.in.c();
+        int pixelStride = p.strideW * cn, rowDepth = p.kernelW * cn, width = p.tileWidth();
+        for (int q = qa; q < qb; ) {
+            int pixel = q - n * P, oy = pixel / OW, ox = pixel - oy * OW;
+            int rows = Math.min(Math.min(MR, qb - q), OW - ox);
+            int base = (oy - oyA) * p.strideH * RW + ox * pixelStride;
+            for (int g = g0; g < g1; g++) {
+                int bOff = g * p.depthStride * width;
+                if (rows > VectorTileKernel.TAIL_ROWS) {
+                    VectorTileKernel.multiplyWindows12(st, base, pixelStride, RW, p.kernelH, rowDepth, p.weights, bOff, tile);
+                } else {
+                    VectorTileKernel.multiplyWindows4(st, base, pixelStride, RW, p.kernelH, rowDepth, p.weights, bOff, tile);
+                }
+                store(p, tile, y, res, q, rows, g, true, true);
+            }
+            q += rows;
         }
     }
 

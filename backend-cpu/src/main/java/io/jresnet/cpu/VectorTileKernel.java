@@ -157,6 +157,128 @@ final class VectorTileKernel {
         cb.intoArray(tile, 11 * L);
     }
 
+    /**
+     * {@code tile = A * B} over a staged convolution's windows, read where they lie instead of packed:
+     * row {@code i}'s depth {@code (r, col)} is {@code a[aOff + i * pixelStride + r * rowStride + col]}
+     * for kernel rows {@code r < kernelRows} of {@code rowDepth} contiguous floats ({@code S x cn} of
+     * the staged rows, see {@link ConvPlan#staged}); B is the packed panel in compact depth
+     * {@code d = r * rowDepth + col}. The {@link #ROWS} rows are consecutive output pixels of one
+     * output row, so {@code pixelStride} is the stride in floats ({@code strideW x cn}). Only for 12
+     * rows and two blocks ({@link ConvPlan#windowsInPlace}).
+     */
+    static void multiplyWindows12(float[] a, int aOff, int pixelStride, int rowStride, int kernelRows, int rowDepth,
+                                  float[] b, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+        FloatVector c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+        int s = pixelStride;
+        for (int r = 0; r < kernelRows; r++) {
+            int a0 = aOff + r * rowStride, b0r = bOff + r * rowDepth * COLS;
+            for (int col = 0; col < rowDepth; col++) {
+                int ai = a0 + col, bi = b0r + col * COLS;
+                FloatVector b0 = FloatVector.fromArray(F, b, bi);
+                FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+                FloatVector v = FloatVector.broadcast(F, a[ai]);
+                c00 = v.fma(b0, c00);
+                c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(F, a[ai + s]);
+                c10 = v.fma(b0, c10);
+                c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(F, a[ai + 2 * s]);
+                c20 = v.fma(b0, c20);
+                c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(F, a[ai + 3 * s]);
+                c30 = v.fma(b0, c30);
+                c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(F, a[ai + 4 * s]);
+                c40 = v.fma(b0, c40);
+                c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(F, a[ai + 5 * s]);
+                c50 = v.fma(b0, c50);
+                c51 = v.fma(b1, c51);
+                v = FloatVector.broadcast(F, a[ai + 6 * s]);
+                c60 = v.fma(b0, c60);
+                c61 = v.fma(b1, c61);
+                v = FloatVector.broadcast(F, a[ai + 7 * s]);
+                c70 = v.fma(b0, c70);
+                c71 = v.fma(b1, c71);
+                v = FloatVector.broadcast(F, a[ai + 8 * s]);
+                c80 = v.fma(b0, c80);
+                c81 = v.fma(b1, c81);
+                v = FloatVector.broadcast(F, a[ai + 9 * s]);
+                c90 = v.fma(b0, c90);
+                c91 = v.fma(b1, c91);
+                v = FloatVector.broadcast(F, a[ai + 10 * s]);
+                ca0 = v.fma(b0, ca0);
+                ca1 = v.fma(b1, ca1);
+                v = FloatVector.broadcast(F, a[ai + 11 * s]);
+                cb0 = v.fma(b0, cb0);
+                cb1 = v.fma(b1, cb1);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, COLS);
+        c11.intoArray(tile, COLS + L);
+        c20.intoArray(tile, 2 * COLS);
+        c21.intoArray(tile, 2 * COLS + L);
+        c30.intoArray(tile, 3 * COLS);
+        c31.intoArray(tile, 3 * COLS + L);
+        c40.intoArray(tile, 4 * COLS);
+        c41.intoArray(tile, 4 * COLS + L);
+        c50.intoArray(tile, 5 * COLS);
+        c51.intoArray(tile, 5 * COLS + L);
+        c60.intoArray(tile, 6 * COLS);
+        c61.intoArray(tile, 6 * COLS + L);
+        c70.intoArray(tile, 7 * COLS);
+        c71.intoArray(tile, 7 * COLS + L);
+        c80.intoArray(tile, 8 * COLS);
+        c81.intoArray(tile, 8 * COLS + L);
+        c90.intoArray(tile, 9 * COLS);
+        c91.intoArray(tile, 9 * COLS + L);
+        ca0.intoArray(tile, 10 * COLS);
+        ca1.intoArray(tile, 10 * COLS + L);
+        cb0.intoArray(tile, 11 * COLS);
+        cb1.intoArray(tile, 11 * COLS + L);
+    }
+
+    /** {@link #multiplyWindows12} for the first 4 rows only (an output row's last few pixels). */
+    static void multiplyWindows4(float[] a, int aOff, int pixelStride, int rowStride, int kernelRows, int rowDepth,
+                                 float[] b, int bOff, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int s = pixelStride;
+        for (int r = 0; r < kernelRows; r++) {
+            int a0 = aOff + r * rowStride, b0r = bOff + r * rowDepth * COLS;
+            for (int col = 0; col < rowDepth; col++) {
+                int ai = a0 + col, bi = b0r + col * COLS;
+                FloatVector b0 = FloatVector.fromArray(F, b, bi);
+                FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
+                FloatVector v = FloatVector.broadcast(F, a[ai]);
+                c00 = v.fma(b0, c00);
+                c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(F, a[ai + s]);
+                c10 = v.fma(b0, c10);
+                c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(F, a[ai + 2 * s]);
+                c20 = v.fma(b0, c20);
+                c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(F, a[ai + 3 * s]);
+                c30 = v.fma(b0, c30);
+                c31 = v.fma(b1, c31);
+            }
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, COLS);
+        c11.intoArray(tile, COLS + L);
+        c20.intoArray(tile, 2 * COLS);
+        c21.intoArray(tile, 2 * COLS + L);
+        c30.intoArray(tile, 3 * COLS);
+        c31.intoArray(tile, 3 * COLS + L);
+    }
+
     private static void multiply6(float[] a, int aOff, int aStride, int segments, float[] b, int bOff, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
