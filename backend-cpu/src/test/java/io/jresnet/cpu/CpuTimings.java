@@ -6,9 +6,7 @@ import io.jresnet.backend.Session;
 import io.jresnet.nn.Initializers;
 import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
-import io.jresnet.plan.GraphBuilder;
 import io.jresnet.plan.Plan;
-import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceBackend;
 import io.jresnet.tensor.Shape;
 import io.jresnet.tensor.Tensor;
@@ -146,22 +144,10 @@ public final class CpuTimings {
         VectorKernels kernels = new VectorKernels();
         int lanes = kernels.lanes();
         for (int[] s : shapes) {
-            GraphBuilder gb = new GraphBuilder();
-            Shape inShape = Shape.nchw(1, s[0], s[2], s[2]);
-            int xv = gb.input(inShape);
-            int pad = s[3] / 2;
-            int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4],
-                    pad, pad, pad, pad);
-            Plan plan = Planner.plan(gb.build(y));
-            io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
-            ConvPlan p = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
-            float[] x = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
-            int zero = x.length - lanes;
-            java.util.Arrays.fill(x, zero, x.length, 0f);
-            float[] out = new float[Math.toIntExact(p.out.floats())];
-            double med = medianMs(runs * 3, 5, () -> kernels.conv(p, x, out, null, zero, 0, p.items()));
+            ConvCase cc = ConvCase.of(1, s[0], s[1], s[2], s[3], s[4], 1, lanes);
+            double med = medianMs(runs * 3, 5, cc.on(kernels));
             System.out.printf("conv c%d k%d %dx%d %dx%d s%d, 1 thread: median %.3f ms = %.0f GFLOP/s%n", s[0], s[1], s[2],
-                    s[2], s[3], s[3], s[4], med, 2.0 * plan.macs() / med / 1e6);
+                    s[2], s[3], s[3], s[4], med, 2.0 * cc.plan().macs() / med / 1e6);
         }
     }
 
@@ -176,19 +162,11 @@ public final class CpuTimings {
         int lanes = kernels.lanes();
         for (int[] s : shapes) {
             int c = s[0], groups = 32;
-            GraphBuilder gb = new GraphBuilder();
-            Shape inShape = Shape.nchw(1, c, s[1], s[1]);
-            int xv = gb.input(inShape);
-            int y = gb.conv("conv", xv, Tensor.normal(Shape.nchw(c, c / groups, 3, 3), 0.05f, 5), null, groups, s[2],
-                    s[2], 1, 1, 1, 1);
-            Plan plan = Planner.plan(gb.build(y));
-            io.jresnet.plan.PlanOp.Conv conv = (io.jresnet.plan.PlanOp.Conv) plan.ops().get(0);
-            ConvPlan p = ConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
-            float[] x = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
-            int zero = x.length - lanes;
-            java.util.Arrays.fill(x, zero, x.length, 0f);
-            float[] out = new float[Math.toIntExact(p.out.floats())];
-            double med = medianMs(runs * 3, 20, () -> kernels.conv(p, x, out, null, zero, 0, p.items()));
+            ConvCase cc = ConvCase.of(1, c, c, s[1], 3, s[2], groups, lanes);
+            Plan plan = cc.plan();
+            io.jresnet.plan.PlanOp.Conv conv = cc.op();
+            ConvPlan p = cc.conv();
+            double med = medianMs(runs * 3, 20, cc.on(kernels));
             long computed = 0;
             for (int g = 0; g < p.groups; g++) {
                 computed += (long) p.tileWidth() * (p.depthOf(p.tileSegmentTo[g]) - p.depthOf(p.tileSegmentFrom[g]));
@@ -198,8 +176,8 @@ public final class CpuTimings {
                     + " %.0f computed%n", c, groups, s[1], s[1], s[2], med, 2.0 * plan.macs() / med / 1e6,
                     2.0 * computed / med / 1e6);
             if (GroupedConvPlan.applies(conv, lanes)) {
-                GroupedConvPlan gp = GroupedConvPlan.create(conv, inShape, plan.outputShape(), lanes, 1);
-                med = medianMs(runs * 3, 20, () -> kernels.groupedConv(gp, x, out, null, zero, 0, gp.items()));
+                GroupedConvPlan gp = GroupedConvPlan.create(conv, plan.inputShape(), plan.outputShape(), lanes, 1);
+                med = medianMs(runs * 3, 20, () -> kernels.groupedConv(gp, cc.in(), cc.out(), null, cc.zero(), 0, gp.items()));
                 System.out.printf("grouped conv c%d g%d %dx%d s%d, 1 thread, lane groups: median %.3f ms = %.0f GFLOP/s%n",
                         c, groups, s[1], s[1], s[2], med, 2.0 * plan.macs() / med / 1e6);
             }

@@ -1,11 +1,5 @@
 package io.jresnet.cpu;
 
-import io.jresnet.plan.GraphBuilder;
-import io.jresnet.plan.Plan;
-import io.jresnet.plan.PlanOp;
-import io.jresnet.plan.Planner;
-import io.jresnet.tensor.Shape;
-import io.jresnet.tensor.Tensor;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -36,21 +30,8 @@ public final class KernelAB {
      */
     public static Runnable prepare(String shape) {
         VectorKernels kernels = new VectorKernels();
-        int lanes = kernels.lanes();
         int[] s = Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray();
-        GraphBuilder gb = new GraphBuilder();
-        Shape inShape = Shape.nchw(s.length > 5 ? s[5] : 1, s[0], s[2], s[2]);
-        int x = gb.input(inShape);
-        int pad = s[3] / 2;
-        int y = gb.conv("conv", x, Tensor.normal(Shape.nchw(s[1], s[0], s[3], s[3]), 0.05f, 5), null, s[4], s[4], pad,
-                pad, pad, pad);
-        Plan plan = Planner.plan(gb.build(y));
-        ConvPlan p = ConvPlan.create((PlanOp.Conv) plan.ops().get(0), inShape, plan.outputShape(), lanes, 1);
-        float[] in = Tensor.uniform(Shape.of(Math.toIntExact(p.in.floats() + lanes)), -1, 1, 6).array();
-        int zero = in.length - lanes;
-        Arrays.fill(in, zero, in.length, 0f);
-        float[] out = new float[Math.toIntExact(p.out.floats())];
-        return () -> kernels.conv(p, in, out, null, zero, 0, p.items());
+        return ConvCase.of(s.length > 5 ? s[5] : 1, s[0], s[1], s[2], s[3], s[4], 1, kernels.lanes()).on(kernels);
     }
 
     public static void main(String[] args) throws Exception {
