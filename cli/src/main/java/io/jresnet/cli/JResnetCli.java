@@ -54,6 +54,7 @@ public final class JResnetCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LauncherStderr.adopt();
         System.exit(commandLine().execute(args));
     }
 }
