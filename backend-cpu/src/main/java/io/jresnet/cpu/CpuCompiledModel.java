@@ -97,7 +97,14 @@ final class CpuCompiledModel implements CompiledModel {
         }
     }
 
-    private final Plan plan;
+    /**
+     * The plan, only while the constructor compiles it: its weights (batch norm folded in) are copies
+     * the packed ones replace, so holding it would keep a second copy of a model's weights for life.
+     */
+    private Plan plan;
+    private final Shape inputShape;
+    private final Shape outputShape;
+    private final int opCount;
     private final CpuKernels kernels;
     private final WorkerPool pool;
     private final int lanes;
@@ -142,6 +149,10 @@ final class CpuCompiledModel implements CompiledModel {
         this.outputBlocked = out.layout == Layout.BLOCKED;
         this.outputGeometry = Blocked.of(out.shape, lanes);
         this.outputOp = compilingOp;
+        this.inputShape = plan.inputShape();
+        this.outputShape = plan.outputShape();
+        this.opCount = plan.ops().size();
+        this.plan = null;
     }
 
     private int withZeros(long floats, String what) {
@@ -371,12 +382,12 @@ final class CpuCompiledModel implements CompiledModel {
 
     @Override
     public Shape inputShape() {
-        return plan.inputShape();
+        return inputShape;
     }
 
     @Override
     public Shape outputShape() {
-        return plan.outputShape();
+        return outputShape;
     }
 
     @Override
@@ -455,8 +466,8 @@ final class CpuCompiledModel implements CompiledModel {
         @Override
         protected void execute(Tensor input, Tensor out, long[] nanosPerOp) {
             checkOpen();
-            if (nanosPerOp != null && nanosPerOp.length < plan.ops().size()) {
-                throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + plan.ops().size() + " ops");
+            if (nanosPerOp != null && nanosPerOp.length < opCount) {
+                throw new ShapeException("nanosPerOp has " + nanosPerOp.length + " entries for " + opCount + " ops");
             }
             System.arraycopy(input.array(), input.offset(), buffers[inputBuffer], 0, input.size());
             for (int i = 0; i < bound.length; i++) {

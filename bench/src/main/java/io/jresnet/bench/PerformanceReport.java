@@ -33,12 +33,36 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --cases model:batch,...}, {@code --skip-reference}.
  */
 public final class PerformanceReport {
+    /** The one-shot section around {@code bench/one-shot.sh}'s table. */
+    static String oneShotSection(String table) {
+        return "## One-shot runs (whole processes)\n\n"
+                + "A script or a container that runs jresnet once per call pays for starting the JVM, loading the "
+                + "model, packing its weights and running it before the JIT has compiled the kernels. "
+                + "`bench/one-shot.sh` times such calls as whole processes (`/usr/bin/time`), ONNX Runtime's Java "
+                + "API on the same ONNX file and input in the same rounds (`io.jresnet.bench.OrtOneShot`).\n\n"
+                + table.strip() + "\n\n"
+                + "Where a one-shot run's time goes (ResNet-50 from ONNX, phases timed in-process): mapping and "
+                + "parsing the file about 0.2 s, decoding the weights into a graph 0.15 s, packing them 0.5 s, "
+                + "the first image 1.8-2.1 s against 0.1-0.2 s once compiled. The first image is slow because "
+                + "HotSpot compiles the Vector API kernels while they run: `-XX:+CITime` counts 3.0 s of C2 and "
+                + "0.7 s of C1 compilation in the process, on a machine with two cores that also run the kernels. "
+                + "JDK 25's ahead-of-time cache keeps classes and profiles, not compiled code, so it does not "
+                + "remove this; ONNX Runtime's kernels are compiled before it starts.\n\n"
+                + "Memory: the ONNX file is memory-mapped and parsed without copying its weights, each graph "
+                + "decodes them once (`OnnxModel`), and a compiled model keeps only its packed weights "
+                + "(`CpuCompiledModel` drops the plan). The peak is then the decoded and the packed weights "
+                + "together (the packed ones are larger: Winograd's transformed 3x3 kernels hold 36 values for "
+                + "9), plus the JVM. The safetensors path still reads the file's tensors and copies them into "
+                + "the network's parameters, and the plan folds batch norm into a copy of the conv weights.\n\n";
+    }
+
     public static void main(String[] args) throws Exception {
         int threads = 2;
         int iterations = 20;
         String cases = "resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64,builtin:1,builtin:256";
         boolean reference = true;
         Path narrower = null;
+        Path oneShot = null;
         Path out = Path.of("docs");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +71,7 @@ public final class PerformanceReport {
                 case "--cases" -> cases = args[++i];
                 case "--skip-reference" -> reference = false;
                 case "--include-256" -> narrower = Path.of(args[++i]);
+                case "--include-one-shot" -> oneShot = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -54,7 +79,7 @@ public final class PerformanceReport {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         double[] peak = {peakGflops(1), peakGflops(2)};
         StringBuilder doc = new StringBuilder("# Performance\n\n");
-        doc.append("Regenerate on an idle machine with `bench/performance-report.sh` (about 15 minutes).\n\n");
+        doc.append("Regenerate on an idle machine with `bench/performance-report.sh` (about 18 minutes).\n\n");
         doc.append(String.format("Measured %s on %s, %d available processors, Java %s, vector species %s; load average "
                         + "%.2f when the run started.%n%n", LocalDate.now(), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
@@ -90,6 +115,7 @@ public final class PerformanceReport {
         Files.createDirectories(out);
         LatencyChart.write(results, out.resolve("performance-latency.png"));
         doc.append("![latency per image](performance-latency.png)\n\n");
+        if (oneShot != null && Files.exists(oneShot)) doc.append(oneShotSection(Files.readString(oneShot)));
 
         doc.append("## Steady-state allocation\n\n");
         doc.append(String.format("JMH's GC profiler on `NetworkBenchmark` (cpu, %d threads, batch 1): ResNet-56 "

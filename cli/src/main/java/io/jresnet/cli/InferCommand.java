@@ -53,10 +53,9 @@ final class InferCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         LoadedModel m = ModelSource.load(model, arch, seed);
         Tensor x = Npy.read(input);
-        Graph graph = graphFor(m, x, input);
         Tensor y;
         try (Backend b = Backends.create(backend, BackendOptions.threads(threads));
-             CompiledModel compiled = b.compile(Planner.plan(graph)); Session exe = compiled.newSession()) {
+             CompiledModel compiled = compile(b, m, x, input); Session exe = compiled.newSession()) {
             y = exe.run(x);
         }
         Npy.write(output, y);
@@ -64,6 +63,14 @@ final class InferCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %s %s -> %s%n", output, m.name(), x.shape(), y.shape());
         out.flush();
         return 0;
+    }
+
+    /**
+     * Plans and compiles in a frame of its own: the graph and the plan each hold a copy of the weights
+     * (the plan's with batch norm folded in), and neither may outlive the backend's packing of them.
+     */
+    static CompiledModel compile(Backend b, LoadedModel m, Tensor x, Path file) {
+        return b.compile(Planner.plan(graphFor(m, x, file)));
     }
 
     /** The graph for the tensor in {@code file}, or an error naming the file, what was expected and what was found. */

@@ -78,6 +78,14 @@ public final class Graph {
         throw new IllegalArgumentException("no op of the graph writes value " + value);
     }
 
+    /**
+     * {@return the values and their shapes without the ops} A {@link Plan} keeps this much of the
+     * graph it was made from: the ops would keep every weight alive next to the plan's own copies.
+     */
+    Graph shapesOnly() {
+        return new Graph(shapes, List.of(), input, output);
+    }
+
     /** {@return the multiply-accumulates of one run (convolutions and linear layers)} */
     public long macs() {
         long m = 0;

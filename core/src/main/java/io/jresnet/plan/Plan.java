@@ -13,6 +13,7 @@ import java.util.List;
  * same buffer assignment and sizes each buffer for its own layout ({@link #valuesIn}).
  */
 public final class Plan {
+    /** The graph's values and shapes, without its ops: those hold the unfolded weights. */
     private final Graph graph;
     private final List<PlanOp> ops;
     private final int[] bufferOf;
@@ -20,7 +21,7 @@ public final class Plan {
     private final int[] owner;
 
     Plan(Graph graph, List<PlanOp> ops, int[] bufferOf, long[] bufferFloats, int[] owner) {
-        this.graph = graph;
+        this.graph = graph.shapesOnly();
         this.ops = List.copyOf(ops);
         this.bufferOf = bufferOf;
         this.bufferFloats = bufferFloats;

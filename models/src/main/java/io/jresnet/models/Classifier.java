@@ -15,6 +15,7 @@ import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import io.jresnet.plan.Graph;
 import io.jresnet.plan.Op;
+import io.jresnet.plan.Plan;
 import io.jresnet.plan.Planner;
 import io.jresnet.reference.ReferenceKernels;
 import io.jresnet.tensor.Shape;
@@ -81,9 +82,7 @@ public final class Classifier implements AutoCloseable {
             int n = batch.shape().dim(0);
             if (compiled == null || !compiled.inputShape().withBatch(n).equals(batch.shape())) {
                 close();
-                Graph g = graphOf.apply(batch.shape());
-                endsInSoftmax = !g.ops().isEmpty() && g.ops().getLast() instanceof Op.Softmax;
-                compiled = backend.compile(Planner.plan(g));
+                compiled = backend.compile(plan(batch.shape()));
                 session = compiled.newSession();
             }
             int planned = compiled.inputShape().dim(0), imageSize = batch.size() / n;
@@ -96,6 +95,16 @@ public final class Classifier implements AutoCloseable {
                 System.arraycopy(part.array(), part.offset(), out.array(), from * perImage, count * perImage);
             }
             return out;
+        }
+
+        /**
+         * The plan for {@code shape}, made in a frame of its own so that the graph (a copy of the
+         * weights) is garbage before the backend packs the plan's.
+         */
+        private Plan plan(Shape shape) {
+            Graph g = graphOf.apply(shape);
+            endsInSoftmax = !g.ops().isEmpty() && g.ops().getLast() instanceof Op.Softmax;
+            return Planner.plan(g);
         }
 
         void close() {

@@ -1,6 +1,7 @@
 package io.jresnet.models.onnx;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.jresnet.FormatException;
 import io.jresnet.UnsupportedLayerException;
 import io.jresnet.models.onnx.proto.OnnxProto.GraphProto;
@@ -10,15 +11,18 @@ import io.jresnet.models.onnx.proto.OnnxProto.TensorProto;
 import io.jresnet.models.onnx.proto.OnnxProto.TensorShapeProto;
 import io.jresnet.models.onnx.proto.OnnxProto.ValueInfoProto;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Reads ONNX model files (opsets {@value #MIN_OPSET} to {@value #MAX_OPSET}) into an {@link OnnxModel}:
- * parses the protobuf, decodes every initializer (inline or external) and finds the one image
+ * parses the protobuf, checks every initializer (inline or external) and finds the one image
  * input. Turning the nodes into a jresnet graph happens per input shape in {@link OnnxModel#toGraph}.
  */
 public final class OnnxImporter {
@@ -30,7 +34,9 @@ public final class OnnxImporter {
     private OnnxImporter() {}
 
     /**
-     * {@return the model in an ONNX file, its weights decoded} The file is read whole, then closed.
+     * {@return the model in an ONNX file} The file is memory-mapped, not read onto the heap, and parsed
+     * without copying the weights: each initializer stays a view of the mapping, checked here and
+     * decoded when a graph is made ({@link OnnxModel#toGraph}). The mapping lives as long as the model.
      *
      * @param file the {@code .onnx} file; external weights are read from beside it
      * @throws io.jresnet.FormatException naming the file when it is missing, not ONNX, or corrupt
@@ -38,12 +44,14 @@ public final class OnnxImporter {
      *     does not implement
      */
     public static OnnxModel load(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.size(file) > Integer.MAX_VALUE - 8) {
+        MemorySegment mapping;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (channel.size() > Integer.MAX_VALUE - 8) {
                 throw FormatException.in(file, "larger than 2 GiB; ONNX files this large keep their weights as external data");
             }
-            bytes = Files.readAllBytes(file);
+            // Arena.ofAuto: unmapped once the model is unreachable; a confined or shared arena would make
+            // every OnnxModel a resource to close.
+            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), Arena.ofAuto());
         } catch (NoSuchFileException e) {
             throw FormatException.in(file, "no such file");
         } catch (IOException e) {
@@ -51,17 +59,24 @@ public final class OnnxImporter {
         }
         ModelProto model;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            // An immutable wrapped buffer plus aliasing: bytes fields (raw_data) become views of the
+            // mapping instead of copies, so parsing a 100 MB model allocates kilobytes.
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(mapping.asByteBuffer()).newCodedInput();
+            in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
             model = ModelProto.parseFrom(in);
         } catch (IOException e) { // InvalidProtocolBufferException: the bytes are not a ModelProto
             throw new FormatException(file + ": not an ONNX model (protobuf: " + e.getMessage() + ")", e);
         }
-        return fromProto(model, file);
+        return fromProto(model, file, mapping);
     }
 
     /** Builds a model from an already parsed {@link ModelProto}; {@code file} names it in errors and locates external data. */
     static OnnxModel fromProto(ModelProto model, Path file) {
+        return fromProto(model, file, null);
+    }
+
+    private static OnnxModel fromProto(ModelProto model, Path file, MemorySegment mapping) {
         if (!model.hasGraph()) throw FormatException.in(file, "not an ONNX model (no graph)");
         int opset = opset(model, file);
         GraphProto g = model.getGraph();
@@ -69,11 +84,12 @@ public final class OnnxImporter {
             throw new UnsupportedLayerException(file + ": sparse initializers are not supported");
         }
         TensorReader reader = new TensorReader(file);
-        Map<String, Constant> initializers = new LinkedHashMap<>();
+        Map<String, TensorProto> initializers = new LinkedHashMap<>();
         for (TensorProto t : g.getInitializerList()) {
             String name = t.getName();
             if (name.isEmpty()) throw FormatException.in(file, "an initializer has no name");
-            if (initializers.put(name, reader.read(t, name)) != null) {
+            reader.check(t, name);
+            if (initializers.put(name, t) != null) {
                 throw FormatException.in(file, "initializer '" + name + "' is defined twice");
             }
         }
@@ -91,7 +107,8 @@ public final class OnnxImporter {
             throw FormatException.in(file, "the graph has no output");
         }
         long[] declared = declaredDims(input, file);
-        return new OnnxModel(file, model, opset, initializers, input.getName(), declared, g.getOutput(0).getName());
+        return new OnnxModel(file, model, opset, reader, initializers, mapping, input.getName(), declared,
+                g.getOutput(0).getName());
     }
 
     private static int opset(ModelProto model, Path file) {

@@ -2,33 +2,44 @@ package io.jresnet.models.onnx;
 
 import io.jresnet.ShapeException;
 import io.jresnet.models.onnx.proto.OnnxProto.ModelProto;
+import io.jresnet.models.onnx.proto.OnnxProto.TensorProto;
 import io.jresnet.plan.Graph;
 import io.jresnet.tensor.Shape;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A loaded ONNX model: its nodes, decoded initializers and input. {@link #toGraph(Shape)} builds a
+ * A loaded ONNX model: its nodes, checked initializers and input. {@link #toGraph(Shape)} builds a
  * jresnet {@link Graph} for one concrete input shape; the batch dimension is always free, other
  * dimensions must match the file's where it fixes them. Immutable: graphs for several shapes, on
- * several threads, may be made from one model; they share its weight tensors.
+ * several threads, may be made from one model. Each graph decodes the weights afresh from the file's
+ * mapping (about 50 ms for ResNet-50's 100 MB), so a model kept for later costs no heap for them.
  */
 public final class OnnxModel {
+    /** How many bytes of weights are read from the mapping between two unloads of it: {@value}. */
+    private static final long UNLOAD_EVERY_BYTES = 16 << 20;
+
     private final Path file;
     private final ModelProto proto;
     private final int opset;
-    private final Map<String, Constant> initializers;
+    private final TensorReader reader;
+    private final Map<String, TensorProto> initializers;
+    private final MemorySegment mapping;
     private final String inputName;
     private final long[] declaredInput;
     private final String outputName;
 
-    OnnxModel(Path file, ModelProto proto, int opset, Map<String, Constant> initializers, String inputName,
-              long[] declaredInput, String outputName) {
+    OnnxModel(Path file, ModelProto proto, int opset, TensorReader reader, Map<String, TensorProto> initializers,
+              MemorySegment mapping, String inputName, long[] declaredInput, String outputName) {
         this.file = file;
         this.proto = proto;
         this.opset = opset;
-        this.initializers = Map.copyOf(initializers);
+        this.reader = reader;
+        this.initializers = initializers;
+        this.mapping = mapping;
         this.inputName = inputName;
         this.declaredInput = declaredInput;
         this.outputName = outputName;
@@ -139,7 +150,30 @@ public final class OnnxModel {
                         + ", cannot run it at " + input);
             }
         }
-        return new GraphTranslator(file, proto.getGraph(), opset, initializers, inputName, outputName).translate(input);
+        return new GraphTranslator(file, proto.getGraph(), opset, decodeInitializers(), inputName, outputName)
+                .translate(input);
+    }
+
+    /**
+     * Decodes every initializer into new arrays, for one graph. Once a backend has packed that graph's
+     * weights nothing holds the arrays, so a loaded model costs the mapping, not a second heap copy of
+     * its weights; the mapped pages are handed back to the page cache after reading.
+     */
+    private Map<String, Constant> decodeInitializers() {
+        Map<String, Constant> decoded = new LinkedHashMap<>();
+        long sinceUnload = 0;
+        for (Map.Entry<String, TensorProto> e : initializers.entrySet()) {
+            decoded.put(e.getKey(), reader.read(e.getValue(), e.getKey()));
+            // Every 16 MB read, the pages go back (madvise): otherwise the whole file would count in the
+            // process's memory next to the decoded copy, at the peak of loading.
+            sinceUnload += e.getValue().getRawData().size();
+            if (mapping != null && sinceUnload >= UNLOAD_EVERY_BYTES) {
+                mapping.unload();
+                sinceUnload = 0;
+            }
+        }
+        if (mapping != null) mapping.unload();
+        return decoded;
     }
 
     private static String describe(long[] dims) {

@@ -33,58 +33,107 @@ final class TensorReader {
         return FormatException.in(file, "tensor '" + tensor + "': " + problem);
     }
 
-    Constant read(TensorProto t, String name) {
-        long[] dims = new long[t.getDimsCount()];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = t.getDims(i);
-            if (dims[i] < 0) throw error(name, "dimension " + i + " is negative (" + dims[i] + ")");
+    /**
+     * Checks everything {@link #read} would, without decoding or allocating the data: dims, type, the
+     * inline data's size, and for external data its location and that the file holds the bytes.
+     *
+     * @throws FormatException naming the tensor, as {@link #read} would
+     */
+    void check(TensorProto t, String name) {
+        int n = elementCount(t, name);
+        int type = t.getDataType();
+        int width = elementBytes(type, name);
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            external(t, name, (long) n * width);
+        } else if (t.hasRawData()) {
+            checkRawSize(t, name, n, width);
+        } else {
+            checkCount(name, typedField(type), typedCount(t, type), n);
         }
+    }
+
+    private int elementCount(TensorProto t, String name) {
+        long[] dims = dims(t, name);
         long count = Constant.count(dims, Constant.MAX_ELEMENTS);
         if (count < 0) {
             throw error(name, "dims " + java.util.Arrays.toString(dims) + " hold more than " + Constant.MAX_ELEMENTS
                     + " elements");
         }
-        int n = (int) count;
+        return (int) count;
+    }
+
+    private long[] dims(TensorProto t, String name) {
+        long[] dims = new long[t.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.getDims(i);
+            if (dims[i] < 0) throw error(name, "dimension " + i + " is negative (" + dims[i] + ")");
+        }
+        return dims;
+    }
+
+    private void checkRawSize(TensorProto t, String name, int n, int width) {
+        long bytes = t.getRawData().size();
+        if (bytes != (long) n * width) {
+            throw error(name, "raw_data holds " + bytes + " bytes, dims " + java.util.Arrays.toString(dims(t, name))
+                    + " of " + typeName(t.getDataType()) + " need " + (long) n * width);
+        }
+    }
+
+    /** The typed field that holds a tensor of {@code type} without raw_data (FLOAT16 and the small integers share int32_data). */
+    private static String typedField(int type) {
+        return switch (DataType.forNumber(type)) {
+            case FLOAT -> "float_data";
+            case DOUBLE -> "double_data";
+            case INT64 -> "int64_data";
+            default -> "int32_data";
+        };
+    }
+
+    private static int typedCount(TensorProto t, int type) {
+        return switch (DataType.forNumber(type)) {
+            case FLOAT -> t.getFloatDataCount();
+            case DOUBLE -> t.getDoubleDataCount();
+            case INT64 -> t.getInt64DataCount();
+            default -> t.getInt32DataCount();
+        };
+    }
+
+    /** {@return the tensor's value, decoded} Checks it as {@link #check} does, first. */
+    Constant read(TensorProto t, String name) {
+        long[] dims = dims(t, name);
+        int n = elementCount(t, name);
         int type = t.getDataType();
         int width = elementBytes(type, name);
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             return decode(type, dims, readExternal(t, name, (long) n * width), n);
         }
         if (t.hasRawData()) {
-            long bytes = t.getRawData().size();
-            if (bytes != (long) n * width) {
-                throw error(name, "raw_data holds " + bytes + " bytes, dims " + java.util.Arrays.toString(dims) + " of "
-                        + typeName(type) + " need " + (long) n * width);
-            }
+            checkRawSize(t, name, n, width);
             return decode(type, dims, t.getRawData().asReadOnlyByteBuffer(), n);
         }
+        checkCount(name, typedField(type), typedCount(t, type), n);
         return switch (DataType.forNumber(type)) {
             case FLOAT -> {
-                checkCount(name, "float_data", t.getFloatDataCount(), n);
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) f[i] = t.getFloatData(i);
                 yield Constant.ofFloats(dims, f);
             }
             case DOUBLE -> {
-                checkCount(name, "double_data", t.getDoubleDataCount(), n);
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) f[i] = (float) t.getDoubleData(i);
                 yield Constant.ofFloats(dims, f);
             }
             case FLOAT16 -> {
-                checkCount(name, "int32_data", t.getInt32DataCount(), n);
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat((short) t.getInt32Data(i));
                 yield Constant.ofFloats(dims, f);
             }
             case INT64 -> {
-                checkCount(name, "int64_data", t.getInt64DataCount(), n);
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) v[i] = t.getInt64Data(i);
                 yield Constant.ofInts(dims, v);
             }
             default -> { // INT32, INT16, INT8, UINT16, UINT8, BOOL: all stored in int32_data
-                checkCount(name, "int32_data", t.getInt32DataCount(), n);
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) v[i] = t.getInt32Data(i);
                 yield Constant.ofInts(dims, v);
@@ -152,11 +201,14 @@ final class TensorReader {
         }
     }
 
+    /** Where a tensor's external data lies, checked: a file inside the model's folder that holds its bytes. */
+    private record ExternalData(Path file, String location, long offset) {}
+
     /**
-     * Reads {@code bytes} bytes of external data. The location must be a relative path that stays inside
+     * Finds {@code bytes} bytes of external data. The location must be a relative path that stays inside
      * the model's folder (symbolic links resolved), and offset + length must lie within the file.
      */
-    private ByteBuffer readExternal(TensorProto t, String name, long bytes) {
+    private ExternalData external(TensorProto t, String name, long bytes) {
         String location = null;
         long offset = 0;
         long length = -1;
@@ -186,6 +238,11 @@ final class TensorReader {
             if (!data.startsWith(root)) {
                 throw error(name, "external data location '" + location + "' links outside the model's folder");
             }
+            long size = Files.size(data);
+            if (offset > size || bytes > size - offset) {
+                throw error(name, "external data [" + offset + ", " + (offset + bytes) + ") lies past the end of '"
+                        + location + "' (" + size + " bytes)");
+            }
         } catch (java.nio.file.InvalidPathException e) {
             throw error(name, "external data location '" + location + "' is not a valid path");
         } catch (NoSuchFileException e) {
@@ -194,19 +251,22 @@ final class TensorReader {
             throw new FormatException(file + ": tensor '" + name + "': cannot open external data '" + location
                     + "': " + e.getMessage(), e);
         }
-        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (offset > size || bytes > size - offset) {
-                throw error(name, "external data [" + offset + ", " + (offset + bytes) + ") lies past the end of '"
-                        + location + "' (" + size + " bytes)");
-            }
+        return new ExternalData(data, location, offset);
+    }
+
+    /** Reads {@code bytes} bytes of external data (see {@link #external}). */
+    private ByteBuffer readExternal(TensorProto t, String name, long bytes) {
+        ExternalData at = external(t, name, bytes);
+        try (FileChannel ch = FileChannel.open(at.file(), StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocate((int) bytes);
             while (buf.hasRemaining()) {
-                if (ch.read(buf, offset + buf.position()) < 0) throw error(name, "'" + location + "' ended early");
+                if (ch.read(buf, at.offset() + buf.position()) < 0) {
+                    throw error(name, "'" + at.location() + "' ended early");
+                }
             }
             return buf.flip();
         } catch (IOException e) {
-            throw new FormatException(file + ": tensor '" + name + "': cannot read external data '" + location
+            throw new FormatException(file + ": tensor '" + name + "': cannot read external data '" + at.location()
                     + "': " + e.getMessage(), e);
         }
     }
