@@ -1,5 +1,6 @@
 package io.jresnet.cpu;
 
+import io.jresnet.backend.TrainingKernels.ConvGeometry;
 import io.jresnet.reference.ReferenceTrainingKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -7,7 +8,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The cpu backend's training kernels: convolutions as im2col + {@link VectorGemm} (inherited, on
+ * The cpu backend's training kernels: 3x3 stride-1 convolutions on bordered planes
+ * ({@link BorderedPlaneConv}), the other convolutions as im2col + {@link VectorGemm} (inherited, on
  * the GEMM's pool), and batch norm and the element-wise ops as Vector API loops split over the same
  * threads. The small ops (max pool, the option-A shortcut, the classifier, the loss) stay the
  * reference's scalar loops: they are a fraction of a percent of a step.
@@ -19,8 +21,37 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorTrainingKernels extends ReferenceTrainingKernels {
     private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
 
+    /** The 3x3 stride-1 convolutions' kernels, or null to run every convolution as im2col + GEMM. */
+    private final BorderedPlaneConv bordered;
+
     VectorTrainingKernels(VectorGemm gemm) {
+        this(gemm, true);
+    }
+
+    /** With {@code bordered} false, every convolution is im2col + GEMM: the baseline for measuring the bordered kernels. */
+    VectorTrainingKernels(VectorGemm gemm, boolean bordered) {
         super(gemm);
+        this.bordered = bordered ? new BorderedPlaneConv(gemm) : null;
+    }
+
+    /** 3x3 stride-1 convolutions on bordered planes ({@link BorderedPlaneConv}); the others as im2col + GEMM. */
+    @Override
+    public void conv(ConvGeometry g, float[] x, int xOff, float[] w, float[] bias, float[] y) {
+        if (bordered != null && BorderedPlaneConv.handles(g)) bordered.forward(g, x, xOff, w, bias, y);
+        else super.conv(g, x, xOff, w, bias, y);
+    }
+
+    @Override
+    public void convBackward(ConvGeometry g, float[] x, int xOff, float[] w, float[] dy, float[] dx, float[] dw,
+                             float[] dbias) {
+        if (bordered == null || !BorderedPlaneConv.handles(g)) {
+            super.convBackward(g, x, xOff, w, dy, dx, dw, dbias);
+        } else if (g.h() * g.w() >= BorderedPlaneConv.MIN_WEIGHT_GRADIENT_PIXELS) {
+            bordered.backward(g, x, xOff, w, dy, dx, dw, dbias);
+        } else { // small planes: the border is too large a share of the weight gradient's sweep
+            bordered.backward(g, x, xOff, w, dy, dx, null, null);
+            super.convBackward(g, x, xOff, w, dy, null, dw, dbias);
+        }
     }
 
     @Override

@@ -132,7 +132,9 @@ class TrainingKernelsWidthTest {
     }
 
     @ParameterizedTest(name = "n{0} c{1} {2}x{2} k{3} r{4} s{5} p{6}")
-    @CsvSource({"1,1,7,16,3,1,1", "3,17,9,5,3,2,1", "2,16,8,32,1,2,0", "5,3,1,7,1,1,0"})
+    @CsvSource({"1,1,7,16,3,1,1", "3,17,9,5,3,2,1", "2,16,8,32,1,2,0", "5,3,1,7,1,1,0",
+        // 3x3, stride 1, padding 1: the bordered-plane kernels (odd channels, a 1x1 image, several chunks per thread)
+        "3,17,9,5,3,1,1", "2,16,1,3,3,1,1", "4,20,5,33,3,1,1", "9,4,28,6,3,1,1", "5,64,7,64,3,1,1"})
     void convolutionOnTheVectorGemm(int n, int c, int hw, int k, int r, int s, int p) {
         ConvGeometry g = new ConvGeometry(n, c, hw, hw, k, r, s, p);
         int in = n * c * hw * hw, out = n * k * g.oh() * g.ow();

@@ -1,0 +1,382 @@
+package io.jresnet.cpu;
+
+import io.jresnet.backend.TrainingKernels.ConvGeometry;
+import io.jresnet.reference.Gemm;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Training's 3x3 convolutions with stride 1 and padding 1 (all but the strided ones in a CIFAR
+ * ResNet) without im2col. A chunk of images is copied into planes with a one-pixel zero border,
+ * {@code W = w + 2} wide, laid end to end channel by channel. In that flattened layout tap
+ * {@code t = (ky, kx)} of the output at position {@code q} reads the input at {@code q + off(t)},
+ * {@code off(t) = (ky - 1) * W + (kx - 1)}, so each of the three products is nine shifted
+ * multiply-adds over contiguous memory, vectorised along the positions:
+ * <pre>
+ *   forward        Y[o, q]     = sum_{c, t} W[o, c, t] · X[c, q + off(t)]
+ *   input gradient dX[c, q]   += sum_{o, t} W[o, c, 8 - t] · dY[o, q + off(t)]   (off(8 - t) = -off(t))
+ *   weight         dW[o, c, t] += sum_q dY[o, q] · X[c, q + off(t)]               (dY zero on the border)
+ * </pre>
+ * Results at border positions are computed and dropped; the border makes every real position's
+ * taps land inside its own image. No column matrix is written and read back, and nothing is packed:
+ * the ops im2col, GEMM packing and col2im took most of a step's time on CIFAR-sized layers, whose 16
+ * to 64 output channels reuse each packed column only a few times.
+ *
+ * <p>Work is split as {@code GemmConv} splits it: one contiguous range of images per thread of the
+ * pool, each thread with its own bordered buffers and weight-gradient part, the parts summed in a
+ * fixed order at the end (results do not depend on timing). Not thread-safe: the scratch is reused
+ * from call to call.
+ */
+final class BorderedPlaneConv {
+    private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
+    private static final int L = F.length();
+    /**
+     * Output channels per register tile of the forward and input-gradient kernel: 4 x 3 vectors = 12
+     * accumulators, room for AVX2's 16 registers. Tiles of 8 x 3 for AVX-512's 32 measured no faster
+     * (in-process ratios against im2col + GEMM within noise of each other, 2026-12-02).
+     */
+    private static final int TILE_CHANNELS = 4;
+    /** Vectors of positions per register tile. */
+    private static final int TILE_VECTORS = 3;
+    /**
+     * The smallest plane (pixels) whose weight gradient is computed here. On smaller planes the border
+     * is a large share of the positions swept (7x7: 32 of 81) and im2col + GEMM was faster: measured
+     * in one process ({@code TrainingConvAB}: ResNet-20's shapes, batch 128, 2 threads, 2026-12-02,
+     * Xeon, AVX-512), bordered / GEMM time 0.48-0.55 at 28x28, 0.71-0.72 at 14x14, 1.17-1.37 at 7x7.
+     */
+    static final int MIN_WEIGHT_GRADIENT_PIXELS = 12 * 12;
+    /** Positions per plane a chunk of images aims for, so small late-stage planes still give long sweeps. */
+    static final int TARGET_POSITIONS = 8192;
+
+    private final Gemm pool;
+    private final Scratch[] scratch;
+    /** The weights as the shifted multiply reads them, reused from call to call (a step allocates nothing of the network's size). */
+    private float[] tileWeights = new float[0];
+
+    /** One thread's buffers; contents undefined between calls. */
+    private static final class Scratch {
+        /** The input, bordered. */
+        float[] in = new float[0];
+        /** The output gradient, bordered. */
+        float[] grad = new float[0];
+        /** A kernel's bordered output (forward: Y, backward: dX): its border positions hold garbage. */
+        float[] out = new float[0];
+        float[] weightGrad = new float[0];
+        float[] biasGrad = new float[0];
+
+        static float[] atLeast(float[] a, int size) {
+            return a.length >= size ? a : new float[size];
+        }
+    }
+
+    /** @param pool whose threads split the batch */
+    BorderedPlaneConv(Gemm pool) {
+        this.pool = pool;
+        this.scratch = new Scratch[Math.max(1, pool.threads())];
+        for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
+    }
+
+    /** Whether this class computes {@code g}: a 3x3 kernel, stride 1, padding 1. */
+    static boolean handles(ConvGeometry g) {
+        return g.r() == 3 && g.stride() == 1 && g.pad() == 1;
+    }
+
+    /** The bordered layout of one call: plane geometry and the chunk of images. */
+    private record Layout(int h, int w, int chunk) {
+        int width() {
+            return w + 2;
+        }
+
+        /** Floats of one image's bordered plane. */
+        int plane() {
+            return (h + 2) * (w + 2);
+        }
+
+        /**
+         * Distance between two channels' runs of {@link #chunk} planes: a gap of one register tile's
+         * positions after each run takes the writes of a last tile that runs past it (they would
+         * otherwise land on the next channel's results) and reads as zeros on the inputs.
+         */
+        int channelStride() {
+            return chunk * plane() + TILE_VECTORS * L;
+        }
+
+        /** Index of the first float of channel 0's run: a margin for the reads one position before it. */
+        int start() {
+            return L;
+        }
+
+        /** Floats of a buffer for {@code channels}: margins on both sides for shifted and rounded-up reads. */
+        int floats(int channels) {
+            return start() + channels * channelStride() + TILE_VECTORS * L + width() + 2;
+        }
+
+        /** Position (from a channel's run start) of image {@code i}'s first real pixel. */
+        int first(int i) {
+            return i * plane() + width() + 1;
+        }
+
+        /** Positions from the first real pixel of image 0 to just past the last real pixel of image {@code images - 1}. */
+        int span(int images) {
+            return (images - 1) * plane() + h * width() - 2;
+        }
+
+        /** {@code off(t)} for the nine taps. */
+        int[] offsets() {
+            int[] off = new int[9];
+            for (int t = 0; t < 9; t++) off[t] = (t / 3 - 1) * width() + (t % 3 - 1);
+            return off;
+        }
+    }
+
+    private static Layout layout(ConvGeometry g, int images) {
+        int plane = (g.h() + 2) * (g.w() + 2);
+        return new Layout(g.h(), g.w(), Math.max(1, Math.min(images, (TARGET_POSITIONS + plane - 1) / plane)));
+    }
+
+    /** Thread {@code worker}'s first image of {@code n}. */
+    private static int from(int n, int worker, int workers) {
+        return (int) ((long) n * worker / workers);
+    }
+
+    private void parallel(Gemm.Task task) {
+        if (scratch.length == 1) task.run(0, 1);
+        else pool.parallel(task);
+    }
+
+    /** {@code y = conv(x, wt) + bias}, {@code y} overwritten; see the class comment. */
+    void forward(ConvGeometry g, float[] x, int xOff, float[] wt, float[] bias, float[] y) {
+        int n = g.n(), c = g.c(), k = g.k(), hw = g.h() * g.w();
+        int tiles = (k + TILE_CHANNELS - 1) / TILE_CHANNELS;
+        float[] weights = tileWeights = zeroed(tileWeights, tiles * TILE_CHANNELS * c * 9); // [o, c, t], zero rows past k
+        System.arraycopy(wt, 0, weights, 0, k * c * 9);
+        parallel((worker, workers) -> {
+            int b0 = from(n, worker, workers), b1 = from(n, worker + 1, workers);
+            if (b0 == b1) return;
+            Layout lay = layout(g, b1 - b0);
+            Scratch s = scratch[worker];
+            s.in = zeroed(s.in, lay.floats(c));
+            s.out = Scratch.atLeast(s.out, lay.floats(tiles * TILE_CHANNELS));
+            int[] off = lay.offsets();
+            for (int b = b0; b < b1; b += lay.chunk()) {
+                int images = Math.min(lay.chunk(), b1 - b);
+                border(x, xOff, b, images, c, lay, s.in);
+                multiplyShifted(s.in, c, weights, off, s.out, tiles, lay, images);
+                for (int i = 0; i < images; i++) {
+                    for (int o = 0; o < k; o++) {
+                        float bo = bias == null ? 0f : bias[o];
+                        int src = lay.start() + o * lay.channelStride() + lay.first(i), dst = ((b + i) * k + o) * hw;
+                        for (int row = 0; row < g.h(); row++, src += lay.width(), dst += g.w()) {
+                            if (bias == null) System.arraycopy(s.out, src, y, dst, g.w());
+                            else for (int j = 0; j < g.w(); j++) y[dst + j] = s.out[src + j] + bo;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Adds the gradients of {@code x} (into {@code dx}), {@code wt} (into {@code dw}) and the bias (into {@code dbias}); each may be null. */
+    void backward(ConvGeometry g, float[] x, int xOff, float[] wt, float[] dy, float[] dx, float[] dw, float[] dbias) {
+        int n = g.n(), c = g.c(), k = g.k(), hw = g.h() * g.w();
+        int tiles = (c + TILE_CHANNELS - 1) / TILE_CHANNELS;
+        float[] flipped = null; // [c, o, 8 - t]: the input gradient is a forward convolution of dY with it
+        if (dx != null) {
+            flipped = tileWeights = zeroed(tileWeights, tiles * TILE_CHANNELS * k * 9);
+            for (int o = 0; o < k; o++) {
+                for (int ci = 0; ci < c; ci++) {
+                    for (int t = 0; t < 9; t++) flipped[(ci * k + o) * 9 + 8 - t] = wt[(o * c + ci) * 9 + t];
+                }
+            }
+        }
+        float[] transposed = flipped;
+        parallel((worker, workers) -> {
+            int b0 = from(n, worker, workers), b1 = from(n, worker + 1, workers);
+            if (b0 == b1) return;
+            Layout lay = layout(g, b1 - b0);
+            Scratch s = scratch[worker];
+            int[] off = lay.offsets();
+            // Zeroed once per call: only real positions are written afterwards, so the borders stay zero.
+            float[] gradient = s.grad = zeroed(s.grad, lay.floats(k));
+            float[] input = dw == null ? null : (s.in = zeroed(s.in, lay.floats(c)));
+            float[] inputGradient = dx == null ? null : (s.out = Scratch.atLeast(s.out, lay.floats(tiles * TILE_CHANNELS)));
+            float[] dwPart = dw == null ? null : (s.weightGrad = zeroed(s.weightGrad, k * c * 9));
+            float[] dbPart = dbias == null ? null : (s.biasGrad = zeroed(s.biasGrad, k));
+            for (int b = b0; b < b1; b += lay.chunk()) {
+                int images = Math.min(lay.chunk(), b1 - b);
+                border(dy, 0, b, images, k, lay, gradient);
+                if (dbPart != null) {
+                    for (int i = 0; i < images; i++) {
+                        for (int o = 0; o < k; o++) {
+                            double sum = 0;
+                            for (int p = ((b + i) * k + o) * hw, end = p + hw; p < end; p++) sum += dy[p];
+                            dbPart[o] += (float) sum;
+                        }
+                    }
+                }
+                if (dwPart != null) {
+                    border(x, xOff, b, images, c, lay, input);
+                    weightGradient(gradient, k, input, c, off, dwPart, lay, images);
+                }
+                if (inputGradient != null) {
+                    multiplyShifted(gradient, k, transposed, off, inputGradient, tiles, lay, images);
+                    for (int i = 0; i < images; i++) {
+                        for (int ci = 0; ci < c; ci++) {
+                            int src = lay.start() + ci * lay.channelStride() + lay.first(i), dst = ((b + i) * c + ci) * hw;
+                            for (int row = 0; row < g.h(); row++, src += lay.width(), dst += g.w()) {
+                                for (int j = 0; j < g.w(); j++) dx[dst + j] += inputGradient[src + j];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        for (int t = 0; t < scratch.length; t++) {
+            if (from(n, t, scratch.length) == from(n, t + 1, scratch.length)) continue; // no images, no part
+            if (dw != null) {
+                float[] part = scratch[t].weightGrad;
+                for (int i = 0; i < k * c * 9; i++) dw[i] += part[i];
+            }
+            if (dbias != null) {
+                float[] part = scratch[t].biasGrad;
+                for (int o = 0; o < k; o++) dbias[o] += part[o];
+            }
+        }
+    }
+
+    private static float[] zeroed(float[] a, int size) {
+        if (a.length < size) return new float[size];
+        Arrays.fill(a, 0, size, 0f);
+        return a;
+    }
+
+    /** Copies images {@code [b, b + images)} of an NCHW tensor into the bordered buffer's real positions. */
+    private static void border(float[] src, int srcOff, int b, int images, int channels, Layout lay, float[] dst) {
+        int h = lay.h(), w = lay.w();
+        for (int ch = 0; ch < channels; ch++) {
+            for (int i = 0; i < images; i++) {
+                int from = srcOff + ((b + i) * channels + ch) * h * w;
+                int to = lay.start() + ch * lay.channelStride() + lay.first(i);
+                for (int row = 0; row < h; row++, from += w, to += lay.width()) System.arraycopy(src, from, dst, to, w);
+            }
+        }
+    }
+
+    /**
+     * {@code out[o, q] = sum_{i < inChannels, t < 9} weights[(o * inChannels + i) * 9 + t] · in[i, q + off[t]]}
+     * for the positions of {@code images} images, {@code tiles * 4} output channels: tiles of 4 channels
+     * x 3 vectors, 12 accumulators. Positions are taken in whole tiles of vectors: the last tile runs
+     * into the gap after the run, whose results nobody reads.
+     */
+    private static void multiplyShifted(float[] in, int inChannels, float[] weights, int[] off, float[] out, int tiles,
+                                        Layout lay, int images) {
+        int stride = lay.channelStride(), first = lay.start() + lay.first(0), span = lay.span(images);
+        int step = TILE_VECTORS * L, perChannel = inChannels * 9;
+        for (int q = 0; q < span; q += step) {
+            int at = first + q;
+            for (int tile = 0; tile < tiles; tile++) {
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+                int w0 = tile * 4 * perChannel;
+                for (int i = 0; i < inChannels; i++) {
+                    int base = at + i * stride, wi = w0 + i * 9;
+                    for (int t = 0; t < 9; t++) {
+                        int p = base + off[t];
+                        FloatVector x0 = FloatVector.fromArray(F, in, p);
+                        FloatVector x1 = FloatVector.fromArray(F, in, p + L);
+                        FloatVector x2 = FloatVector.fromArray(F, in, p + 2 * L);
+                        FloatVector v = FloatVector.broadcast(F, weights[wi + t]);
+                        a00 = x0.fma(v, a00);
+                        a01 = x1.fma(v, a01);
+                        a02 = x2.fma(v, a02);
+                        v = FloatVector.broadcast(F, weights[wi + perChannel + t]);
+                        a10 = x0.fma(v, a10);
+                        a11 = x1.fma(v, a11);
+                        a12 = x2.fma(v, a12);
+                        v = FloatVector.broadcast(F, weights[wi + 2 * perChannel + t]);
+                        a20 = x0.fma(v, a20);
+                        a21 = x1.fma(v, a21);
+                        a22 = x2.fma(v, a22);
+                        v = FloatVector.broadcast(F, weights[wi + 3 * perChannel + t]);
+                        a30 = x0.fma(v, a30);
+                        a31 = x1.fma(v, a31);
+                        a32 = x2.fma(v, a32);
+                    }
+                }
+                int o = lay.start() + tile * 4 * stride + lay.first(0) + q;
+                a00.intoArray(out, o);
+                a01.intoArray(out, o + L);
+                a02.intoArray(out, o + 2 * L);
+                o += stride;
+                a10.intoArray(out, o);
+                a11.intoArray(out, o + L);
+                a12.intoArray(out, o + 2 * L);
+                o += stride;
+                a20.intoArray(out, o);
+                a21.intoArray(out, o + L);
+                a22.intoArray(out, o + 2 * L);
+                o += stride;
+                a30.intoArray(out, o);
+                a31.intoArray(out, o + L);
+                a32.intoArray(out, o + 2 * L);
+            }
+        }
+    }
+
+    /**
+     * {@code dw[(o * inChannels + i) * 9 + t] += sum_q dy[o, q] · in[i, q + off[t]]} over the positions of
+     * {@code images} images; the last vector is masked to them, so nothing past the chunk counts.
+     */
+    private static void weightGradient(float[] dy, int outChannels, float[] in, int inChannels, int[] off, float[] dw,
+                                       Layout lay, int images) {
+        int stride = lay.channelStride(), first = lay.start() + lay.first(0), span = lay.span(images);
+        int whole = span / L * L;
+        VectorMask<Float> tail = F.indexInRange(whole, span);
+        for (int o = 0; o < outChannels; o++) {
+            int d0 = first + o * stride;
+            for (int i = 0; i < inChannels; i++) {
+                int x0 = first + i * stride;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0;
+                for (int q = 0; q < whole; q += L) {
+                    FloatVector d = FloatVector.fromArray(F, dy, d0 + q);
+                    int p = x0 + q;
+                    s0 = FloatVector.fromArray(F, in, p + off[0]).fma(d, s0);
+                    s1 = FloatVector.fromArray(F, in, p + off[1]).fma(d, s1);
+                    s2 = FloatVector.fromArray(F, in, p + off[2]).fma(d, s2);
+                    s3 = FloatVector.fromArray(F, in, p + off[3]).fma(d, s3);
+                    s4 = FloatVector.fromArray(F, in, p + off[4]).fma(d, s4);
+                    s5 = FloatVector.fromArray(F, in, p + off[5]).fma(d, s5);
+                    s6 = FloatVector.fromArray(F, in, p + off[6]).fma(d, s6);
+                    s7 = FloatVector.fromArray(F, in, p + off[7]).fma(d, s7);
+                    s8 = FloatVector.fromArray(F, in, p + off[8]).fma(d, s8);
+                }
+                if (whole < span) { // both operands masked: lanes past the chunk add exact zeros
+                    FloatVector d = FloatVector.fromArray(F, dy, d0 + whole, tail);
+                    int p = x0 + whole;
+                    s0 = FloatVector.fromArray(F, in, p + off[0], tail).fma(d, s0);
+                    s1 = FloatVector.fromArray(F, in, p + off[1], tail).fma(d, s1);
+                    s2 = FloatVector.fromArray(F, in, p + off[2], tail).fma(d, s2);
+                    s3 = FloatVector.fromArray(F, in, p + off[3], tail).fma(d, s3);
+                    s4 = FloatVector.fromArray(F, in, p + off[4], tail).fma(d, s4);
+                    s5 = FloatVector.fromArray(F, in, p + off[5], tail).fma(d, s5);
+                    s6 = FloatVector.fromArray(F, in, p + off[6], tail).fma(d, s6);
+                    s7 = FloatVector.fromArray(F, in, p + off[7], tail).fma(d, s7);
+                    s8 = FloatVector.fromArray(F, in, p + off[8], tail).fma(d, s8);
+                }
+                // In lane order, not reduceLanes: its order differs between the JIT's tiers (CpuSpecies).
+                int at = (o * inChannels + i) * 9;
+                dw[at] += CpuSpecies.sumInLaneOrder(s0);
+                dw[at + 1] += CpuSpecies.sumInLaneOrder(s1);
+                dw[at + 2] += CpuSpecies.sumInLaneOrder(s2);
+                dw[at + 3] += CpuSpecies.sumInLaneOrder(s3);
+                dw[at + 4] += CpuSpecies.sumInLaneOrder(s4);
+                dw[at + 5] += CpuSpecies.sumInLaneOrder(s5);
+                dw[at + 6] += CpuSpecies.sumInLaneOrder(s6);
+                dw[at + 7] += CpuSpecies.sumInLaneOrder(s7);
+                dw[at + 8] += CpuSpecies.sumInLaneOrder(s8);
+            }
+        }
+    }
+}
