@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Training's 3x3 convolutions with stride 1 and padding 1 (all but the strided ones in a CIFAR
- * ResNet) without im2col. A chunk of images is copied into planes with a one-pixel zero border,
- * {@code W = w + 2} wide, laid end to end channel by channel. In that flattened layout tap
+ * ResNet) without im2col. A chunk of images is copied into planes with a one-pixel zero border
+ * (shared between neighbouring rows and images: {@link Layout}), {@code W = w + 1} wide, laid end to
+ * end channel by channel. In that flattened layout tap
  * {@code t = (ky, kx)} of the output at position {@code q} reads the input at {@code q + off(t)},
  * {@code off(t) = (ky - 1) * W + (kx - 1)}, so each of the three products is nine shifted
  * multiply-adds over contiguous memory, vectorised along the positions:
@@ -42,9 +43,9 @@ final class BorderedPlaneConv {
     private static final int TILE_VECTORS = 3;
     /**
      * The smallest plane (pixels) whose weight gradient is computed here. On smaller planes the border
-     * is a large share of the positions swept (7x7: 32 of 81) and im2col + GEMM was faster: measured
+     * is a large share of the positions swept (7x7: 15 of 64) and im2col + GEMM was faster: measured
      * in one process ({@code TrainingConvAB}: ResNet-20's shapes, batch 128, 2 threads, 2026-12-02,
-     * Xeon, AVX-512), bordered / GEMM time 0.48-0.55 at 28x28, 0.71-0.72 at 14x14, 1.17-1.37 at 7x7.
+     * Xeon, AVX-512), bordered / GEMM time 0.42 at 28x28, 0.66 at 14x14, 1.11 at 7x7.
      */
     static final int MIN_WEIGHT_GRADIENT_PIXELS = 12 * 12;
     /** Positions per plane a chunk of images aims for, so small late-stage planes still give long sweeps. */
@@ -83,27 +84,37 @@ final class BorderedPlaneConv {
         return g.r() == 3 && g.stride() == 1 && g.pad() == 1;
     }
 
-    /** The bordered layout of one call: plane geometry and the chunk of images. */
+    /**
+     * The bordered layout of one call: plane geometry and the chunk of images. Borders are shared: a
+     * row is {@code w} pixels and one zero, which is both its right border and the next row's left
+     * one, and an image is a zero row and {@code h} such rows, the zero row also the previous image's
+     * bottom border. So a 7x7 plane takes 8 x 8 positions, not 9 x 9, and 28x28 takes 29 x 29.
+     */
     private record Layout(int h, int w, int chunk) {
         int width() {
-            return w + 2;
+            return w + 1;
         }
 
-        /** Floats of one image's bordered plane. */
+        /** Floats of one image's bordered plane: a zero row, then {@code h} rows. */
         int plane() {
-            return (h + 2) * (w + 2);
+            return (h + 1) * width();
         }
 
         /**
-         * Distance between two channels' runs of {@link #chunk} planes: a gap of one register tile's
-         * positions after each run takes the writes of a last tile that runs past it (they would
-         * otherwise land on the next channel's results) and reads as zeros on the inputs.
+         * Zeros after each channel's run: the last image's bottom border, and room for the writes of a
+         * last register tile that runs past the run (they would otherwise land on the next channel's
+         * results).
          */
-        int channelStride() {
-            return chunk * plane() + TILE_VECTORS * L;
+        int gap() {
+            return Math.max(TILE_VECTORS * L, width() + 1);
         }
 
-        /** Index of the first float of channel 0's run: a margin for the reads one position before it. */
+        /** Distance between two channels' runs of {@link #chunk} planes. */
+        int channelStride() {
+            return chunk * plane() + gap();
+        }
+
+        /** Index of the first float of channel 0's run: a margin for the read one position before it. */
         int start() {
             return L;
         }
@@ -115,12 +126,12 @@ final class BorderedPlaneConv {
 
         /** Position (from a channel's run start) of image {@code i}'s first real pixel. */
         int first(int i) {
-            return i * plane() + width() + 1;
+            return i * plane() + width();
         }
 
         /** Positions from the first real pixel of image 0 to just past the last real pixel of image {@code images - 1}. */
         int span(int images) {
-            return (images - 1) * plane() + h * width() - 2;
+            return (images - 1) * plane() + (h - 1) * width() + w;
         }
 
         /** {@code off(t)} for the nine taps. */
@@ -132,7 +143,7 @@ final class BorderedPlaneConv {
     }
 
     private static Layout layout(ConvGeometry g, int images) {
-        int plane = (g.h() + 2) * (g.w() + 2);
+        int plane = (g.h() + 1) * (g.w() + 1);
         return new Layout(g.h(), g.w(), Math.max(1, Math.min(images, (TARGET_POSITIONS + plane - 1) / plane)));
     }
 
