@@ -4,7 +4,6 @@ import io.jresnet.backend.TrainingKernels.ConvGeometry;
 import io.jresnet.reference.Gemm;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,12 +41,12 @@ final class BorderedPlaneConv {
     /** Vectors of positions per register tile. */
     private static final int TILE_VECTORS = 3;
     /**
-     * The smallest plane (pixels) whose weight gradient is computed here. On smaller planes the border
-     * is a large share of the positions swept (7x7: 15 of 64) and im2col + GEMM was faster: measured
-     * in one process ({@code TrainingConvAB}: ResNet-20's shapes, batch 128, 2 threads, 2026-12-02,
-     * Xeon, AVX-512), bordered / GEMM time 0.42 at 28x28, 0.66 at 14x14, 1.11 at 7x7.
+     * The smallest plane (pixels) whose weight gradient is computed here: on smaller planes the border
+     * is a growing share of the positions swept (7x7: 15 of 64; 3x3: 7 of 16), and 7x7 is the smallest
+     * measured. In one process ({@code TrainingConvAB}: ResNet-20's shapes, batch 128, 2 threads,
+     * 2026-12-02, Xeon, AVX-512), bordered / GEMM time 0.40 at 28x28, 0.64 at 14x14, 0.80 at 7x7.
      */
-    static final int MIN_WEIGHT_GRADIENT_PIXELS = 12 * 12;
+    static final int MIN_WEIGHT_GRADIENT_PIXELS = 7 * 7;
     /** Positions per plane a chunk of images aims for, so small late-stage planes still give long sweeps. */
     static final int TARGET_POSITIONS = 8192;
 
@@ -228,6 +227,12 @@ final class BorderedPlaneConv {
                     }
                 }
                 if (dwPart != null) {
+                    if (images < lay.chunk()) { // the sweep's last vector may reach the first pixels of the unused next slot
+                        for (int o = 0; o < k; o++) {
+                            int slot = lay.start() + o * lay.channelStride() + lay.first(images);
+                            Arrays.fill(gradient, slot, slot + L, 0f);
+                        }
+                    }
                     border(x, xOff, b, images, c, lay, input);
                     weightGradient(gradient, k, input, c, off, dwPart, lay, images);
                 }
@@ -338,19 +343,20 @@ final class BorderedPlaneConv {
 
     /**
      * {@code dw[(o * inChannels + i) * 9 + t] += sum_q dy[o, q] · in[i, q + off[t]]} over the positions of
-     * {@code images} images; the last vector is masked to them, so nothing past the chunk counts.
+     * {@code images} images.
      */
     private static void weightGradient(float[] dy, int outChannels, float[] in, int inChannels, int[] off, float[] dw,
                                        Layout lay, int images) {
         int stride = lay.channelStride(), first = lay.start() + lay.first(0), span = lay.span(images);
-        int whole = span / L * L;
-        VectorMask<Float> tail = F.indexInRange(whole, span);
         for (int o = 0; o < outChannels; o++) {
             int d0 = first + o * stride;
             for (int i = 0; i < inChannels; i++) {
                 int x0 = first + i * stride;
                 FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0;
-                for (int q = 0; q < whole; q += L) {
+                // Whole vectors up to past the span: the positions after the last real one are the zero
+                // column and the gap, where dY is zero, so they add nothing. (A masked tail would make the
+                // method too large for C2 to inline every fma, and the rest would run boxed.)
+                for (int q = 0; q < span; q += L) {
                     FloatVector d = FloatVector.fromArray(F, dy, d0 + q);
                     int p = x0 + q;
                     s0 = FloatVector.fromArray(F, in, p + off[0]).fma(d, s0);
@@ -362,19 +368,6 @@ final class BorderedPlaneConv {
                     s6 = FloatVector.fromArray(F, in, p + off[6]).fma(d, s6);
                     s7 = FloatVector.fromArray(F, in, p + off[7]).fma(d, s7);
                     s8 = FloatVector.fromArray(F, in, p + off[8]).fma(d, s8);
-                }
-                if (whole < span) { // both operands masked: lanes past the chunk add exact zeros
-                    FloatVector d = FloatVector.fromArray(F, dy, d0 + whole, tail);
-                    int p = x0 + whole;
-                    s0 = FloatVector.fromArray(F, in, p + off[0], tail).fma(d, s0);
-                    s1 = FloatVector.fromArray(F, in, p + off[1], tail).fma(d, s1);
-                    s2 = FloatVector.fromArray(F, in, p + off[2], tail).fma(d, s2);
-                    s3 = FloatVector.fromArray(F, in, p + off[3], tail).fma(d, s3);
-                    s4 = FloatVector.fromArray(F, in, p + off[4], tail).fma(d, s4);
-                    s5 = FloatVector.fromArray(F, in, p + off[5], tail).fma(d, s5);
-                    s6 = FloatVector.fromArray(F, in, p + off[6], tail).fma(d, s6);
-                    s7 = FloatVector.fromArray(F, in, p + off[7], tail).fma(d, s7);
-                    s8 = FloatVector.fromArray(F, in, p + off[8], tail).fma(d, s8);
                 }
                 // In lane order, not reduceLanes: its order differs between the JIT's tiers (CpuSpecies).
                 int at = (o * inChannels + i) * 9;

@@ -27,7 +27,11 @@ class BorderedPlaneConvTest {
     }
 
     @ParameterizedTest(name = "n{0} c{1} {2}x{3} k{4}")
-    @CsvSource({"1,1,1,1,1", "1,3,1,5,2", "2,5,4,3,7", "3,17,9,9,5", "7,2,30,30,3", "4,9,7,11,13", "13,4,13,13,6"})
+    @CsvSource({"1,1,1,1,1", "1,3,1,5,2", "2,5,4,3,7", "3,17,9,9,5", "7,2,30,30,3", "4,9,7,11,13", "13,4,13,13,6",
+        // small planes whose thread ranges end in a partial chunk: 114 + 36 and 92 + 92 + 16 images; and
+        // 410 + 2 images of 4x3, where the last vector of the 2-image chunk's weight-gradient sweep reaches
+        // into the unused third slot (at 16 lanes), which holds the previous chunk's gradient
+        "300,2,7,8,3", "400,1,9,8,2", "824,1,4,3,2"})
     void everyPassMatchesTheReference(int n, int c, int h, int w, int k) {
         ConvGeometry g = new ConvGeometry(n, c, h, w, k, 3, 1, 1);
         int in = n * c * h * w, out = n * k * h * w, xOff = 3;
