@@ -146,11 +146,6 @@ final class BorderedPlaneConv {
         return new Layout(g.h(), g.w(), Math.max(1, Math.min(images, (TARGET_POSITIONS + plane - 1) / plane)));
     }
 
-    /** Thread {@code worker}'s first image of {@code n}. */
-    private static int from(int n, int worker, int workers) {
-        return (int) ((long) n * worker / workers);
-    }
-
     private void parallel(Gemm.Task task) {
         if (scratch.length == 1) task.run(0, 1);
         else pool.parallel(task);
@@ -163,7 +158,7 @@ final class BorderedPlaneConv {
         float[] weights = tileWeights = zeroed(tileWeights, tiles * TILE_CHANNELS * c * 9); // [o, c, t], zero rows past k
         System.arraycopy(wt, 0, weights, 0, k * c * 9);
         parallel((worker, workers) -> {
-            int b0 = from(n, worker, workers), b1 = from(n, worker + 1, workers);
+            int b0 = WorkerPool.from(n, worker, workers), b1 = WorkerPool.from(n, worker + 1, workers);
             if (b0 == b1) return;
             Layout lay = layout(g, b1 - b0);
             Scratch s = scratch[worker];
@@ -203,7 +198,7 @@ final class BorderedPlaneConv {
         }
         float[] transposed = flipped;
         parallel((worker, workers) -> {
-            int b0 = from(n, worker, workers), b1 = from(n, worker + 1, workers);
+            int b0 = WorkerPool.from(n, worker, workers), b1 = WorkerPool.from(n, worker + 1, workers);
             if (b0 == b1) return;
             Layout lay = layout(g, b1 - b0);
             Scratch s = scratch[worker];
@@ -250,7 +245,7 @@ final class BorderedPlaneConv {
             }
         });
         for (int t = 0; t < scratch.length; t++) {
-            if (from(n, t, scratch.length) == from(n, t + 1, scratch.length)) continue; // no images, no part
+            if (WorkerPool.from(n, t, scratch.length) == WorkerPool.from(n, t + 1, scratch.length)) continue; // no images, no part
             if (dw != null) {
                 float[] part = scratch[t].weightGrad;
                 for (int i = 0; i < k * c * 9; i++) dw[i] += part[i];

@@ -40,7 +40,7 @@ final class TensorReader {
      * @throws FormatException naming the tensor, as {@link #read} would
      */
     void check(TensorProto t, String name) {
-        int n = elementCount(t, name);
+        int n = elementCount(dims(t, name), name);
         int type = t.getDataType();
         int width = elementBytes(type, name);
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
@@ -52,8 +52,7 @@ final class TensorReader {
         }
     }
 
-    private int elementCount(TensorProto t, String name) {
-        long[] dims = dims(t, name);
+    private int elementCount(long[] dims, String name) {
         long count = Constant.count(dims, Constant.MAX_ELEMENTS);
         if (count < 0) {
             throw error(name, "dims " + java.util.Arrays.toString(dims) + " hold more than " + Constant.MAX_ELEMENTS
@@ -101,7 +100,7 @@ final class TensorReader {
     /** {@return the tensor's value, decoded} Checks it as {@link #check} does, first. */
     Constant read(TensorProto t, String name) {
         long[] dims = dims(t, name);
-        int n = elementCount(t, name);
+        int n = elementCount(dims, name);
         int type = t.getDataType();
         int width = elementBytes(type, name);
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
