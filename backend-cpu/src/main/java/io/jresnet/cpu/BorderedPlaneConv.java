@@ -65,6 +65,8 @@ final class BorderedPlaneConv {
         float[] out = new float[0];
         float[] weightGrad = new float[0];
         float[] biasGrad = new float[0];
+        /** The weight gradient's tap sums of two output channels, as vectors, before their lanes are added. */
+        final float[] tapSums = new float[18 * L];
 
         static float[] atLeast(float[] a, int size) {
             return a.length >= size ? a : new float[size];
@@ -229,7 +231,7 @@ final class BorderedPlaneConv {
                         }
                     }
                     border(x, xOff, b, images, c, lay, input);
-                    weightGradient(gradient, k, input, c, off, dwPart, lay, images);
+                    weightGradient(gradient, k, input, c, off, dwPart, lay, images, s.tapSums);
                 }
                 if (inputGradient != null) {
                     multiplyShifted(gradient, k, transposed, off, inputGradient, tiles, lay, images);
@@ -338,44 +340,109 @@ final class BorderedPlaneConv {
 
     /**
      * {@code dw[(o * inChannels + i) * 9 + t] += sum_q dy[o, q] · in[i, q + off[t]]} over the positions of
-     * {@code images} images.
+     * {@code images} images, two output channels at a time ({@link #weightGradientPair}). Each sum adds
+     * its products in position order, so the result does not depend on the pairing.
      */
     private static void weightGradient(float[] dy, int outChannels, float[] in, int inChannels, int[] off, float[] dw,
-                                       Layout lay, int images) {
+                                       Layout lay, int images, float[] sums) {
         int stride = lay.channelStride(), first = lay.start() + lay.first(0), span = lay.span(images);
-        for (int o = 0; o < outChannels; o++) {
+        int o = 0;
+        for (; o + 1 < outChannels; o += 2) {
             int d0 = first + o * stride;
             for (int i = 0; i < inChannels; i++) {
-                int x0 = first + i * stride;
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0;
-                // Whole vectors up to past the span: the positions after the last real one are the zero
-                // column and the gap, where dY is zero, so they add nothing. (A masked tail would make the
-                // method too large for C2 to inline every fma, and the rest would run boxed.)
-                for (int q = 0; q < span; q += L) {
-                    FloatVector d = FloatVector.fromArray(F, dy, d0 + q);
-                    int p = x0 + q;
-                    s0 = FloatVector.fromArray(F, in, p + off[0]).fma(d, s0);
-                    s1 = FloatVector.fromArray(F, in, p + off[1]).fma(d, s1);
-                    s2 = FloatVector.fromArray(F, in, p + off[2]).fma(d, s2);
-                    s3 = FloatVector.fromArray(F, in, p + off[3]).fma(d, s3);
-                    s4 = FloatVector.fromArray(F, in, p + off[4]).fma(d, s4);
-                    s5 = FloatVector.fromArray(F, in, p + off[5]).fma(d, s5);
-                    s6 = FloatVector.fromArray(F, in, p + off[6]).fma(d, s6);
-                    s7 = FloatVector.fromArray(F, in, p + off[7]).fma(d, s7);
-                    s8 = FloatVector.fromArray(F, in, p + off[8]).fma(d, s8);
-                }
-                // In lane order, not reduceLanes: its order differs between the JIT's tiers (CpuSpecies).
+                weightGradientPair(dy, d0, d0 + stride, in, first + i * stride, off, span, sums);
                 int at = (o * inChannels + i) * 9;
-                dw[at] += CpuSpecies.sumInLaneOrder(s0);
-                dw[at + 1] += CpuSpecies.sumInLaneOrder(s1);
-                dw[at + 2] += CpuSpecies.sumInLaneOrder(s2);
-                dw[at + 3] += CpuSpecies.sumInLaneOrder(s3);
-                dw[at + 4] += CpuSpecies.sumInLaneOrder(s4);
-                dw[at + 5] += CpuSpecies.sumInLaneOrder(s5);
-                dw[at + 6] += CpuSpecies.sumInLaneOrder(s6);
-                dw[at + 7] += CpuSpecies.sumInLaneOrder(s7);
-                dw[at + 8] += CpuSpecies.sumInLaneOrder(s8);
+                addLaneSums(sums, 0, dw, at);
+                addLaneSums(sums, 9, dw, at + inChannels * 9);
             }
+        }
+        if (o < outChannels) { // the last of an odd count: paired with itself, the second half dropped
+            int d0 = first + o * stride;
+            for (int i = 0; i < inChannels; i++) {
+                weightGradientPair(dy, d0, d0, in, first + i * stride, off, span, sums);
+                addLaneSums(sums, 0, dw, (o * inChannels + i) * 9);
+            }
+        }
+    }
+
+    /**
+     * The nine tap sums of two output channels' gradients ({@code dy} at {@code da} and {@code db})
+     * against one input channel (at {@code x0}), as vectors: {@code sums[t * L ..]} for the first,
+     * {@code sums[(9 + t) * L ..]} for the second. Each input vector loaded serves both: 11 loads for
+     * 18 FMAs, where one channel at a time took 10 for 9 (loads, most of them across two cache lines,
+     * were the limit).
+     */
+    private static void weightGradientPair(float[] dy, int da, int db, float[] in, int x0, int[] off, int span,
+                                           float[] sums) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0, s8 = s0;
+        FloatVector u0 = s0, u1 = s0, u2 = s0, u3 = s0, u4 = s0, u5 = s0, u6 = s0, u7 = s0, u8 = s0;
+        int o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7];
+        int o8 = off[8];
+        // Whole vectors up to past the span: the positions after the last real one are the zero column
+        // and the gap, where dY is zero, so they add nothing. (A masked tail would make the method too
+        // large for C2 to inline every fma, and the rest would run boxed.)
+        for (int q = 0; q < span; q += L) {
+            FloatVector a = FloatVector.fromArray(F, dy, da + q);
+            FloatVector b = FloatVector.fromArray(F, dy, db + q);
+            int p = x0 + q;
+            FloatVector x = FloatVector.fromArray(F, in, p + o0);
+            s0 = x.fma(a, s0);
+            u0 = x.fma(b, u0);
+            x = FloatVector.fromArray(F, in, p + o1);
+            s1 = x.fma(a, s1);
+            u1 = x.fma(b, u1);
+            x = FloatVector.fromArray(F, in, p + o2);
+            s2 = x.fma(a, s2);
+            u2 = x.fma(b, u2);
+            x = FloatVector.fromArray(F, in, p + o3);
+            s3 = x.fma(a, s3);
+            u3 = x.fma(b, u3);
+            x = FloatVector.fromArray(F, in, p + o4);
+            s4 = x.fma(a, s4);
+            u4 = x.fma(b, u4);
+            x = FloatVector.fromArray(F, in, p + o5);
+            s5 = x.fma(a, s5);
+            u5 = x.fma(b, u5);
+            x = FloatVector.fromArray(F, in, p + o6);
+            s6 = x.fma(a, s6);
+            u6 = x.fma(b, u6);
+            x = FloatVector.fromArray(F, in, p + o7);
+            s7 = x.fma(a, s7);
+            u7 = x.fma(b, u7);
+            x = FloatVector.fromArray(F, in, p + o8);
+            s8 = x.fma(a, s8);
+            u8 = x.fma(b, u8);
+        }
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, L);
+        s2.intoArray(sums, 2 * L);
+        s3.intoArray(sums, 3 * L);
+        s4.intoArray(sums, 4 * L);
+        s5.intoArray(sums, 5 * L);
+        s6.intoArray(sums, 6 * L);
+        s7.intoArray(sums, 7 * L);
+        s8.intoArray(sums, 8 * L);
+        u0.intoArray(sums, 9 * L);
+        u1.intoArray(sums, 10 * L);
+        u2.intoArray(sums, 11 * L);
+        u3.intoArray(sums, 12 * L);
+        u4.intoArray(sums, 13 * L);
+        u5.intoArray(sums, 14 * L);
+        u6.intoArray(sums, 15 * L);
+        u7.intoArray(sums, 16 * L);
+        u8.intoArray(sums, 17 * L);
+    }
+
+    /**
+     * {@code dw[at + t] += } the lanes of vector {@code first + t} of {@code sums} for the nine taps,
+     * each added in lane order from zero ({@link CpuSpecies#sumInLaneOrder}'s order: the same result in
+     * every JIT tier).
+     */
+    private static void addLaneSums(float[] sums, int first, float[] dw, int at) {
+        for (int t = 0; t < 9; t++) {
+            float s = 0f;
+            for (int l = 0, from = (first + t) * L; l < L; l++) s += sums[from + l];
+            dw[at + t] += s;
         }
     }
 }
