@@ -58,7 +58,7 @@ final class DegradationCommand implements Callable<Integer> {
     int[] depths;
 
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
-            description = "cosine, or step (a tenth at 50% and 75% of the run, as the paper) (default: ${DEFAULT-VALUE}).")
+            description = "cosine, or step (a tenth at 50%% and 75%% of the run, as the paper) (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0",

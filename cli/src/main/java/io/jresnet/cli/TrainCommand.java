@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
-            description = "cosine (to 0 over the run) or step (/10 at 50% and 75%) (default: ${DEFAULT-VALUE}).")
+            description = "cosine (to 0 over the run) or step (/10 at 50%% and 75%%) (default: ${DEFAULT-VALUE}).")
     String schedule;
 
     @Option(names = "--warmup-iterations", paramLabel = "N", defaultValue = "0",
