@@ -5,6 +5,7 @@ import io.jresnet.JResnetException;
 import io.jresnet.models.Zoo;
 import io.jresnet.models.io.ModelFiles;
 import io.jresnet.models.onnx.OnnxImporter;
+import io.jresnet.nn.ResNet;
 import io.jresnet.nn.ResNetSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,12 +27,31 @@ public final class ModelSource {
      */
     public static LoadedModel load(String modelArg, String arch, long seed) throws IOException {
         if (isFile(modelArg)) return loadFile(Path.of(modelArg), arch);
+        return new NetworkModel(Zoo.build(zooSpec(modelArg, arch), seed), "seeded random weights, seed " + seed);
+    }
+
+    /**
+     * As {@link #load}, but a zoo name gives its architecture with every weight zero: for commands that
+     * need only shapes and counts ({@code summary}), which then skip drawing ResNet-50's 25 million
+     * random weights (about half a second).
+     *
+     * @param modelArg a zoo name or a file, as for {@link #load}
+     * @param arch the architecture of a file whose metadata does not name one; null otherwise
+     */
+    public static LoadedModel loadArchitecture(String modelArg, String arch) throws IOException {
+        if (isFile(modelArg)) return loadFile(Path.of(modelArg), arch);
+        ResNet net = new ResNet(zooSpec(modelArg, arch));
+        net.train(false);
+        return new NetworkModel(net, "architecture only, no weights");
+    }
+
+    private static ResNetSpec zooSpec(String modelArg, String arch) {
         ResNetSpec spec = ResNetSpec.named(modelArg);
         if (arch != null && !arch.equalsIgnoreCase(spec.name())) {
             throw new JResnetException("--arch " + arch + " applies to weight files; '" + modelArg
                     + "' is already an architecture");
         }
-        return new NetworkModel(Zoo.build(spec, seed), "seeded random weights, seed " + seed);
+        return spec;
     }
 
     private static boolean isFile(String modelArg) {

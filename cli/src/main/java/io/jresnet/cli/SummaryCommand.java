@@ -41,7 +41,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LoadedModel m = ModelSource.load(model, arch, 0);
+        LoadedModel m = ModelSource.loadArchitecture(model, arch);
         int size = inputSize > 0 ? inputSize : m.defaultInputSize();
         Shape input = Shape.nchw(batch, m.inChannels(), size, size);
         Graph graph = m.graph(input);

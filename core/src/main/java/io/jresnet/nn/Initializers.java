@@ -4,6 +4,7 @@ import io.jresnet.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /** Seeded weight initialisation, following torchvision's ResNet. */
 public final class Initializers {
@@ -33,9 +34,15 @@ public final class Initializers {
      */
     public static void kaiming(Module root, long seed, boolean zeroInitResidual) {
         SplittableRandom rng = new SplittableRandom(seed);
-        for (Module m : modules(root)) {
-            SplittableRandom r = rng.split(); // one stream per module: adding a layer does not reshuffle the rest
-            switch (m) {
+        List<Module> modules = modules(root);
+        // One stream per module, split in module order: adding a layer does not reshuffle the rest, and
+        // each module's values depend on its own stream only, so the modules are filled in parallel
+        // (ResNet-50's 25 million Box-Muller draws take about a second on one core).
+        SplittableRandom[] streams = new SplittableRandom[modules.size()];
+        for (int i = 0; i < streams.length; i++) streams[i] = rng.split();
+        IntStream.range(0, streams.length).parallel().forEach(i -> {
+            SplittableRandom r = streams[i];
+            switch (modules.get(i)) {
                 case Conv2d c -> {
                     double std = Math.sqrt(2.0 / (c.outChannels() * c.kernel() * c.kernel()));
                     normal(c.weight().value(), std, r);
@@ -52,7 +59,7 @@ public final class Initializers {
                 }
                 default -> { }
             }
-        }
+        });
         if (zeroInitResidual) {
             for (Module m : modules(root)) {
                 if (m instanceof BasicBlock b) b.lastBatchNorm().weight().value().fill(0f);
