@@ -81,6 +81,17 @@ public final class OrtLayerComparison {
         String model = args.length > 0 ? args[0] : "resnet50";
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        System.out.print(compare(model, threads, runs));
+    }
+
+    /**
+     * {@return the per-layer table and the sums by kind, as Markdown}
+     *
+     * @param model a {@link BenchModels} name
+     * @param threads each runtime's threads
+     * @param runs the alternating rounds timed after the warm-up
+     */
+    static String compare(String model, int threads, int runs) throws OrtException, IOException {
         Path dir = Files.createTempDirectory("jresnet-ort-layers");
         ResNet net = BenchModels.model(model);
         Path onnx = dir.resolve(model + ".onnx");
@@ -117,7 +128,7 @@ public final class OrtLayerComparison {
         Map<String, List<Double>> ortTimes = new LinkedHashMap<>();
         Map<String, long[]> ortShapes = new LinkedHashMap<>();
         readOrtConvs(profile, ortTimes, ortShapes);
-        System.out.print(table(model, threads, runs, device, plan, ours, ortTimes, ortShapes));
+        return table(model, threads, runs, device, plan, ours, ortTimes, ortShapes);
     }
 
     /**

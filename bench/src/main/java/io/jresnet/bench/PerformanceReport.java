@@ -144,8 +144,28 @@ public final class PerformanceReport {
         int kinds2 = twoThreads.lastIndexOf("\n| kind |");
         doc.append("## The same on ").append(threads).append(" threads\n")
                 .append(twoThreads.substring(kinds2)).append('\n');
+        doc.append(layersAgainstOrt(threads));
         Files.writeString(out.resolve("PERFORMANCE.md"), doc.toString());
         System.out.print(doc);
+    }
+
+    /**
+     * ResNet-50's convolutions beside ORT's, the two runtimes alternating run by run
+     * ({@link OrtLayerComparison}): the sums by kind and stage, every layer folded away.
+     */
+    static String layersAgainstOrt(int threads) throws Exception {
+        String table = OrtLayerComparison.compare("resnet50", threads, 21);
+        int kinds = table.indexOf("\n| kind, output |");
+        int layers = table.indexOf("| # |");
+        if (kinds < 0 || layers < 0) return "## Layer by layer against ONNX Runtime\n\n" + table + "\n";
+        return "## Layer by layer against ONNX Runtime (ResNet-50, batch 1, " + threads + " threads)\n\n"
+                + "`io.jresnet.bench.OrtLayerComparison resnet50 " + threads + " 21`, " + LocalDate.now() + ": "
+                + table.substring(0, table.indexOf('\n')) + ". Each convolution's time in jresnet's profiled runs "
+                + "is beside its kernel time in ORT's profiler; a pause after each run lets spinning workers park, "
+                + "and each ratio is the median of the per-round ratios, so the host's drift between minutes "
+                + "cancels out.\n" + table.substring(kinds)
+                + "\n<details><summary>Every convolution</summary>\n\n" + table.substring(layers, kinds)
+                + "\n</details>\n\n";
     }
 
     /** Issue 12's targets against this run's numbers. */
