@@ -63,7 +63,10 @@ public final class PerformanceReport {
                 + "(`CpuCompiledModel` drops the plan). The peak is then the decoded and the packed weights "
                 + "together (the packed ones are larger: Winograd's transformed 3x3 kernels hold 36 values for "
                 + "9), plus the JVM. The safetensors path still reads the file's tensors and copies them into "
-                + "the network's parameters, and the plan folds batch norm into a copy of the conv weights.\n\n";
+                + "the network's parameters, and the plan folds batch norm into a copy of the conv weights; "
+                + "`infer` lets the loaded weights go and runs one full collection before packing (the parallel "
+                + "collector had only run young collections in a one-shot run, so dead weights stayed in the old "
+                + "generation: from .safetensors 573 MB to 397 MB, from the zoo 457 MB to 382 MB).\n\n";
     }
 
     public static void main(String[] args) throws Exception {
