@@ -65,16 +65,16 @@ public final class OrtLayerComparison {
      * One convolution in both runtimes.
      *
      * @param ours jresnet's op
-     * @param node ORT's node name
      * @param ourMs jresnet's time per round
      * @param ortMs ORT's kernel time per round
      */
-    record Layer(LayerProfile.OpTime ours, String node, double[] ourMs, double[] ortMs) {
-        double ratio() {
-            double[] r = new double[ourMs.length];
-            for (int i = 0; i < r.length; i++) r[i] = ourMs[i] / ortMs[i];
-            return median(r);
-        }
+    record Layer(LayerProfile.OpTime ours, double[] ourMs, double[] ortMs) {}
+
+    /** The median of the per-round ratios {@code ours[r] / ort[r]}. */
+    static double medianRatio(double[] ours, double[] ort) {
+        double[] r = new double[ours.length];
+        for (int i = 0; i < r.length; i++) r[i] = ours[i] / ort[i];
+        return median(r);
     }
 
     public static void main(String[] args) throws OrtException, IOException {
@@ -215,7 +215,7 @@ public final class OrtLayerComparison {
             }
             LayerProfile.OpTime t = new LayerProfile.OpTime(planOp, LayerProfile.kindOf(planOp), out, plan.macs(planOp),
                     median(ourMs));
-            layers.add(new Layer(t, node, ourMs, ortMs));
+            layers.add(new Layer(t, ourMs, ortMs));
         }
         sb.append("| # | op | kind | output | jresnet ms | ORT ms | jresnet / ORT |\n| ---: | --- | --- | --- | ---: | ---: | ---: |\n");
         Map<String, List<Layer>> perKind = new LinkedHashMap<>();
@@ -223,7 +223,7 @@ public final class OrtLayerComparison {
             Layer l = layers.get(i);
             LayerProfile.OpTime t = l.ours();
             sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.3f | %.3f | %.2f |%n", i, t.op().name(), t.kind(),
-                    t.output(), t.ms(), median(l.ortMs()), l.ratio()));
+                    t.output(), t.ms(), median(l.ortMs()), medianRatio(l.ourMs(), l.ortMs())));
             // By kind and output size: the output size says the stage (56, 28, 14, 7 for ResNet-50).
             perKind.computeIfAbsent(t.kind() + " to " + t.output().dim(2) + "x" + t.output().dim(3), k -> new ArrayList<>())
                     .add(l);
@@ -243,8 +243,7 @@ public final class OrtLayerComparison {
                 ort[r] += l.ortMs()[r];
             }
         }
-        Layer sum = new Layer(null, label, ours, ort);
         return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f |%n", label, median(ours), median(ort),
-                sum.ratio(), median(ours) - median(ort));
+                medianRatio(ours, ort), median(ours) - median(ort));
     }
 }
