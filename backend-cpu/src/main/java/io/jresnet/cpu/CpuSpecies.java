@@ -20,14 +20,23 @@ final class CpuSpecies {
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
     }
 
+    /** Per-thread room for one vector's lanes: {@code v.intoArray(lanes(), 0)} before {@link #sumInLaneOrder}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[FLOAT.length()]);
+
+    static float[] lanes() {
+        return LANES.get();
+    }
+
     /**
-     * The sum of {@code v}'s lanes, added in lane order. {@code reduceLanes(ADD)} leaves the order open,
-     * and its C2 intrinsic and its interpreted fallback add in different orders, so a kernel using it
-     * gives different float results before and after C2 compiles it; this gives the same in every tier.
+     * The sum of a vector's lanes, stored in {@code lanes} by the caller, added in lane order.
+     * {@code reduceLanes(ADD)} leaves the order open, and its C2 intrinsic and its interpreted fallback
+     * add in different orders, so a kernel using it gives different float results before and after C2
+     * compiles it; this gives the same in every tier. It takes the stored lanes, not the vector: a
+     * vector passed to a method C2 did not inline is boxed on every call.
      */
-    static float sumInLaneOrder(FloatVector v) {
+    static float sumInLaneOrder(float[] lanes) {
         float s = 0f;
-        for (int l = 0; l < v.length(); l++) s += v.lane(l);
+        for (float lane : lanes) s += lane;
         return s;
     }
 

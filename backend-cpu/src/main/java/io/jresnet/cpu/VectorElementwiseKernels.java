@@ -87,6 +87,7 @@ final class VectorElementwiseKernels {
     static void softmax(float[] x, float[] y, int k, int from, int to) {
         final int L = F.length();
         int bound = F.loopBound(k);
+        float[] lanes = CpuSpecies.lanes();
         for (int row = from; row < to; row++) {
             int base = row * k;
             FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -100,7 +101,8 @@ final class VectorElementwiseKernels {
                 e.intoArray(y, base + i);
                 sv = sv.add(e);
             }
-            float sum = CpuSpecies.sumInLaneOrder(sv);
+            sv.intoArray(lanes, 0);
+            float sum = CpuSpecies.sumInLaneOrder(lanes);
             for (; i < k; i++) {
                 float e = (float) Math.exp(x[base + i] - max);
                 y[base + i] = e;

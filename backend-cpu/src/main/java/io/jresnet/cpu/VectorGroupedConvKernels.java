@@ -30,8 +30,17 @@ final class VectorGroupedConvKernels {
         }
     }
 
-    /** Per-thread input offsets of a tile's pixels: a run allocates nothing once warm. */
-    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[PIXELS]);
+    /**
+     * Per-thread scratch, so a run allocates nothing once warm: the input offsets of a tile's pixels,
+     * and the tile's accumulators on their way to the epilogue (no vector is passed to a helper, since
+     * a helper C2 declined to inline would box it on every call).
+     */
+    private static final class Scratch {
+        final int[] at = new int[PIXELS];
+        final float[] tile = new float[PIXELS * L];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private VectorGroupedConvKernels() {}
 
@@ -39,16 +48,18 @@ final class VectorGroupedConvKernels {
         Blocked in = p.in, out = p.out;
         int g = p.groupWidth, R = p.kernelH, S = p.kernelW, OW = out.w(), OH = out.h(), W = in.w();
         VectorShuffle<Float>[] shuffles = SHUFFLES[Integer.numberOfTrailingZeros(g)];
-        int[] at = OFFSETS.get();
+        Scratch scratch = SCRATCH.get();
+        int[] at = scratch.at;
+        float[] tile = scratch.tile;
         for (int item = from; item < to; item++) {
             int b = item % out.blocks(), rowBlock = item / out.blocks();
-            FloatVector bias = FloatVector.fromArray(F, p.bias, b * L);
             for (int row = p.rowStart(rowBlock); row < p.rowStart(rowBlock + 1); row++) {
                 int n = row / OH, oy = row - n * OH;
                 int inPlane = n * in.imageStride() + b * in.blockStride();
                 int outRow = n * out.imageStride() + b * out.blockStride() + oy * OW * L;
                 for (int ox0 = 0; ox0 < OW; ox0 += PIXELS) {
-                    FloatVector a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
+                    FloatVector a0 = FloatVector.fromArray(F, p.bias, b * L);
+                    FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                     for (int r = 0; r < R; r++) {
                         int iy = oy * p.strideH - p.padTop + r;
                         if (iy < 0 || iy >= in.h()) continue; // a row of padding adds nothing
@@ -90,23 +101,23 @@ final class VectorGroupedConvKernels {
                         }
                     }
                     int count = Math.min(PIXELS, OW - ox0), o = outRow + ox0 * L;
-                    store(a0, y, res, o, p.relu);
-                    if (count > 1) store(a1, y, res, o + L, p.relu);
-                    if (count > 2) store(a2, y, res, o + 2 * L, p.relu);
-                    if (count > 3) store(a3, y, res, o + 3 * L, p.relu);
-                    if (count > 4) store(a4, y, res, o + 4 * L, p.relu);
-                    if (count > 5) store(a5, y, res, o + 5 * L, p.relu);
-                    if (count > 6) store(a6, y, res, o + 6 * L, p.relu);
-                    if (count > 7) store(a7, y, res, o + 7 * L, p.relu);
+                    a0.intoArray(tile, 0);
+                    a1.intoArray(tile, L);
+                    a2.intoArray(tile, 2 * L);
+                    a3.intoArray(tile, 3 * L);
+                    a4.intoArray(tile, 4 * L);
+                    a5.intoArray(tile, 5 * L);
+                    a6.intoArray(tile, 6 * L);
+                    a7.intoArray(tile, 7 * L);
+                    // The epilogue: the residual, then ReLU, for the pixels inside the row.
+                    for (int i = 0; i < count; i++) {
+                        FloatVector v = FloatVector.fromArray(F, tile, i * L);
+                        if (res != null) v = v.add(FloatVector.fromArray(F, res, o + i * L));
+                        if (p.relu) v = v.max(0f);
+                        v.intoArray(y, o + i * L);
+                    }
                 }
             }
         }
-    }
-
-    /** The epilogue: the residual, then ReLU. */
-    private static void store(FloatVector v, float[] y, float[] res, int at, boolean relu) {
-        if (res != null) v = v.add(FloatVector.fromArray(F, res, at));
-        if (relu) v = v.max(0f);
-        v.intoArray(y, at);
     }
 }

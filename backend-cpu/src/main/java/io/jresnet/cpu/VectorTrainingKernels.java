@@ -181,7 +181,9 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0, bound = F.loopBound(count);
         for (; i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, at + i));
-        float s = CpuSpecies.sumInLaneOrder(acc);
+        float[] lanes = CpuSpecies.lanes();
+        acc.intoArray(lanes, 0);
+        float s = CpuSpecies.sumInLaneOrder(lanes);
         for (; i < count; i++) s += x[at + i];
         return s;
     }
@@ -194,7 +196,9 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             FloatVector d = FloatVector.fromArray(F, x, at + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float s = CpuSpecies.sumInLaneOrder(acc);
+        float[] lanes = CpuSpecies.lanes();
+        acc.intoArray(lanes, 0);
+        float s = CpuSpecies.sumInLaneOrder(lanes);
         for (; i < count; i++) {
             float d = x[at + i] - m;
             s += d * d;
@@ -211,7 +215,11 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             sDy = sDy.add(g);
             sCentred = g.fma(FloatVector.fromArray(F, x, xAt + i).sub(mv), sCentred);
         }
-        float pDy = CpuSpecies.sumInLaneOrder(sDy), pCentred = CpuSpecies.sumInLaneOrder(sCentred);
+        float[] lanes = CpuSpecies.lanes();
+        sDy.intoArray(lanes, 0);
+        float pDy = CpuSpecies.sumInLaneOrder(lanes);
+        sCentred.intoArray(lanes, 0);
+        float pCentred = CpuSpecies.sumInLaneOrder(lanes);
         for (; i < count; i++) {
             pDy += dy[dyAt + i];
             pCentred += dy[dyAt + i] * (x[xAt + i] - m);
