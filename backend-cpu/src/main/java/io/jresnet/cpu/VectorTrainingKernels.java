@@ -57,6 +57,18 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     @Override
     public void batchNorm(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps,
                           float[] y, double[] mean, double[] variance, double[] istd) {
+        batchNorm(x, xOff, n, c, spatial, gamma, beta, eps, y, mean, variance, istd, false);
+    }
+
+    /** The ReLU applied as each plane is written: one pass over {@code y}, not two. */
+    @Override
+    public void batchNormRelu(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps,
+                              float[] y, double[] mean, double[] variance, double[] istd) {
+        batchNorm(x, xOff, n, c, spatial, gamma, beta, eps, y, mean, variance, istd, true);
+    }
+
+    private void batchNorm(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps,
+                           float[] y, double[] mean, double[] variance, double[] istd, boolean relu) {
         double count = (double) n * spatial;
         forRanges(c, n * spatial, (chFrom, chTo) -> {
             for (int ch = chFrom; ch < chTo; ch++) {
@@ -72,7 +84,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
                 float scale = (float) (gamma[ch] * istd[ch]), shift = (float) (beta[ch] - m * scale);
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * spatial;
-                    affine(x, xOff + base, y, base, spatial, scale, shift);
+                    affine(x, xOff + base, y, base, spatial, scale, shift, relu);
                 }
             }
         });
@@ -84,7 +96,7 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             for (int ch = chFrom; ch < chTo; ch++) {
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * spatial;
-                    affine(x, xOff + base, y, base, spatial, scale[ch], shift[ch]);
+                    affine(x, xOff + base, y, base, spatial, scale[ch], shift[ch], false);
                 }
             }
         });
@@ -138,6 +150,29 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
                 FloatVector.fromArray(F, dx, i).add(FloatVector.fromArray(F, dy, i), open).intoArray(dx, i);
             }
             for (; i < to; i++) dx[i] += y[i] > 0f ? dy[i] : 0f;
+        });
+    }
+
+    @Override
+    public void reluMask(float[] y, float[] dy, int size) {
+        forRanges(size, 1, (from, to) -> {
+            int i = from, bound = from + F.loopBound(to - from);
+            for (; i < bound; i += F.length()) {
+                VectorMask<Float> shut = FloatVector.fromArray(F, y, i).compare(VectorOperators.GT, 0f).not();
+                FloatVector.fromArray(F, dy, i).blend(0f, shut).intoArray(dy, i);
+            }
+            for (; i < to; i++) if (!(y[i] > 0f)) dy[i] = 0f;
+        });
+    }
+
+    @Override
+    public void addRelu(float[] a, int aOff, float[] b, int bOff, float[] y, int size) {
+        forRanges(size, 1, (from, to) -> {
+            int i = from, bound = from + F.loopBound(to - from);
+            for (; i < bound; i += F.length()) {
+                FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).max(0f).intoArray(y, i);
+            }
+            for (; i < to; i++) y[i] = Math.max(a[aOff + i] + b[bOff + i], 0f);
         });
     }
 
@@ -228,12 +263,20 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         sums[1] += pCentred;
     }
 
-    /** {@code y[yAt + i] = x[xAt + i] * scale + shift}. */
-    private static void affine(float[] x, int xAt, float[] y, int yAt, int count, float scale, float shift) {
+    /** {@code y[yAt + i] = x[xAt + i] * scale + shift}, then {@code max(., 0)} when {@code relu}. */
+    private static void affine(float[] x, int xAt, float[] y, int yAt, int count, float scale, float shift,
+                               boolean relu) {
         FloatVector a = FloatVector.broadcast(F, scale), b = FloatVector.broadcast(F, shift);
         int i = 0, bound = F.loopBound(count);
-        for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xAt + i).fma(a, b).intoArray(y, yAt + i);
-        for (; i < count; i++) y[yAt + i] = x[xAt + i] * scale + shift;
+        if (relu) {
+            for (; i < bound; i += F.length()) {
+                FloatVector.fromArray(F, x, xAt + i).fma(a, b).max(0f).intoArray(y, yAt + i);
+            }
+            for (; i < count; i++) y[yAt + i] = Math.max(x[xAt + i] * scale + shift, 0f);
+        } else {
+            for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xAt + i).fma(a, b).intoArray(y, yAt + i);
+            for (; i < count; i++) y[yAt + i] = x[xAt + i] * scale + shift;
+        }
     }
 
     /** {@code dx[at + i] += a * dy[at + i] + bx * x[xAt + i] + c0}. */

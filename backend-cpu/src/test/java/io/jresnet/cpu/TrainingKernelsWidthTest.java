@@ -105,6 +105,9 @@ class TrainingKernelsWidthTest {
                         kk.out()[0]));
         compare("channel affine", new float[][] {new float[size]},
                 kk -> kk.k().channelAffine(x, xOff, n, c, spatial, gamma, beta, kk.out()[0]));
+        compare("batch norm and ReLU", new float[][] {new float[size]},
+                kk -> kk.k().batchNormRelu(x, xOff, n, c, spatial, gamma, beta, 1e-5f, kk.out()[0], new double[c],
+                        new double[c], new double[c]));
     }
 
     @ParameterizedTest(name = "size {0}")
@@ -117,6 +120,9 @@ class TrainingKernelsWidthTest {
         new ReferenceTrainingKernels().relu(a, 5, y, size);
         compare("relu backward", new float[][] {uniform(size, 9)}, kk -> kk.k().reluBackward(y, dy, kk.out()[0], size));
         compare("add", new float[][] {new float[size]}, kk -> kk.k().add(a, 5, b, 2, kk.out()[0], size));
+        compare("add and ReLU", new float[][] {new float[size]}, kk -> kk.k().addRelu(a, 5, b, 2, kk.out()[0], size));
+        y[size / 2] = Float.NaN; // no gradient passes a NaN output either
+        compare("ReLU mask", new float[][] {dy.clone()}, kk -> kk.k().reluMask(y, kk.out()[0], size));
         compare("accumulate", new float[][] {uniform(size, 10)}, kk -> kk.k().accumulate(dy, kk.out()[0], size));
         compare("zero", new float[][] {uniform(size, 11)}, kk -> kk.k().zero(kk.out()[0], size));
     }

@@ -133,6 +133,30 @@ public interface TrainingKernels {
                            boolean batchStatistics, float[] dy, float[] dx, float[] dGamma, float[] dBeta);
 
     /**
+     * {@link #batchNorm} and a ReLU on its output in one: {@code y = max((x - mean) * istd * gamma + beta, 0)},
+     * the statistics as {@code batchNorm} writes them. A backend can fuse the two and save a pass over
+     * {@code y}; this default runs one, then the other in place.
+     *
+     * @param x the input
+     * @param xOff where the input starts in {@code x}
+     * @param n the batch
+     * @param c the channels
+     * @param spatial the values per plane, {@code H * W}
+     * @param gamma the scale {@code [c]}
+     * @param beta the shift {@code [c]}
+     * @param eps added to the variance
+     * @param y the output
+     * @param mean written: the batch mean per channel
+     * @param variance written: the biased batch variance per channel
+     * @param istd written: the inverse deviation per channel
+     */
+    default void batchNormRelu(float[] x, int xOff, int n, int c, int spatial, float[] gamma, float[] beta, float eps,
+                               float[] y, double[] mean, double[] variance, double[] istd) {
+        batchNorm(x, xOff, n, c, spatial, gamma, beta, eps, y, mean, variance, istd);
+        relu(y, 0, y, n * c * spatial);
+    }
+
+    /**
      * {@code y = max(x, 0)}.
      *
      * @param x the input
@@ -153,6 +177,18 @@ public interface TrainingKernels {
     void reluBackward(float[] y, float[] dy, float[] dx, int size);
 
     /**
+     * {@code dy = y > 0 ? dy : 0} in place: the gradient through a ReLU fused into the op that produced
+     * {@code y} ({@link #batchNormRelu}), before that op's own backward reads it.
+     *
+     * @param y the fused op's output, after the ReLU
+     * @param dy the output's gradient, masked in place
+     * @param size the elements
+     */
+    default void reluMask(float[] y, float[] dy, int size) {
+        for (int i = 0; i < size; i++) if (!(y[i] > 0f)) dy[i] = 0f;
+    }
+
+    /**
      * {@code y = a + b}.
      *
      * @param a the first input
@@ -163,6 +199,22 @@ public interface TrainingKernels {
      * @param size the elements
      */
     void add(float[] a, int aOff, float[] b, int bOff, float[] y, int size);
+
+    /**
+     * {@code y = max(a + b, 0)}: the residual addition and the block's last ReLU in one. A backend can
+     * fuse the two and save a pass over {@code y}; this default runs one, then the other in place.
+     *
+     * @param a the first input
+     * @param aOff where it starts in {@code a}
+     * @param b the second input
+     * @param bOff where it starts in {@code b}
+     * @param y the output
+     * @param size the elements
+     */
+    default void addRelu(float[] a, int aOff, float[] b, int bOff, float[] y, int size) {
+        add(a, aOff, b, bOff, y, size);
+        relu(y, 0, y, size);
+    }
 
     /**
      * {@code dx += dy}.

@@ -119,6 +119,18 @@ public final class Ops {
      */
     public static Var batchNorm2d(Tape tape, Var x, Param weight, Param bias, Tensor runningMean, Tensor runningVar,
                                   float eps, float momentum, boolean training) {
+        return batchNorm2d(tape, x, weight, bias, runningMean, runningVar, eps, momentum, training, false);
+    }
+
+    /**
+     * {@link #batchNorm2d} followed by a ReLU when {@code relu}, as one op: its output is
+     * {@code max(bn(x), 0)} and the batch norm's own output is never stored. Backward masks the incoming
+     * gradient where the output is not positive ({@link TrainingKernels#reluMask}) and goes on as batch
+     * norm's; that saves the ReLU's output buffer, a pass forward and the ReLU gradient's zeroing and
+     * accumulation backward.
+     */
+    public static Var batchNorm2d(Tape tape, Var x, Param weight, Param bias, Tensor runningMean, Tensor runningVar,
+                                  float eps, float momentum, boolean training, boolean relu) {
         Shape in = x.shape();
         int n = in.n(), c = in.c(), spatial = in.h() * in.w();
         float[] xs = x.value().array(), gamma = weight.value().toArray(), beta = bias.value().toArray();
@@ -128,7 +140,8 @@ public final class Ops {
         TrainingKernels kernels = tape.context().kernels();
         if (training) {
             double[] variance = new double[c];
-            kernels.batchNorm(xs, xOff, n, c, spatial, gamma, beta, eps, out.value().array(), mean, variance, istd);
+            if (relu) kernels.batchNormRelu(xs, xOff, n, c, spatial, gamma, beta, eps, out.value().array(), mean, variance, istd);
+            else kernels.batchNorm(xs, xOff, n, c, spatial, gamma, beta, eps, out.value().array(), mean, variance, istd);
             float[] rm = runningMean.array(), rv = runningVar.array();
             int rmOff = runningMean.offset(), rvOff = runningVar.offset();
             double count = (double) n * spatial;
@@ -145,10 +158,13 @@ public final class Ops {
                 scale[ch] = (float) (gamma[ch] * istd[ch]);
                 shift[ch] = (float) (beta[ch] - rm[ch] * gamma[ch] * istd[ch]);
             }
-            kernels.channelAffine(xs, xOff, n, c, spatial, scale, shift, out.value().array());
+            float[] y = out.value().array();
+            kernels.channelAffine(xs, xOff, n, c, spatial, scale, shift, y);
+            if (relu) kernels.relu(y, 0, y, n * c * spatial);
         }
         tape.record(() -> {
             if (!out.hasGrad()) return;
+            if (relu) kernels.reluMask(out.value().array(), out.grad().array(), n * c * spatial);
             kernels.batchNormBackward(xs, xOff, n, c, spatial, gamma, mean, istd, training, out.grad().array(),
                     x.requiresGrad() ? x.grad().array() : null, weight.trainable() ? weight.grad().array() : null,
                     bias.trainable() ? bias.grad().array() : null);
@@ -173,17 +189,32 @@ public final class Ops {
 
     /** Element-wise {@code a + b} (the residual addition); both inputs receive the output's gradient. */
     public static Var add(Tape tape, Var a, Var b) {
+        return add(tape, a, b, false);
+    }
+
+    /**
+     * {@code a + b}, followed by a ReLU when {@code relu}, as one op (a residual block's end): backward
+     * passes the gradient to each input where the output is positive ({@link TrainingKernels#reluBackward}
+     * into each), with no ReLU output buffer and no gradient of the sum stored.
+     */
+    public static Var add(Tape tape, Var a, Var b, boolean relu) {
         if (!a.shape().equals(b.shape())) {
             throw new ShapeException("add: shapes " + a.shape() + " and " + b.shape() + " differ");
         }
         Var out = tape.output(a.shape(), a.requiresGrad() || b.requiresGrad());
         TrainingKernels kernels = tape.context().kernels();
         float[] y = out.value().array();
-        kernels.add(a.value().array(), a.value().offset(), b.value().array(), b.value().offset(), y, y.length);
+        if (relu) kernels.addRelu(a.value().array(), a.value().offset(), b.value().array(), b.value().offset(), y, y.length);
+        else kernels.add(a.value().array(), a.value().offset(), b.value().array(), b.value().offset(), y, y.length);
         if (out.requiresGrad()) {
             tape.record(() -> {
                 if (!out.hasGrad()) return;
                 float[] dy = out.grad().array();
+                if (relu) {
+                    if (a.requiresGrad()) kernels.reluBackward(y, dy, a.grad().array(), dy.length);
+                    if (b.requiresGrad()) kernels.reluBackward(y, dy, b.grad().array(), dy.length);
+                    return;
+                }
                 if (a.requiresGrad()) kernels.accumulate(dy, a.grad().array(), dy.length);
                 if (b.requiresGrad()) kernels.accumulate(dy, b.grad().array(), dy.length);
             });
