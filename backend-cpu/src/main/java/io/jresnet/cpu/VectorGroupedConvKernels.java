@@ -19,15 +19,17 @@ final class VectorGroupedConvKernels {
     /** Output pixels per register tile: 8 accumulators, 8 inputs, a weight and a rearranged input. */
     private static final int PIXELS = GroupedConvPlan.TILE_PIXELS;
     /** {@code SHUFFLES[log2(g)][j]}: lane {@code l} takes lane {@code l - l % g + j}. */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[][] SHUFFLES = new VectorShuffle[Integer.numberOfTrailingZeros(L) + 1][];
+    private static final VectorShuffle<Float>[][] SHUFFLES = shuffles();
 
-    static {
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation in Java
+    private static VectorShuffle<Float>[][] shuffles() {
+        VectorShuffle<Float>[][] all = new VectorShuffle[Integer.numberOfTrailingZeros(L) + 1][];
         for (int log = 0; (1 << log) <= L; log++) {
             int[][] sources = GroupedConvPlan.shuffleSources(1 << log, L);
-            SHUFFLES[log] = new VectorShuffle[sources.length];
-            for (int j = 0; j < sources.length; j++) SHUFFLES[log][j] = VectorShuffle.fromArray(F, sources[j], 0);
+            all[log] = new VectorShuffle[sources.length];
+            for (int j = 0; j < sources.length; j++) all[log][j] = VectorShuffle.fromArray(F, sources[j], 0);
         }
+        return all;
     }
 
     /**

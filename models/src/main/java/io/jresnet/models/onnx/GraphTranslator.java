@@ -304,7 +304,7 @@ final class GraphTranslator {
         if (w.rank() != 4) throw unsupported("weight of rank " + w.rank() + " (only 2-D convolution is supported)");
         long group = a.integer("group", 1);
         if (group < 1 || group > in.c() || in.c() % group != 0 || w.dims()[0] % group != 0
-                || (long) w.dims()[1] * group != in.c()) {
+                || w.dims()[1] * group != in.c()) {
             throw malformed("group=" + group + " does not fit input " + in + " and weight " + Arrays.toString(w.dims())
                     + " (the groups must divide the input's channels and the weight's output channels, and the"
                     + " weight hold C / group input channels)");
