@@ -71,12 +71,15 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
                            float[] y, double[] mean, double[] variance, double[] istd, boolean relu) {
         double count = (double) n * spatial;
         forRanges(c, n * spatial, (chFrom, chTo) -> {
+            float[] lanes = CpuSpecies.lanes();
             for (int ch = chFrom; ch < chTo; ch++) {
                 double s = 0, ss = 0;
-                for (int b = 0; b < n; b++) s += sum(x, xOff + (b * c + ch) * spatial, spatial);
+                for (int b = 0; b < n; b++) s += sum(x, xOff + (b * c + ch) * spatial, spatial, lanes);
                 double m = s / count;
                 float fm = (float) m;
-                for (int b = 0; b < n; b++) ss += sumSquaredDeviation(x, xOff + (b * c + ch) * spatial, spatial, fm);
+                for (int b = 0; b < n; b++) {
+                    ss += sumSquaredDeviation(x, xOff + (b * c + ch) * spatial, spatial, fm, lanes);
+                }
                 double v = ss / count;
                 mean[ch] = m;
                 variance[ch] = v;
@@ -109,14 +112,14 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         double count = (double) n * spatial;
         forRanges(c, n * spatial, (chFrom, chTo) -> {
             double[] sums = new double[2];
-            float[] coefficients = new float[3];
+            float[] coefficients = new float[3], lanes = CpuSpecies.lanes();
             for (int ch = chFrom; ch < chTo; ch++) {
                 double m = mean[ch], is = istd[ch];
                 sums[0] = 0;
                 sums[1] = 0;
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * spatial;
-                    addGradientSums(dy, base, x, xOff + base, spatial, (float) m, sums);
+                    addGradientSums(dy, base, x, xOff + base, spatial, (float) m, sums, lanes);
                 }
                 if (!addBatchNormGradient(ch, sums[0], sums[1], m, is, gamma[ch], count, batchStatistics, dGamma, dBeta,
                         dx != null, coefficients)) {
@@ -170,7 +173,8 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         forRanges(size, 1, (from, to) -> {
             int i = from, bound = from + F.loopBound(to - from);
             for (; i < bound; i += F.length()) {
-                FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).max(0f).intoArray(y, i);
+                FloatVector sum = FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i));
+                sum.max(0f).intoArray(y, i);
             }
             for (; i < to; i++) y[i] = Math.max(a[aOff + i] + b[bOff + i], 0f);
         });
@@ -195,7 +199,8 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     @Override
     public void globalAvgPool(float[] x, int xOff, int planes, int spatial, float[] y) {
         forRanges(planes, spatial, (from, to) -> {
-            for (int p = from; p < to; p++) y[p] = sum(x, xOff + p * spatial, spatial) / spatial;
+            float[] lanes = CpuSpecies.lanes();
+            for (int p = from; p < to; p++) y[p] = sum(x, xOff + p * spatial, spatial, lanes) / spatial;
         });
     }
 
@@ -212,11 +217,10 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     }
 
     /** {@code sum x[at, at + count)} in float lanes. */
-    private static float sum(float[] x, int at, int count) {
+    private static float sum(float[] x, int at, int count, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0, bound = F.loopBound(count);
         for (; i < bound; i += F.length()) acc = acc.add(FloatVector.fromArray(F, x, at + i));
-        float[] lanes = CpuSpecies.lanes();
         acc.intoArray(lanes, 0);
         float s = CpuSpecies.sumInLaneOrder(lanes);
         for (; i < count; i++) s += x[at + i];
@@ -224,14 +228,13 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     }
 
     /** {@code sum (x - m)^2} over {@code x[at, at + count)} in float lanes. */
-    private static float sumSquaredDeviation(float[] x, int at, int count, float m) {
+    private static float sumSquaredDeviation(float[] x, int at, int count, float m, float[] lanes) {
         FloatVector acc = FloatVector.zero(F), mv = FloatVector.broadcast(F, m);
         int i = 0, bound = F.loopBound(count);
         for (; i < bound; i += F.length()) {
             FloatVector d = FloatVector.fromArray(F, x, at + i).sub(mv);
             acc = d.fma(d, acc);
         }
-        float[] lanes = CpuSpecies.lanes();
         acc.intoArray(lanes, 0);
         float s = CpuSpecies.sumInLaneOrder(lanes);
         for (; i < count; i++) {
@@ -242,7 +245,8 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     }
 
     /** {@code sums[0] += sum dy}, {@code sums[1] += sum dy * (x - m)} over one plane, float lanes within it. */
-    private static void addGradientSums(float[] dy, int dyAt, float[] x, int xAt, int count, float m, double[] sums) {
+    private static void addGradientSums(float[] dy, int dyAt, float[] x, int xAt, int count, float m, double[] sums,
+                                        float[] lanes) {
         FloatVector sDy = FloatVector.zero(F), sCentred = FloatVector.zero(F), mv = FloatVector.broadcast(F, m);
         int i = 0, bound = F.loopBound(count);
         for (; i < bound; i += F.length()) {
@@ -250,7 +254,6 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
             sDy = sDy.add(g);
             sCentred = g.fma(FloatVector.fromArray(F, x, xAt + i).sub(mv), sCentred);
         }
-        float[] lanes = CpuSpecies.lanes();
         sDy.intoArray(lanes, 0);
         float pDy = CpuSpecies.sumInLaneOrder(lanes);
         sCentred.intoArray(lanes, 0);
@@ -268,14 +271,13 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
                                boolean relu) {
         FloatVector a = FloatVector.broadcast(F, scale), b = FloatVector.broadcast(F, shift);
         int i = 0, bound = F.loopBound(count);
-        if (relu) {
-            for (; i < bound; i += F.length()) {
-                FloatVector.fromArray(F, x, xAt + i).fma(a, b).max(0f).intoArray(y, yAt + i);
-            }
-            for (; i < count; i++) y[yAt + i] = Math.max(x[xAt + i] * scale + shift, 0f);
-        } else {
-            for (; i < bound; i += F.length()) FloatVector.fromArray(F, x, xAt + i).fma(a, b).intoArray(y, yAt + i);
-            for (; i < count; i++) y[yAt + i] = x[xAt + i] * scale + shift;
+        for (; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xAt + i).fma(a, b);
+            (relu ? v.max(0f) : v).intoArray(y, yAt + i);
+        }
+        for (; i < count; i++) {
+            float v = x[xAt + i] * scale + shift;
+            y[yAt + i] = relu ? Math.max(v, 0f) : v;
         }
     }
 
