@@ -77,23 +77,39 @@ enum ConvAlgorithm {
      *       and lone tiles: c64 k64 1x1 ran at 0.24x, 2x2 at 0.22x, 4x4 at 0.47x (batch 1), 0.81x
      *       (2), 0.97x (3) and 1.36x (batch 4, exactly 3/4: taken); c64 k64 8x8 at batch 1 (also 3/4)
      *       at 1.3-1.5x.</li>
-     *   <li>Transformed weights reused: at least 16 tiles, unless they take at most 1 MiB
-     *       ({@code 36 x C x K} floats, so they stay in L2). Otherwise each of them (4x the direct
-     *       convolution's weights) comes from L3 or memory for a few GEMM rows: c512 k512 7x7
-     *       (37.7 MB) ran at 0.6x at batch 1 (4 tiles), 1.0x at 2, 1.1x at 3, 1.0-1.1x at 4 and 1.25x
-     *       at 8; c256 k256 14x14 (16 tiles) at 1.4x.</li>
+     *   <li>Transformed weights reused: at least {@link #MIN_TILES_STREAMED_WEIGHTS} tiles, unless
+     *       they take at most 1 MiB ({@code 36 x C x K} floats, so they stay in L2). Otherwise each of
+     *       them (4x the direct convolution's weights) comes from L3 or memory for a few GEMM rows:
+     *       c512 k512 7x7 (37.7 MB) ran at 0.6x at batch 1 (4 tiles), 1.0x at 2, 1.1x at 3, 1.0-1.1x
+     *       at 4 and 1.25x at 8; c256 k256 14x14 (16 tiles) at 1.4x. Those are one layer timed
+     *       alone, its weights warm in L3; see the threshold for what the whole network says.</li>
      * </ul>
-     * ResNet-50's 3x3 stride-1 layers at batch 1 (three final runs): 56x56 2.5-2.7x, 28x28 1.9-2.0x,
-     * 14x14 1.3-1.4x, 7x7 left direct (0.54-0.59x); CIFAR ResNet's 32x32 (16 channels) 2.1-2.8x,
+     * ResNet-50's 3x3 stride-1 layers at batch 1, one layer alone (three final runs): 56x56 2.5-2.7x,
+     * 28x28 1.9-2.0x, 14x14 1.3-1.4x (direct in the network, see the threshold), 7x7 left direct (0.54-0.59x); CIFAR ResNet's 32x32 (16 channels) 2.1-2.8x,
      * 16x16 2.0-2.3x, 8x8 1.3-1.4x. Whole networks, batch 1, one thread: ResNet-50 1.25x, CIFAR
      * ResNet-56 1.5x ({@code WinogradTimings 15 1 nets}).
      */
+    /**
+     * The fewest output tiles over which Winograd's transformed weights, when they do not fit in L2,
+     * are worth streaming: each weight read feeds one FMA per tile row, so fewer tiles leave the
+     * layer waiting on memory while the direct convolution, a quarter of the weights for 9/4 of the
+     * FMAs, stays compute-bound. In a whole ResNet-50 run, where every layer's weights come from
+     * memory, on Zen 5 (full 512-bit FMA, 2026-12-02, {@code WinogradTimings 21 <batch> nets} with this
+     * threshold against 16): batch 1 3-4% faster with the 14x14 layers (16 tiles) direct, batch 2
+     * 2-3% (14x14 at 32 tiles), batch 8 3-7% (7x7 at 32 tiles); moving the threshold past 49 (the
+     * 28x28 layers at batch 1) gave those gains back, past 128 (14x14 at batch 8) lost 1-4%. On the
+     * Intel machine of 2026-12-02, whose FMA peak is half Zen 5's, the 14x14 layers at batch 1 had
+     * measured 1.38 ms on Winograd against 1.61 direct: the threshold costs about 2% of a ResNet-50
+     * run there.
+     */
+    static final int MIN_TILES_STREAMED_WEIGHTS = 48;
+
     static boolean winogradPays(Shape in, Shape out, int panelRows) {
         long tiles = (long) out.dim(0) * ((out.dim(2) + 3) / 4) * ((out.dim(3) + 3) / 4);
         long rows = (tiles + panelRows - 1) / panelRows * panelRows;
         long pixels = (long) out.dim(0) * out.dim(2) * out.dim(3);
         boolean fewerMultiplies = 4 * 36 * rows <= 3 * 9 * pixels;
-        boolean weightsReused = tiles >= 16 || 36L * in.c() * out.c() * Float.BYTES <= 1 << 20;
+        boolean weightsReused = tiles >= MIN_TILES_STREAMED_WEIGHTS || 36L * in.c() * out.c() * Float.BYTES <= 1 << 20;
         return in.c() >= 16 && fewerMultiplies && weightsReused;
     }
 }

@@ -116,10 +116,12 @@ class WinogradWidthTest {
         int rows = CpuSettings.requestedVectorBits() == 0 ? 1 : VectorTileKernel.ROWS;
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 64, 64, 56, rows));
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 128, 128, 28, rows));
-        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 256, 256, 14, rows));
+        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(4, 256, 256, 14, rows));
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 16, 16, 32, rows));
         assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(1, 64, 64, 8, rows));
-        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(4, 512, 512, 7, rows));
+        assertEquals(ConvAlgorithm.WINOGRAD_4X4, chosen(12, 512, 512, 7, rows));
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(1, 256, 256, 14, rows), "9.4 MB of weights for 16 tiles");
+        assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(8, 512, 512, 7, rows), "37.7 MB of weights for 32 tiles");
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(1, 512, 512, 7, rows), "37.7 MB of weights for 4 tiles");
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(3, 512, 512, 7, rows), "37.7 MB of weights for 12 tiles");
         assertEquals(ConvAlgorithm.IMPLICIT_GEMM, chosen(1, 3, 16, 32, rows), "3 input channels");
