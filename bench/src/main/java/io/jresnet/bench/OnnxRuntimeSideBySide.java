@@ -31,15 +31,17 @@ import java.util.Map;
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp
  * bench/target/benchmarks.jar io.jresnet.bench.OnnxRuntimeSideBySide [--backend cpu] [--threads 2]
- * [--iterations 30] [--cases resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64] [--out docs]}.
+ * [--iterations 60] [--cases resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64] [--out docs]}.
  */
 public final class OnnxRuntimeSideBySide {
-    /** One measured case. */
+    /**
+     * One measured case. {@code ratio} is jresnet's time over ORT's: the median of the per-round ratios
+     * of medians, so that the host's drift between rounds (this machine's speed moves by 10-20% within
+     * minutes) cancels out.
+     */
     record Result(String model, int batch, int threads, String backend, double jresnetMedianMs, double jresnetMinMs,
-                  double ortMedianMs, double ortMinMs, double gmacsPerImage, double relativeDiff) {
-        double ratio() {
-            return jresnetMedianMs / ortMedianMs;
-        }
+                  double ortMedianMs, double ortMinMs, double gmacsPerImage, double relativeDiff, double ratio,
+                  int rounds) {
 
         double gflops(double ms) {
             return 2 * gmacsPerImage * batch / (ms / 1e3);
@@ -49,7 +51,7 @@ public final class OnnxRuntimeSideBySide {
     public static void main(String[] args) throws Exception {
         String backend = "cpu";
         int threads = 2;
-        int iterations = 30;
+        int iterations = 60;
         String cases = "resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64";
         Path out = null;
         for (int i = 0; i < args.length; i++) {
@@ -119,14 +121,17 @@ public final class OnnxRuntimeSideBySide {
                 // Each runtime is timed in a phase of its own, never alternated run by run: both
                 // runtimes' workers spin for a while after a run (ORT's intra-op threads with
                 // spinning on, its default), so an alternated run competes with the other's
-                // spinning threads on the same cores. Two rounds (ours, theirs, ours, theirs) even
-                // out drift in the machine's state; before each phase the other runtime's workers get
-                // time to park and the runtime about to be timed gets one untimed run.
-                long[] ours = new long[iterations];
-                long[] theirs = new long[iterations];
-                int half = iterations / 2;
-                for (int round = 0; round < 2; round++) {
-                    int from = round == 0 ? 0 : half, to = round == 0 ? half : iterations;
+                // spinning threads on the same cores. Phases of RUNS_PER_PHASE runs alternate
+                // (ours, theirs, ours, theirs, ...) so that the machine's drift between minutes
+                // reaches both alike; each round's ratio compares two phases a few seconds apart.
+                // Before each phase the other runtime's workers get time to park and the runtime
+                // about to be timed gets one untimed run.
+                int rounds = Math.max(2, (iterations + RUNS_PER_PHASE - 1) / RUNS_PER_PHASE);
+                long[] ours = new long[rounds * RUNS_PER_PHASE];
+                long[] theirs = new long[ours.length];
+                double[] ratios = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    int from = round * RUNS_PER_PHASE, to = from + RUNS_PER_PHASE;
                     settle();
                     exe.run(x, y);
                     for (int i = from; i < to; i++) {
@@ -141,13 +146,28 @@ public final class OnnxRuntimeSideBySide {
                         runOrt(session, inputName, input, ortOut);
                         theirs[i] = System.nanoTime() - t0;
                     }
+                    ratios[round] = median(ours, from, to) / median(theirs, from, to);
                 }
                 Arrays.sort(ours);
                 Arrays.sort(theirs);
-                return new Result(model, batch, threads, be.name(), ours[iterations / 2] / 1e6, ours[0] / 1e6,
-                        theirs[iterations / 2] / 1e6, theirs[0] / 1e6, gmacs, diff);
+                Arrays.sort(ratios);
+                int n = ours.length;
+                double ratio = rounds % 2 == 1 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
+                return new Result(model, batch, threads, be.name(), median(ours, 0, n) / 1e6, ours[0] / 1e6,
+                        median(theirs, 0, n) / 1e6, theirs[0] / 1e6, gmacs, diff, ratio, rounds);
             }
         }
+    }
+
+    /** Runs per timed phase: enough for a stable median, few enough that a round spans seconds, not minutes. */
+    static final int RUNS_PER_PHASE = 10;
+
+    /** The median of {@code t[from, to)} (sorts a copy). */
+    static double median(long[] t, int from, int to) {
+        long[] c = Arrays.copyOfRange(t, from, to);
+        Arrays.sort(c);
+        int n = c.length;
+        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0;
     }
 
     /** Lets the other runtime's spinning workers park before a phase starts. */
@@ -171,11 +191,11 @@ public final class OnnxRuntimeSideBySide {
         sb.append(String.format("Measured %s on %s (%d available processors), Java %s, ONNX Runtime %s (CPU provider).%n%n",
                 LocalDate.now(), device, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 OrtEnvironment.getEnvironment().getVersion()));
-        sb.append("| model | batch | threads | jresnet ms (median / min) | ORT ms (median / min) | jresnet / ORT | jresnet GFLOP/s | ORT GFLOP/s | max abs diff / max logit |\n");
-        sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        sb.append("| model | batch | threads | rounds x runs | jresnet ms (median / min) | ORT ms (median / min) | jresnet / ORT (median of rounds) | jresnet GFLOP/s | ORT GFLOP/s | max abs diff / max logit |\n");
+        sb.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Result r : results) {
-            sb.append(String.format("| %s | %d | %d | %.2f / %.2f | %.2f / %.2f | %.2f | %.0f | %.0f | %.1e |%n", r.model(),
-                    r.batch(), r.threads(), r.jresnetMedianMs(), r.jresnetMinMs(), r.ortMedianMs(), r.ortMinMs(),
+            sb.append(String.format("| %s | %d | %d | %d x %d | %.2f / %.2f | %.2f / %.2f | %.2f | %.0f | %.0f | %.1e |%n", r.model(),
+                    r.batch(), r.threads(), r.rounds(), RUNS_PER_PHASE, r.jresnetMedianMs(), r.jresnetMinMs(), r.ortMedianMs(), r.ortMinMs(),
                     r.ratio(), r.gflops(r.jresnetMedianMs()), r.gflops(r.ortMedianMs()), r.relativeDiff()));
         }
         return sb.toString();

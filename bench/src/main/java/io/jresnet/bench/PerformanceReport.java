@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * backend against ONNX Runtime side by side, cpu against reference, and where the time goes per layer.
  *
  * <p>Run on an idle machine: {@code bench/performance-report.sh} (builds, then runs this class with
- * {@code --out docs}). Options: {@code --threads N} (default 2), {@code --iterations N} (default 20),
+ * {@code --out docs}). Options: {@code --threads N} (default 2), {@code --iterations N} (default 60),
  * {@code --cases model:batch,...}, {@code --skip-reference}.
  */
 public final class PerformanceReport {
@@ -71,7 +71,7 @@ public final class PerformanceReport {
 
     public static void main(String[] args) throws Exception {
         int threads = 2;
-        int iterations = 20;
+        int iterations = 60;
         String cases = "resnet50:1,resnet50:8,resnet18:1,resnet56:1,resnet56:64,builtin:1,builtin:256";
         boolean reference = true;
         Path narrower = null;
@@ -115,9 +115,12 @@ public final class PerformanceReport {
         }
         doc.append("## jresnet `cpu` against ONNX Runtime\n\n");
         doc.append("Same model and weights (jresnet exports the ONNX file ORT runs), same input, same thread count. "
-                + "Each runtime is timed in phases of its own, two rounds each (jresnet, ORT, jresnet, ORT), after a "
-                + "pause that lets the other's workers park: ORT's intra-op threads spin between runs (its default, "
-                + "left on), and so do jresnet's, so runs alternated one by one slow each other down. ORT: CPU "
+                + "Each runtime is timed in phases of its own, " + OnnxRuntimeSideBySide.RUNS_PER_PHASE + " runs each, "
+                + "the phases alternating (jresnet, ORT, jresnet, ORT, ...), each after a pause that lets the other's "
+                + "workers park: ORT's intra-op threads spin between runs (its default, left on), and so do "
+                + "jresnet's, so runs alternated one by one slow each other down. The ratio is the median of the "
+                + "rounds' ratios of medians: this machine's speed drifts by 10-20% between minutes, and a round's "
+                + "two phases lie seconds apart. ORT: CPU "
                 + "execution provider, all graph optimisations, sequential execution. `builtin` is the README's "
                 + "trained Fashion-MNIST ResNet-20 (1 x 28 x 28). GFLOP/s = 2 x MACs / median time.\n\n");
         doc.append(OnnxRuntimeSideBySide.table(results, device)).append('\n');
