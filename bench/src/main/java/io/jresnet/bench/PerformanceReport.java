@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Run on an idle machine: {@code bench/performance-report.sh} (builds, then runs this class with
  * {@code --out docs}). Options: {@code --threads N} (default 2), {@code --iterations N} (default 60),
- * {@code --cases model:batch,...}, {@code --skip-reference}.
+ * {@code --cases model:batch,...}, {@code --skip-reference}, {@code --include-256 FILE},
+ * {@code --include-one-shot FILE}, {@code --include-torch FILE} (sections measured by the script).
  */
 public final class PerformanceReport {
     /** The one-shot section around {@code bench/one-shot.sh}'s table. */
@@ -69,6 +70,36 @@ public final class PerformanceReport {
                 + "generation: from .safetensors 573 MB to 397 MB, from the zoo 457 MB to 382 MB).\n\n";
     }
 
+    /**
+     * The PyTorch section: {@code bench/torch_inference.py}'s output (a line naming the versions, then
+     * rows of model, batch, median ms, min ms) beside this report's jresnet medians for the same cases.
+     */
+    static String torchSection(List<String> lines, List<OnnxRuntimeSideBySide.Result> results) {
+        StringBuilder sb = new StringBuilder("### PyTorch, the second peer\n\n");
+        sb.append(lines.isEmpty() ? "" : lines.get(0).strip()).append(", eager mode (`eval()`, `no_grad()`, float32, "
+                + "batch norm not folded), timed by `bench/torch_inference.py` in its own process just before this "
+                + "report's other measurements. The ratio sets jresnet's median above against PyTorch's measured "
+                + "minutes earlier, so the host's drift between the two (10-20%) is in it, unlike the ORT ratios.\n\n");
+        sb.append("| model | batch | PyTorch ms (median / min) | jresnet ms (median) | jresnet / PyTorch |\n");
+        sb.append("| --- | ---: | ---: | ---: | ---: |\n");
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = line.split("\\|");
+            if (f.length < 5) continue;
+            String model = f[1].strip();
+            int batch = Integer.parseInt(f[2].strip());
+            double median = Double.parseDouble(f[3].strip()), min = Double.parseDouble(f[4].strip());
+            String ours = "", ratio = "";
+            for (OnnxRuntimeSideBySide.Result r : results) {
+                if (r.model().equals(model) && r.batch() == batch) {
+                    ours = String.format("%.2f", r.jresnetMedianMs());
+                    ratio = String.format("%.2f", r.jresnetMedianMs() / median);
+                }
+            }
+            sb.append(String.format("| %s | %d | %.2f / %.2f | %s | %s |%n", model, batch, median, min, ours, ratio));
+        }
+        return sb.append('\n').toString();
+    }
+
     public static void main(String[] args) throws Exception {
         int threads = 2;
         int iterations = 60;
@@ -76,6 +107,7 @@ public final class PerformanceReport {
         boolean reference = true;
         Path narrower = null;
         Path oneShot = null;
+        Path torch = null;
         Path out = Path.of("docs");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -85,6 +117,7 @@ public final class PerformanceReport {
                 case "--skip-reference" -> reference = false;
                 case "--include-256" -> narrower = Path.of(args[++i]);
                 case "--include-one-shot" -> oneShot = Path.of(args[++i]);
+                case "--include-torch" -> torch = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -128,6 +161,7 @@ public final class PerformanceReport {
             doc.append("### The AVX2 path: `-Djresnet.cpu.vectorBits=256`, same machine, same script\n\n")
                     .append(Files.readString(narrower)).append('\n');
         }
+        if (torch != null && Files.exists(torch)) doc.append(torchSection(Files.readAllLines(torch), results));
         Files.createDirectories(out);
         LatencyChart.write(results, out.resolve("performance-latency.png"));
         doc.append("![latency per image](performance-latency.png)\n\n");
