@@ -279,7 +279,12 @@ final class BorderedPlaneConv {
             for (int i = 0; i < images; i++) {
                 int from = srcOff + ((b + i) * channels + ch) * h * w;
                 int to = lay.start() + ch * lay.channelStride() + lay.first(i);
-                for (int row = 0; row < h; row++, from += w, to += lay.width()) System.arraycopy(src, from, dst, to, w);
+                // Rows of 7-28 floats: a plain loop, which C2 vectorises, where a System.arraycopy call
+                // per row cost more than the copy (ResNet-56 steps 3% faster in one process, Zen 5,
+                // 2026-12-02; masked Vector API copies were 20% slower than arraycopy).
+                for (int row = 0; row < h; row++, from += w, to += lay.width()) {
+                    for (int j = 0; j < w; j++) dst[to + j] = src[from + j];
+                }
             }
         }
     }
