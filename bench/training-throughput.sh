@@ -30,7 +30,7 @@ for depth in 20 56; do
 done
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;"
-echo "medians of $rounds alternating runs per runtime; batch 128, 1x28x28, 2 threads."
+echo "medians of $rounds alternating runs per runtime, the ratio the median of the rounds' ratios; batch 128, 1x28x28, 2 threads."
 echo
 echo "| model | jresnet images/s | PyTorch $( [ "$torch" = 1 ] && /usr/bin/python3 -c 'import torch; print(torch.__version__)' || echo '(not installed)') images/s | jresnet / PyTorch |"
 echo "| --- | ---: | ---: | ---: |"
@@ -38,7 +38,10 @@ for depth in 20 56; do
   j="$(median < "$work/jresnet-$depth")"
   if [ "$torch" = 1 ]; then
     t="$(median < "$work/torch-$depth")"
-    printf '| ResNet-%d | %.0f | %.0f | %.2f |\n' "$depth" "$j" "$t" "$(awk "BEGIN {print $j / $t}")"
+    # Each round's two runs lie seconds apart; the median of the rounds' ratios carries less of the
+    # host's drift between minutes than the ratio of the two medians.
+    r="$(paste "$work/jresnet-$depth" "$work/torch-$depth" | awk '{print $1 / $2}' | median)"
+    printf '| ResNet-%d | %.0f | %.0f | %.2f |\n' "$depth" "$j" "$t" "$r"
   else
     printf '| ResNet-%d | %.0f | | |\n' "$depth" "$j"
   fi
