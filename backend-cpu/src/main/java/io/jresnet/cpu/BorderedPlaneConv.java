@@ -292,8 +292,9 @@ final class BorderedPlaneConv {
     /**
      * {@code out[o, q] = sum_{i < inChannels, t < 9} weights[(o * inChannels + i) * 9 + t] · in[i, q + off[t]]}
      * for the positions of {@code images} images, {@code tiles * 4} output channels: tiles of 4 channels
-     * x 3 vectors, 12 accumulators ({@link #multiplyShifted8} is the same with 8 channels). Positions are taken in whole tiles of vectors: the last tile runs
-     * into the gap after the run, whose results nobody reads.
+     * x 3 vectors, 12 accumulators ({@link #multiplyShifted8} is the same with 8 channels). Positions
+     * are taken in whole tiles of vectors: the last tile runs into the gap after the run, whose
+     * results nobody reads.
      */
     private static void multiplyShifted(float[] in, int inChannels, float[] weights, int[] off, float[] out, int tiles,
                                         Layout lay, int images) {

@@ -85,7 +85,8 @@ enum ConvAlgorithm {
      *       alone, its weights warm in L3; see the threshold for what the whole network says.</li>
      * </ul>
      * ResNet-50's 3x3 stride-1 layers at batch 1, one layer alone (three final runs): 56x56 2.5-2.7x,
-     * 28x28 1.9-2.0x, 14x14 1.3-1.4x (direct in the network, see the threshold), 7x7 left direct (0.54-0.59x); CIFAR ResNet's 32x32 (16 channels) 2.1-2.8x,
+     * 28x28 1.9-2.0x, 14x14 1.3-1.4x (direct in the network, see the threshold), 7x7 left direct
+     * (0.54-0.59x); CIFAR ResNet's 32x32 (16 channels) 2.1-2.8x,
      * 16x16 2.0-2.3x, 8x8 1.3-1.4x. Whole networks, batch 1, one thread: ResNet-50 1.25x, CIFAR
      * ResNet-56 1.5x ({@code WinogradTimings 15 1 nets}).
      */
@@ -94,8 +95,8 @@ enum ConvAlgorithm {
      * are worth streaming: each weight read feeds one FMA per tile row, so fewer tiles leave the
      * layer waiting on memory while the direct convolution, a quarter of the weights for 9/4 of the
      * FMAs, stays compute-bound. In a whole ResNet-50 run, where every layer's weights come from
-     * memory, on Zen 5 (full 512-bit FMA, 2026-12-02, {@code WinogradTimings 21 <batch> nets} with this
-     * threshold against 16): batch 1 3-4% faster with the 14x14 layers (16 tiles) direct, batch 2
+     * memory, on Zen 5 (full 512-bit FMA, 2026-12-02; {@code WinogradTimings 21 <batch> nets} changed for
+     * the run to compile one model at this threshold and one at 16): batch 1 3-4% faster with the 14x14 layers (16 tiles) direct, batch 2
      * 2-3% (14x14 at 32 tiles), batch 8 3-7% (7x7 at 32 tiles); moving the threshold past 49 (the
      * 28x28 layers at batch 1) gave those gains back, past 128 (14x14 at batch 8) lost 1-4%. On the
      * Intel machine of 2026-12-02, whose FMA peak is half Zen 5's, the 14x14 layers at batch 1 had
