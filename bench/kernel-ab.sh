@@ -3,7 +3,9 @@
 # each build in its own class loader, alternating round by round (io.jresnet.cpu.KernelAB): on a
 # host whose speed drifts by 2x between minutes, the median of the per-round ratios B/A is what to
 # trust. REV must have the working tree's core API and ConvPlan.create/CpuKernels.conv signatures.
-#   bench/kernel-ab.sh REV [ROUNDS] [SHAPE...]     SHAPE = c,k,hw,kernel,stride[,batch]
+#   bench/kernel-ab.sh REV [ROUNDS] [SHAPE...]     SHAPE = c,k,hw,kernel,stride[,batch] (one conv, 1 thread),
+#                                                  net:MODEL:BATCH (inference, 2 threads) or train:DEPTH
+#                                                  (a CIFAR ResNet SGD step, batch 128, 2 threads)
 # Default shapes: the ResNet-50 stem and one convolution of each stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
