@@ -66,7 +66,7 @@ final class DegradationCommand implements Callable<Integer> {
     int warmupEpochs;
 
     @Option(names = "--augment", paramLabel = "KIND", defaultValue = "default",
-            description = "none, flip, crop, crop-flip, or default: the data set's (crop-flip for CIFAR-10, none for"
+            description = "none, flip, crop, crop-flip, crop-flip-erase (random erasing too) or default: the data set's (crop-flip for CIFAR-10, none for"
                     + " Fashion-MNIST).")
     String augment;
 

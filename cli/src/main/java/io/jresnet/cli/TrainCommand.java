@@ -63,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--augment", paramLabel = "KIND", defaultValue = "default",
-            description = "none, flip, crop, crop-flip, or default: crop-flip for cifar10 (the paper's), none for"
+            description = "none, flip, crop, crop-flip, crop-flip-erase (random erasing too) or default: crop-flip for cifar10 (the paper's), none for"
                     + " fashion-mnist (default: ${DEFAULT-VALUE}).")
     String augment;
 

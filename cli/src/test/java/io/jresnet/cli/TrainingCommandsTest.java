@@ -232,11 +232,11 @@ class TrainingCommandsTest {
     void augmentationIsASavedSettingOfTheRun() throws IOException {
         Path out = tmp.resolve("augmented");
         CliTestSupport.Result r = CliTestSupport.run("train", "--data", "fashion-mnist", "--model", "resnet8",
-                "--epochs", "1", "--batch", "8", "--subset", "16", "--augment", "crop-flip", "--out", out.toString());
+                "--epochs", "1", "--batch", "8", "--subset", "16", "--augment", "crop-flip-erase", "--out", out.toString());
         assertEquals(0, r.exitCode(), r.err());
         TrainingConfig saved = Checkpoint.load(out).config();
-        assertEquals("crop-flip", saved.augment());
-        assertEquals(new Augmentation(2, true), saved.augmentation());
+        assertEquals("crop-flip-erase", saved.augment());
+        assertEquals(new Augmentation(2, true, 0.5), saved.augmentation());
         CliTestSupport.Result mixed = CliTestSupport.run("train", "--resume", out.toString(), "--augment", "none");
         assertEquals(CliErrors.USAGE, mixed.exitCode());
         assertTrue(mixed.err().contains("--augment cannot be combined with --resume"), mixed.err());

@@ -70,7 +70,7 @@ class TrainingErrorsTest {
         CliTestSupport.Result augment = CliTestSupport.run("train", "--data", "fashion-mnist", "--augment", "rotate",
                 "--out", tmp.resolve("o").toString());
         assertEquals(CliErrors.ERROR, augment.exitCode());
-        assertTrue(augment.err().contains("--augment must be one of default, none, flip, crop, crop-flip; found 'rotate'"),
+        assertTrue(augment.err().contains("--augment must be one of default, none, flip, crop, crop-flip, crop-flip-erase; found 'rotate'"),
                 augment.err());
         CliTestSupport.Result padding = CliTestSupport.run("train", "--data", "fashion-mnist", "--crop-padding", "-1",
                 "--out", tmp.resolve("o").toString());

@@ -18,7 +18,8 @@ import java.util.List;
  *     {@code subset} test images; 0 for all
  * @param seed weight initialisation and data order (shuffling, augmentation)
  * @param threads GEMM worker threads, 0 for one per core; not part of the result
- * @param augment {@code none}, {@code flip}, {@code crop}, {@code crop-flip}, or null/{@code default}
+ * @param augment {@code none}, {@code flip}, {@code crop}, {@code crop-flip}, {@code crop-flip-erase} (and
+ *     random erasing with probability 1/2, {@link Augmentation}), or null/{@code default}
  *     for the data set's default (crop-flip for CIFAR-10 as in the paper, none for Fashion-MNIST)
  * @param cropPadding pixels of padding before a random crop; 0 for the data set's default (4 for
  *     CIFAR-10's 32x32 images as in the paper, 2 for Fashion-MNIST's 28x28)
@@ -29,7 +30,9 @@ import java.util.List;
 public record TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
                              String schedule, int warmupIterations, int subset, long seed, int threads,
                              String augment, int cropPadding, int warmupEpochs) {
-    public static final List<String> AUGMENTATIONS = List.of("none", "flip", "crop", "crop-flip");
+    /** Random erasing's probability in {@code crop-flip-erase}: the paper's p = 0.5. */
+    public static final double ERASING_PROBABILITY = 0.5;
+    public static final List<String> AUGMENTATIONS = List.of("none", "flip", "crop", "crop-flip", "crop-flip-erase");
 
     /** The settings with the data set's default augmentation. */
     public TrainingConfig(String data, String dataDir, String model, int epochs, int batch, double learningRate,
@@ -83,7 +86,8 @@ public record TrainingConfig(String data, String dataDir, String model, int epoc
     /** The training-time augmentation these settings name. */
     public Augmentation augmentation() {
         boolean crop = augment.startsWith("crop");
-        return new Augmentation(crop ? cropPadding : 0, augment.endsWith("flip"));
+        return new Augmentation(crop ? cropPadding : 0, augment.contains("flip"),
+                augment.endsWith("erase") ? ERASING_PROBABILITY : 0);
     }
 
     /**

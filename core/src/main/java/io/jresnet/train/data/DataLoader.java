@@ -170,7 +170,35 @@ public final class DataLoader {
                     }
                 }
             }
+            // Drawn only when erasing is on, so the crops and flips of a run without it stay as they were.
+            if (augmentation.erasing() > 0 && rng.nextDouble() < augmentation.erasing()) {
+                erase(out, i * c * h * w, c, h, w, rng);
+            }
         }
         return t;
+    }
+
+    /**
+     * Random erasing (Zhong et al., Algorithm 1): draws an area share and a log-uniform aspect ratio
+     * until the rectangle fits, then fills it, in every channel, with random raw pixels, normalised.
+     */
+    private void erase(float[] out, int imageStart, int c, int h, int w, SplittableRandom rng) {
+        double logAspect = Math.log(Augmentation.ERASE_MIN_ASPECT);
+        for (int attempt = 0; attempt < Augmentation.ERASE_ATTEMPTS; attempt++) {
+            double area = h * w * rng.nextDouble(Augmentation.ERASE_MIN_AREA, Augmentation.ERASE_MAX_AREA);
+            double aspect = Math.exp(rng.nextDouble(logAspect, -logAspect));
+            int eh = (int) Math.round(Math.sqrt(area * aspect)), ew = (int) Math.round(Math.sqrt(area / aspect));
+            if (eh < 1 || ew < 1 || eh > h || ew > w) continue;
+            int y0 = rng.nextInt(h - eh + 1), x0 = rng.nextInt(w - ew + 1);
+            for (int ch = 0; ch < c; ch++) {
+                float scale = 1f / (255f * normalization.std()[ch]);
+                float shift = -normalization.mean()[ch] / normalization.std()[ch];
+                int plane = imageStart + ch * h * w;
+                for (int y = y0; y < y0 + eh; y++) {
+                    for (int x = x0; x < x0 + ew; x++) out[plane + y * w + x] = rng.nextInt(256) * scale + shift;
+                }
+            }
+            return;
+        }
     }
 }

@@ -76,6 +76,54 @@ class TrainDataLoaderTest {
     }
 
     @Test
+    void randomErasingFillsOneRectangleOfThePapersSizeInHalfTheImages() {
+        int n = 400, c = 2, h = 20, w = 20;
+        byte[] px = new byte[n * c * h * w];
+        Arrays.fill(px, (byte) 100);
+        Dataset grey = new Dataset("grey", px, new int[n], c, h, w, 1);
+        DataLoader l = DataLoader.training(grey, n, new Augmentation(0, false, 0.5), Normalization.none(c), 3);
+        DataLoader.Batch b = l.epoch(0).iterator().next();
+        int erased = 0;
+        for (int i = 0; i < n; i++) {
+            // the bounding box of the changed pixels, in every channel
+            int y0 = h, y1 = -1, x0 = w, x1 = -1, changed = 0;
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        float v = b.images().get(i, ch, y, x) * 255;
+                        assertEquals(true, v >= -0.01f && v <= 255.01f && Math.abs(v - Math.round(v)) < 1e-3,
+                                "a raw pixel value, found " + v);
+                        if (Math.round(v) != 100) {
+                            changed++;
+                            y0 = Math.min(y0, y); y1 = Math.max(y1, y); x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+                        }
+                    }
+                }
+            }
+            if (changed == 0) continue;
+            erased++;
+            int boxArea = (y1 - y0 + 1) * (x1 - x0 + 1);
+            // random values equal the old pixel 1 time in 256, so nearly the whole box changed, in both channels
+            assertEquals(true, changed >= 0.9 * c * boxArea, "image " + i + ": " + changed + " of " + c * boxArea);
+            // the rounded rectangle covers 2-40% of the image, give or take a rounded row and column
+            assertEquals(true, boxArea >= 0.02 * h * w - 1 && boxArea <= 0.4 * h * w + h + w + 1,
+                    "image " + i + ": erased area " + boxArea);
+        }
+        // probability 1/2 over 400 images: 200 +- 10 standard deviations would be 100..300
+        assertEquals(true, erased > 150 && erased < 250, "erased " + erased + " of " + n);
+        DataLoader none = DataLoader.training(grey, n, new Augmentation(0, false), Normalization.none(c), 3);
+        for (float v : none.epoch(0).iterator().next().images().array()) assertEquals(100, Math.round(v * 255));
+    }
+
+    @Test
+    void erasingDrawsAfterCropAndFlipSoRunsWithoutItKeepTheirImages() {
+        DataLoader plain = DataLoader.training(tiny(), 10, new Augmentation(1, true), Normalization.none(1), 9);
+        DataLoader zero = DataLoader.training(tiny(), 10, new Augmentation(1, true, 0), Normalization.none(1), 9);
+        assertArrayEquals(plain.epoch(2).iterator().next().images().array(),
+                zero.epoch(2).iterator().next().images().array());
+    }
+
+    @Test
     void normalizationOfADataSet() {
         Normalization n = Normalization.of(tiny());
         double mean = 0;
