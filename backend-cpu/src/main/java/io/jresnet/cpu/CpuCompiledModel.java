@@ -139,7 +139,8 @@ final class CpuCompiledModel implements CompiledModel {
         this.inputBuffer = plan.buffer(plan.input());
         states[inputBuffer] = new BufferState(Layout.PLAIN, plan.inputShape());
         List<Step> list = new ArrayList<>();
-        for (PlanOp op : plan.ops()) {
+        // A plan for one compile hands out each op once: its weights are garbage once packed.
+        for (PlanOp op : plan.opsToCompile()) {
             compilingOp++;
             list.add(compile(op, list));
         }
@@ -151,7 +152,7 @@ final class CpuCompiledModel implements CompiledModel {
         this.outputOp = compilingOp;
         this.inputShape = plan.inputShape();
         this.outputShape = plan.outputShape();
-        this.opCount = plan.ops().size();
+        this.opCount = plan.opCount();
         this.plan = null;
     }
 

@@ -1,6 +1,8 @@
 package io.jresnet.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jresnet.backend.Backend;
@@ -56,6 +58,41 @@ class CompiledModelLifetimeTest {
             }
             try (Session s = compiled.newSession()) { // the compiled model is alive and complete
                 assertEquals(Shape.of(1, 10), s.run(input).shape());
+            }
+        }
+    }
+
+    /**
+     * A plan for one compile hands each op out once and forgets it while the backend packs, so the
+     * weights are garbage although the plan is still referenced; the model it compiles computes what the
+     * ordinary plan's does, and the spent plan says so when used again.
+     */
+    @Test
+    void aPlanForOneCompileDropsEachOpsWeightsAsTheBackendTakesIt() {
+        Plan ordinary = plan();
+        Plan once = ordinary.forOneCompile();
+        List<WeakReference<float[]>> weights = new ArrayList<>();
+        for (PlanOp op : once.ops()) {
+            if (op instanceof PlanOp.Conv c) weights.add(new WeakReference<>(c.weight().array()));
+        }
+        assertEquals(2, weights.size());
+
+        Tensor input = Tensor.uniform(Shape.nchw(1, 16, 12, 12), -1, 1, 5);
+        try (Backend cpu = Backends.create("cpu", BackendOptions.threads(1));
+             CompiledModel fromOrdinary = cpu.compile(ordinary);
+             CompiledModel fromOnce = cpu.compile(once)) {
+            int ops = ordinary.opCount();
+            IllegalStateException spent = assertThrows(IllegalStateException.class, once::ops);
+            assertTrue(spent.getMessage().contains("plan the graph again"), spent.getMessage());
+            assertThrows(IllegalStateException.class, () -> cpu.compile(once));
+            ordinary = null;
+            for (int i = 0; i < 50 && weights.stream().anyMatch(w -> w.get() != null); i++) System.gc();
+            for (int i = 0; i < weights.size(); i++) {
+                assertTrue(weights.get(i).get() == null, "conv weight " + i + " of the one-compile plan is still reachable");
+            }
+            assertEquals(ops, once.opCount(), "the spent plan still counts its ops"); // and is alive up to here
+            try (Session a = fromOrdinary.newSession(); Session b = fromOnce.newSession()) {
+                assertArrayEquals(a.run(input).toArray(), b.run(input).toArray(), "same packing, same floats");
             }
         }
     }

@@ -2,7 +2,12 @@ package io.jresnet.plan;
 
 import io.jresnet.tensor.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
 
 /**
  * What a backend compiles: the fused ops of a network for one input shape, in execution order, and
@@ -15,17 +20,84 @@ import java.util.List;
 public final class Plan {
     /** The graph's values and shapes, without its ops: those hold the unfolded weights. */
     private final Graph graph;
+    /** The ops; a plan {@link #forOneCompile for one compile} clears each slot as a backend takes it. */
+    private final PlanOp[] opSlots;
     private final List<PlanOp> ops;
     private final int[] bufferOf;
     private final long[] bufferFloats;
     private final int[] owner;
+    private final boolean oneCompile;
+    /** Whether a backend has taken a one-compile plan's ops; only ever set from false to true. */
+    private boolean taken;
 
     Plan(Graph graph, List<PlanOp> ops, int[] bufferOf, long[] bufferFloats, int[] owner) {
-        this.graph = graph.shapesOnly();
-        this.ops = List.copyOf(ops);
+        this(graph.shapesOnly(), ops.toArray(PlanOp[]::new), bufferOf, bufferFloats, owner, false);
+    }
+
+    private Plan(Graph shapes, PlanOp[] opSlots, int[] bufferOf, long[] bufferFloats, int[] owner, boolean oneCompile) {
+        for (PlanOp op : opSlots) Objects.requireNonNull(op, "plan op");
+        this.graph = shapes;
+        this.opSlots = opSlots;
+        this.ops = Collections.unmodifiableList(Arrays.asList(opSlots));
         this.bufferOf = bufferOf;
         this.bufferFloats = bufferFloats;
         this.owner = owner;
+        this.oneCompile = oneCompile;
+    }
+
+    /**
+     * {@return a copy of this plan that a backend compiles once, dropping each op's weights as it packs
+     * them} A backend with its own weight layout (cpu) packs a copy of every weight; while it compiles an
+     * ordinary plan, the plan's copy and the packed one are both alive, about 100 MB each for ResNet-50.
+     * The copy returned hands each op to the backend once ({@link #opsToCompile}) and forgets it, so
+     * the plan's weights are garbage layer by layer and peak memory is about one copy of the weights.
+     * Once a backend has taken its ops that way, it has none: {@link #ops()} and a second compile throw
+     * (a backend that compiles from {@link #ops()}, as the reference backend does, keeps them all and
+     * gains nothing). This plan is unchanged and
+     * still holds every op: drop it, as in {@code backend.compile(Planner.plan(graph).forOneCompile())}.
+     */
+    public Plan forOneCompile() {
+        return new Plan(graph, ops().toArray(PlanOp[]::new), bufferOf, bufferFloats, owner, true);
+    }
+
+    /**
+     * {@return the ops in execution order, for a backend compiling this plan} For an ordinary plan,
+     * {@link #ops()}. For a plan {@linkplain #forOneCompile for one compile}, each op exactly once, the
+     * plan's reference to it cleared as it is handed out: a backend that keeps no reference to an op
+     * after packing it lets its weights be collected. Such a plan can be iterated this way only once.
+     */
+    public Iterable<PlanOp> opsToCompile() {
+        if (!oneCompile) return ops;
+        synchronized (this) {
+            if (taken) throw consumed();
+            taken = true;
+        }
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < opSlots.length;
+            }
+
+            @Override
+            public PlanOp next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                PlanOp op = opSlots[next];
+                opSlots[next++] = null;
+                return op;
+            }
+        };
+    }
+
+    private IllegalStateException consumed() {
+        return new IllegalStateException("this plan was made for one compile (Plan.forOneCompile) and has been"
+                + " compiled: its ops and their weights are gone; plan the graph again to compile it again");
+    }
+
+    /** {@return the number of ops, also after a one-compile plan has been compiled} */
+    public int opCount() {
+        return opSlots.length;
     }
 
     /**
@@ -39,8 +111,16 @@ public final class Plan {
         return owner[value];
     }
 
-    /** {@return the fused ops in execution order} */
+    /**
+     * {@return the fused ops in execution order}
+     *
+     * @throws IllegalStateException for a plan {@linkplain #forOneCompile for one compile} that a backend
+     *     has compiled
+     */
     public List<PlanOp> ops() {
+        synchronized (this) {
+            if (taken) throw consumed();
+        }
         return ops;
     }
 
@@ -122,7 +202,7 @@ public final class Plan {
     /** {@return the multiply-accumulates of one run} */
     public long macs() {
         long m = 0;
-        for (PlanOp op : ops) m += op.macs(graph);
+        for (PlanOp op : ops()) m += op.macs(graph);
         return m;
     }
 
@@ -138,8 +218,9 @@ public final class Plan {
     /** {@return one line per op: index, kind, name, input and output shapes, buffers} */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < ops.size(); i++) {
-            PlanOp op = ops.get(i);
+        List<PlanOp> all = ops();
+        for (int i = 0; i < all.size(); i++) {
+            PlanOp op = all.get(i);
             sb.append(String.format("%3d %-13s %-28s", i, op.getClass().getSimpleName(), op.name()));
             for (int v : op.inputs()) sb.append(" v").append(v).append(shape(v)).append("@b").append(buffer(v));
             sb.append(" -> v").append(op.output()).append(shape(op.output())).append("@b").append(buffer(op.output()));

@@ -99,12 +99,13 @@ public final class Classifier implements AutoCloseable {
 
         /**
          * The plan for {@code shape}, made in a frame of its own so that the graph (a copy of the
-         * weights) is garbage before the backend packs the plan's.
+         * weights) is garbage before the backend packs the plan's; compiled once, so the backend may drop
+         * each op's weights as it packs them.
          */
         private Plan plan(Shape shape) {
             Graph g = graphOf.apply(shape);
             endsInSoftmax = !g.ops().isEmpty() && g.ops().getLast() instanceof Op.Softmax;
-            return Planner.plan(g);
+            return Planner.plan(g).forOneCompile();
         }
 
         void close() {
