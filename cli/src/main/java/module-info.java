@@ -8,6 +8,7 @@
 module io.jresnet.cli {
     requires io.jresnet.models;
     requires info.picocli;
+    requires java.management; // OldGenerationWatch: full collections while a one-shot run packs weights
     requires org.jfree.jfreechart;
     requires static com.microsoft.onnxruntime; // 'jresnet verify' only, when its jar is present
 

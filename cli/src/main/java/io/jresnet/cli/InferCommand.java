@@ -75,19 +75,32 @@ final class InferCommand implements Callable<Integer> {
     /**
      * Loads the model and compiles it so that the loaded weights (a weights file's or a zoo network's,
      * about 100 MB for ResNet-50) are garbage, and collected, before the backend packs its copy of the
-     * plan's. The one explicit collection is there because in a one-shot run the parallel collector
+     * plan's. The explicit collections are there because in a one-shot run the parallel collector
      * only ever ran young collections: everything the load had promoted stayed in the old generation
      * while packing grew the heap. Measured as whole processes (ResNet-50, one image, 2026-12-02):
      * peak RSS from a .safetensors file 573 MB to 397 MB, from the zoo 457 MB to 382 MB, from ONNX
      * (whose weights are decoded per graph) 382 MB either way, wall time the same within noise.
+     *
+     * <p>Then the plan is compiled {@linkplain Plan#forOneCompile once}, so each layer's folded weights
+     * are garbage as soon as they are packed, and {@link OldGenerationWatch} collects them every 16 MB
+     * the old generation grows; without it they stay beside the packed copy until the process ends.
+     * Measured the same way on a Zen 5 (2026-12-02, one process each, a training run busy beside
+     * them): from ONNX 350-367 MB to 275-285 MB, from the zoo 340-360 MB to 297-312 MB; with 32 MB
+     * steps ONNX measured 268-285 MB, the zoo 296-314 MB (there the peak is planning, when the network
+     * and the plan each hold a copy).
      */
     private Loaded loadAndCompile(Backend b, Tensor x) throws IOException {
         LoadedModel m = ModelSource.load(model, arch, seed);
+        // A weights file's tensors were decoded, copied into the network and dropped: collect them
+        // before planning adds its folded copy (safetensors: peak RSS 419 MB to 309-321 MB).
+        if (m instanceof NetworkModel && ModelSource.isFile(model)) System.gc();
         String name = m.name();
-        Plan plan = Planner.plan(graphFor(m, x, input));
+        Plan plan = Planner.plan(graphFor(m, x, input)).forOneCompile();
         m = null; // an interpreted frame keeps its locals alive to the end
         System.gc();
-        return new Loaded(name, b.compile(plan));
+        try (OldGenerationWatch watch = new OldGenerationWatch(16L << 20)) {
+            return new Loaded(name, b.compile(plan));
+        }
     }
 
     /** The graph for the tensor in {@code file}, or an error naming the file, what was expected and what was found. */

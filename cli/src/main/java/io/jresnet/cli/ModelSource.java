@@ -54,7 +54,8 @@ public final class ModelSource {
         return spec;
     }
 
-    private static boolean isFile(String modelArg) {
+    /** {@return whether {@code modelArg} names a file rather than a zoo architecture} */
+    static boolean isFile(String modelArg) {
         return modelArg.contains(".") || modelArg.contains("/") || modelArg.contains(java.io.File.separator)
                 || Files.exists(Path.of(modelArg));
     }
