@@ -53,8 +53,8 @@ public final class Plan {
      * the plan's weights are garbage layer by layer and peak memory is about one copy of the weights.
      * Once a backend has taken its ops that way, it has none: {@link #ops()} and a second compile throw
      * (a backend that compiles from {@link #ops()}, as the reference backend does, keeps them all and
-     * gains nothing). This plan is unchanged and
-     * still holds every op: drop it, as in {@code backend.compile(Planner.plan(graph).forOneCompile())}.
+     * gains nothing). This plan is unchanged and still holds every op: drop it, as in
+     * {@code backend.compile(Planner.plan(graph).forOneCompile())}.
      */
     public Plan forOneCompile() {
         return new Plan(graph, ops().toArray(PlanOp[]::new), bufferOf, bufferFloats, owner, true);
