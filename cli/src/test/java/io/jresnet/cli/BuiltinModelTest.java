@@ -35,8 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BuiltinModelTest {
     static final Path FASHION_MNIST = FashionMnistData.DIR;
-    /** The issue's bar for the shipped model. */
-    static final double REQUIRED_ACCURACY = 0.93;
+    /**
+     * The shipped model's floor: it measured 94.68% (2026-12-02). The training issue asks for 94.9%, the
+     * published ResNet-18 figure, which it does not reach yet; the model it replaced had 93.32%.
+     */
+    static final double REQUIRED_ACCURACY = 0.945;
 
     @TempDir
     Path tmp;
