@@ -39,7 +39,12 @@ public record Augmentation(int padding, boolean horizontalFlip, double erasing) 
                 + " is not in [0, 1]");
     }
 
-    /** Crop and flip without erasing. */
+    /**
+     * Crop and flip without erasing.
+     *
+     * @param padding pixels of padding on each side before the random crop; 0 for no cropping
+     * @param horizontalFlip flip left-right with probability 1/2
+     */
     public Augmentation(int padding, boolean horizontalFlip) {
         this(padding, horizontalFlip, 0);
     }
