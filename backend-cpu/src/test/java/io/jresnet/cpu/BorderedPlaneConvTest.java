@@ -31,7 +31,9 @@ class BorderedPlaneConvTest {
         // small planes whose thread ranges end in a partial chunk: 114 + 36 and 92 + 92 + 16 images; and
         // 410 + 2 images of 4x3, where the last vector of the 2-image chunk's weight-gradient sweep reaches
         // into the unused third slot (at 16 lanes), which holds the previous chunk's gradient
-        "300,2,7,8,3", "400,1,9,8,2", "824,1,4,3,2"})
+        "300,2,7,8,3", "400,1,9,8,2", "824,1,4,3,2",
+        // rows copied as whole vectors that spill past the row and, after an image's last row, past the image
+        "2,3,28,28,4", "3,2,14,14,5", "5,2,3,17,3", "6,3,5,2,2"})
     void everyPassMatchesTheReference(int n, int c, int h, int w, int k) {
         ConvGeometry g = new ConvGeometry(n, c, h, w, k, 3, 1, 1);
         int in = n * c * h * w, out = n * k * h * w, xOff = 3;
