@@ -36,10 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BuiltinModelTest {
     static final Path FASHION_MNIST = FashionMnistData.DIR;
     /**
-     * The shipped model's floor: it measured 94.68% (2026-12-02). The training issue asks for 94.9%, the
-     * published ResNet-18 figure, which it does not reach yet; the model it replaced had 93.32%.
+     * The shipped model's floor: the training issue's 94.9%, the published ResNet-18 figure for
+     * Fashion-MNIST. It measured 94.94% (2026-12-03); the models before it had 94.68% and 93.32%.
      */
-    static final double REQUIRED_ACCURACY = 0.945;
+    static final double REQUIRED_ACCURACY = 0.949;
 
     @TempDir
     Path tmp;
