@@ -24,20 +24,36 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
     /** The 3x3 stride-1 convolutions' kernels, or null to run every convolution as im2col + GEMM. */
     private final BorderedPlaneConv bordered;
 
+    /** The forward pass and input gradient of 3x3 stride-1 convolutions with 32+ channels, or null to leave them on {@link #bordered}. */
+    private final WinogradTrainingConv winograd;
+
     VectorTrainingKernels(VectorGemm gemm) {
-        this(gemm, true);
+        this(gemm, true, true);
     }
 
-    /** With {@code bordered} false, every convolution is im2col + GEMM: the baseline for measuring the bordered kernels. */
+    /** With {@code bordered} false, every convolution is im2col + GEMM (the signature {@code KernelAB} calls on older builds too). */
     VectorTrainingKernels(VectorGemm gemm, boolean bordered) {
+        this(gemm, bordered, true);
+    }
+
+    /**
+     * With {@code bordered} false, every convolution is im2col + GEMM: the baseline for measuring the
+     * bordered kernels; with {@code winograd} false, no convolution runs on Winograd.
+     */
+    VectorTrainingKernels(VectorGemm gemm, boolean bordered, boolean winograd) {
         super(gemm);
         this.bordered = bordered ? new BorderedPlaneConv(gemm) : null;
+        this.winograd = bordered && winograd ? new WinogradTrainingConv(gemm) : null;
     }
 
-    /** 3x3 stride-1 convolutions on bordered planes ({@link BorderedPlaneConv}); the others as im2col + GEMM. */
+    /**
+     * 3x3 stride-1 convolutions on Winograd where they have 32+ channels ({@link WinogradTrainingConv}),
+     * else on bordered planes ({@link BorderedPlaneConv}); the others as im2col + GEMM.
+     */
     @Override
     public void conv(ConvGeometry g, float[] x, int xOff, float[] w, float[] bias, float[] y) {
-        if (bordered != null && BorderedPlaneConv.handles(g)) bordered.forward(g, x, xOff, w, bias, y);
+        if (winograd != null && WinogradTrainingConv.handles(g)) winograd.forward(g, x, xOff, w, bias, y);
+        else if (bordered != null && BorderedPlaneConv.handles(g)) bordered.forward(g, x, xOff, w, bias, y);
         else super.conv(g, x, xOff, w, bias, y);
     }
 
@@ -46,12 +62,21 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
                              float[] dbias) {
         if (bordered == null || !BorderedPlaneConv.handles(g)) {
             super.convBackward(g, x, xOff, w, dy, dx, dw, dbias);
+        } else if (winograd != null && WinogradTrainingConv.handles(g)) {
+            if (dw != null || dbias != null) weightGradient(g, x, xOff, w, dy, dw, dbias);
+            if (dx != null) winograd.addInputGradient(g, w, dy, dx);
         } else if (g.h() * g.w() >= BorderedPlaneConv.MIN_WEIGHT_GRADIENT_PIXELS) {
             bordered.backward(g, x, xOff, w, dy, dx, dw, dbias);
         } else { // small planes: the border is too large a share of the weight gradient's sweep
             bordered.backward(g, x, xOff, w, dy, dx, null, null);
             super.convBackward(g, x, xOff, w, dy, null, dw, dbias);
         }
+    }
+
+    /** The weight and bias gradients of a bordered-plane convolution (either may be null). */
+    private void weightGradient(ConvGeometry g, float[] x, int xOff, float[] w, float[] dy, float[] dw, float[] dbias) {
+        if (g.h() * g.w() >= BorderedPlaneConv.MIN_WEIGHT_GRADIENT_PIXELS) bordered.backward(g, x, xOff, w, dy, null, dw, dbias);
+        else super.convBackward(g, x, xOff, w, dy, null, dw, dbias);
     }
 
     @Override

@@ -67,14 +67,15 @@ final class WinogradPlan {
     final int tileBlocks;
     final int columnBlocks;
 
-    private WinogradPlan(PlanOp.Conv c, Blocked in, Blocked out, float[] weights, float[] bias, int blocksPerGroup, int groups,
-                         int panelTiles, int chunkChannels, int blockChannels, int threads) {
-        this.name = c.name();
+    private WinogradPlan(String name, Blocked in, Blocked out, int padTop, int padLeft, boolean relu, float[] weights,
+                         float[] bias, int blocksPerGroup, int groups, int panelTiles, int chunkChannels, int blockChannels,
+                         int threads) {
+        this.name = name;
         this.in = in;
         this.out = out;
-        this.padTop = c.padTop();
-        this.padLeft = c.padLeft();
-        this.relu = c.relu();
+        this.padTop = padTop;
+        this.padLeft = padLeft;
+        this.relu = relu;
         this.weights = weights;
         this.bias = bias;
         this.blocksPerGroup = blocksPerGroup;
@@ -141,8 +142,33 @@ final class WinogradPlan {
         }
         float[] bias = new float[groups * width];
         if (c.bias() != null) System.arraycopy(c.bias().array(), c.bias().offset(), bias, 0, k);
-        return new WinogradPlan(c, in, out, packed, bias, blocksPerGroup, groups, panelTiles, chunkChannels, blockChannels,
-                threads);
+        return new WinogradPlan(c.name(), in, out, c.padTop(), c.padLeft(), c.relu(), packed, bias, blocksPerGroup, groups,
+                panelTiles, chunkChannels, blockChannels, threads);
+    }
+
+    /**
+     * A plan for training ({@link WinogradTrainingConv}): {@code n} images of {@code c x h x w} in,
+     * {@code k} channels out, padding 1, no ReLU, run by one thread. Its weights are {@code packed}
+     * ({@link #packedFloats} long, zero where a channel is padding), which the caller fills, and may
+     * share with other plans of the same channels; its bias is zero until the caller sets it.
+     */
+    static WinogradPlan forTraining(int n, int c, int k, int h, int w, int lanes, int panelTiles, float[] packed) {
+        Blocked in = new Blocked(n, c, h, w, lanes), out = new Blocked(n, k, h, w, lanes);
+        int blocksPerGroup = ConvPlan.tileBlocks(lanes, out.blocks());
+        int groups = (out.blocks() + blocksPerGroup - 1) / blocksPerGroup;
+        if (packed.length != packedFloats(c, k, lanes)) {
+            throw new IllegalArgumentException("packed weights of " + packed.length + " floats for c" + c + " k" + k);
+        }
+        return new WinogradPlan("training c" + c + " k" + k + " " + h + "x" + w, in, out, 1, 1, false, packed,
+                new float[groups * blocksPerGroup * lanes], blocksPerGroup, groups, panelTiles, CHUNK_CHANNELS,
+                BLOCK_CHANNELS, 1);
+    }
+
+    /** Floats of the packed weights of a {@code c}-in, {@code k}-out layer at {@code lanes}. */
+    static int packedFloats(int c, int k, int lanes) {
+        int outBlocks = (k + lanes - 1) / lanes, blocksPerGroup = ConvPlan.tileBlocks(lanes, outBlocks);
+        int groups = (outBlocks + blocksPerGroup - 1) / blocksPerGroup;
+        return Math.toIntExact((long) XI * groups * blocksPerGroup * lanes * ((c + lanes - 1) / lanes * lanes));
     }
 
     /** Work items: (tile block, column block), column block fastest. */

@@ -140,7 +140,11 @@ class TrainingKernelsWidthTest {
     @ParameterizedTest(name = "n{0} c{1} {2}x{2} k{3} r{4} s{5} p{6}")
     @CsvSource({"1,1,7,16,3,1,1", "3,17,9,5,3,2,1", "2,16,8,32,1,2,0", "5,3,1,7,1,1,0",
         // 3x3, stride 1, padding 1: the bordered-plane kernels (odd channels, a 1x1 image, several chunks per thread)
-        "3,17,9,5,3,1,1", "2,16,1,3,3,1,1", "4,20,5,33,3,1,1", "9,4,28,6,3,1,1", "5,64,7,64,3,1,1"})
+        "3,17,9,5,3,1,1", "2,16,1,3,3,1,1", "4,20,5,33,3,1,1", "9,4,28,6,3,1,1", "5,64,7,64,3,1,1",
+        // 32+ channels in and out: forward and input gradient on Winograd (channels not a multiple of a
+        // vector, 1x1 and 2x2 images, a side not a multiple of the 4x4 tile, batch 1, and 51 images of
+        // 14x14: two chunks per thread, the last one shorter on one thread only)
+        "1,32,1,32,3,1,1", "3,33,9,40,3,1,1", "2,48,2,35,3,1,1", "1,40,13,32,3,1,1", "51,32,14,32,3,1,1"})
     void convolutionOnTheVectorGemm(int n, int c, int hw, int k, int r, int s, int p) {
         ConvGeometry g = new ConvGeometry(n, c, hw, hw, k, r, s, p);
         int in = n * c * hw * hw, out = n * k * g.oh() * g.ow();
