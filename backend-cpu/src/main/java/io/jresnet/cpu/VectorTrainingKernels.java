@@ -63,20 +63,13 @@ final class VectorTrainingKernels extends ReferenceTrainingKernels {
         if (bordered == null || !BorderedPlaneConv.handles(g)) {
             super.convBackward(g, x, xOff, w, dy, dx, dw, dbias);
         } else if (winograd != null && WinogradTrainingConv.handles(g)) {
-            if (dw != null || dbias != null) weightGradient(g, x, xOff, w, dy, dw, dbias);
-            if (dx != null) winograd.addInputGradient(g, w, dy, dx);
+            winograd.backward(g, x, xOff, w, dy, dx, dw, dbias);
         } else if (g.h() * g.w() >= BorderedPlaneConv.MIN_WEIGHT_GRADIENT_PIXELS) {
             bordered.backward(g, x, xOff, w, dy, dx, dw, dbias);
         } else { // small planes: the border is too large a share of the weight gradient's sweep
             bordered.backward(g, x, xOff, w, dy, dx, null, null);
             super.convBackward(g, x, xOff, w, dy, null, dw, dbias);
         }
-    }
-
-    /** The weight and bias gradients of a bordered-plane convolution (either may be null). */
-    private void weightGradient(ConvGeometry g, float[] x, int xOff, float[] w, float[] dy, float[] dw, float[] dbias) {
-        if (g.h() * g.w() >= BorderedPlaneConv.MIN_WEIGHT_GRADIENT_PIXELS) bordered.backward(g, x, xOff, w, dy, null, dw, dbias);
-        else super.convBackward(g, x, xOff, w, dy, null, dw, dbias);
     }
 
     @Override

@@ -71,7 +71,7 @@ final class VectorWinogradKernels {
                 for (int t = t0, panel = 0; t < t1; t += MR, panel++) {
                     int rows = Math.min(MR, t1 - t);
                     int products = (slots == 1 ? 0 : panel) * perPanel;
-                    transformPanel(p, x, zero, t, rows, b0, b1, s.transformed, s);
+                    transformPanel(p, x, zero, t, rows, b0, b1, s.transformed, 0, s);
                     multiplyPanel(p, s, b0, b1, g0, g1, products, rows, c == 0);
                     if (c == p.chunks() - 1) {
                         for (int g = g0; g < g1; g++) {
@@ -108,11 +108,20 @@ final class VectorWinogradKernels {
     }
 
     /**
+     * {@code V = B^T d B} of tiles {@code [t, t + rows)} for every channel block, into the A-panels at
+     * {@code v[vOff]} (position {@code ξ}, block, row, lane: {@code vOff + ((ξ * blocks + block) * ROWS + row) * L + lane});
+     * rows {@code [rows, ROWS)} and padding lanes are zeros. For training's weight gradient.
+     */
+    static void transformInput(WinogradPlan p, float[] x, int zero, int t, int rows, float[] v, int vOff) {
+        transformPanel(p, x, zero, t, rows, 0, p.in.blocks(), v, vOff, SCRATCH.get());
+    }
+
+    /**
      * {@code V = B^T d B} of tiles {@code [t, t + rows)} for channel blocks {@code [b0, b1)}, into the
-     * A-panels {@code v}; rows {@code [rows, ROWS)} are zeros.
+     * A-panels at {@code v[vOff]}; rows {@code [rows, ROWS)} are zeros.
      */
     private static void transformPanel(WinogradPlan p, float[] x, int zero, int t, int rows, int b0, int b1, float[] v,
-                                       Scratch s) {
+                                       int vOff, Scratch s) {
         Blocked in = p.in;
         int segs = b1 - b0, xiStride = segs * MR * L, perImage = p.tilesH * p.tilesW;
         int[] window = s.window;
@@ -120,7 +129,7 @@ final class VectorWinogradKernels {
         for (int i = 0; i < MR; i++) {
             if (i >= rows) {
                 FloatVector zeros = FloatVector.zero(F);
-                for (int e = 0; e < XI * segs; e++) zeros.intoArray(v, (e * MR + i) * L);
+                for (int e = 0; e < XI * segs; e++) zeros.intoArray(v, vOff + (e * MR + i) * L);
                 continue;
             }
             int tile = t + i, n = tile / perImage;
@@ -142,7 +151,7 @@ final class VectorWinogradKernels {
                             between, q * L, T * L);
                 }
                 // Rows of B^T d: (B^T d) B, element (r, q) is position ξ = r * 6 + q.
-                int panel = ((cb - b0) * MR + i) * L;
+                int panel = vOff + ((cb - b0) * MR + i) * L;
                 for (int r = 0; r < T; r++) {
                     int o = r * T * L;
                     inputPass(between, o, o + L, o + 2 * L, o + 3 * L, o + 4 * L, o + 5 * L, L, v,

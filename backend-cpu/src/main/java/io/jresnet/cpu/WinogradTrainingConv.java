@@ -4,6 +4,8 @@ import io.jresnet.backend.TrainingKernels.ConvGeometry;
 import io.jresnet.reference.Gemm;
 import java.util.HashMap;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Training's 3x3 stride-1 convolutions with at least {@link #MIN_CHANNELS} channels in and out, forward
@@ -30,7 +32,12 @@ final class WinogradTrainingConv {
     /** Pixels per image chunk: a chunk's blocked input and output stay in L2 between the copies and the kernel. */
     static final int TARGET_POSITIONS = 4096;
 
-    private static final int L = CpuSpecies.FLOAT.length();
+    private static final VectorSpecies<Float> F = CpuSpecies.FLOAT;
+    private static final int L = F.length();
+    private static final int MR = VectorTileKernel.ROWS;
+    private static final int POSITIONS = WinogradF4x4.POSITIONS;
+    /** Panels of {@code ROWS} tiles whose transforms the weight gradient multiplies at once: 48 tiles deep per accumulator load. */
+    static final int WEIGHT_GRADIENT_PANELS = 4;
 
     private final Gemm pool;
     private final Scratch[] scratch;
@@ -44,6 +51,19 @@ final class WinogradTrainingConv {
         float[] in = new float[0];
         /** A chunk's output, blocked. */
         float[] out = new float[0];
+        /** The weight gradient: a chunk's input, blocked, with {@code L} zeros after it. */
+        float[] x = new float[0];
+        /** The weight gradient: transformed inputs of a block of panels ({@link VectorWinogradKernels#transformInput}'s layout). */
+        float[] transformedInput = new float[0];
+        /** The weight gradient: transformed output gradients {@code dM} of the same panels, in the same layout. */
+        float[] transformedOutputGradient = new float[0];
+        /** The weight gradient in the transformed domain, {@code dU[ξ][c][o]} ({@code c}, {@code o} rounded up to whole vectors), summed over this thread's tiles. */
+        float[] transformedGradient = new float[0];
+        float[] biasGradient = new float[0];
+
+        static float[] atLeast(float[] a, long size) {
+            return a.length >= size ? a : new float[Math.toIntExact(size)];
+        }
     }
 
     /** @param pool whose threads split the batch */
@@ -60,53 +80,148 @@ final class WinogradTrainingConv {
 
     /** {@code y = conv(x, wt) + bias}, {@code y} overwritten; {@code bias} may be null. */
     void forward(ConvGeometry g, float[] x, int xOff, float[] wt, float[] bias, float[] y) {
-        convolve(g.n(), g.c(), g.k(), g.h(), g.w(), x, xOff, wt, false, bias, y, false);
-    }
-
-    /** {@code dx += } the input gradient of {@code g} given {@code dy}: a convolution of {@code dy} with the flipped, transposed {@code wt}. */
-    void addInputGradient(ConvGeometry g, float[] wt, float[] dy, float[] dx) {
-        convolve(g.n(), g.k(), g.c(), g.h(), g.w(), dy, 0, wt, true, null, dx, true);
+        int n = g.n(), cin = g.c(), cout = g.k(), h = g.h(), w = g.w(), size = chunk(n, h, w);
+        Map<Integer, WinogradPlan> plans = plans(n, cin, cout, h, w, size, bias);
+        packWeights(wt, false, cin, cout, plans);
+        parallel((worker, all) -> {
+            int b0 = WorkerPool.from(n, worker, all), b1 = WorkerPool.from(n, worker + 1, all);
+            Scratch s = scratch[worker];
+            for (int b = b0; b < b1; b += size) {
+                WinogradPlan p = plans.get(Math.min(size, b1 - b));
+                s.in = blocked(x, xOff, b, p.in, s.in);
+                s.out = Scratch.atLeast(s.out, p.out.floats());
+                VectorWinogradKernels.conv(p, s.in, s.out, null, zeroAt(p.in), 0, p.items());
+                fromBlocked(s.out, p.out, y, b, false);
+            }
+        });
     }
 
     /**
-     * {@code dst (=|+=) conv(src, U) + bias} for {@code cin} channels in and {@code cout} out. With
-     * {@code transposed}, the kernel of output {@code o} and input {@code i} is
-     * {@code wt[(i * cout + o) * 9 + 8 - t]} (the input gradient's), else {@code wt[(o * cin + i) * 9 + t]}.
+     * Adds the gradients of {@code x} (into {@code dx}), {@code wt} (into {@code dw}) and the bias
+     * (into {@code dbias}); each may be null. Each chunk of {@code dY} is copied into the blocked layout
+     * once, for both products:
+     * <pre>
+     *   input gradient  dX = conv(dY, W'),  W'[c, o, ky, kx] = W[o, c, 2 - ky, 2 - kx]
+     *   weight gradient dU_ξ[c, o] = sum_tiles V_ξ[tile, c] · dM_ξ[tile, o],   V = B^T d B,  dM = A dY A^T
+     *                   dW[o, c] = G^T dU[c, o] G
+     * </pre>
+     * The weight gradient is the transpose of each step of the forward pass ({@code M_ξ = V_ξ U_ξ},
+     * {@code Y = A^T M A}, {@code U = G g G^T}): per position ξ one multiply of the tiles' transformed
+     * inputs against their transformed output gradients, summed over all tiles of a thread, and the
+     * kernel transform's transpose once per call.
      */
-    private void convolve(int n, int cin, int cout, int h, int w, float[] src, int srcOff, float[] wt, boolean transposed,
-                          float[] bias, float[] dst, boolean add) {
-        int workers = scratch.length, share = (n + workers - 1) / workers;
+    void backward(ConvGeometry g, float[] x, int xOff, float[] wt, float[] dy, float[] dx, float[] dw, float[] dbias) {
+        int n = g.n(), cin = g.c(), cout = g.k(), h = g.h(), w = g.w(), size = chunk(n, h, w);
+        // The input gradient's plans convolve dY (cout channels) into cin; the weight gradient's give the geometry of x.
+        Map<Integer, WinogradPlan> dxPlans = plans(n, cout, cin, h, w, size, null);
+        Map<Integer, WinogradPlan> xPlans = dw == null ? null : plans(n, cin, cout, h, w, size, null);
+        if (dx != null) packWeights(wt, true, cout, cin, dxPlans);
+        int cSegs = (cin + L - 1) / L, kSegs = (cout + L - 1) / L, gradientFloats = POSITIONS * cSegs * L * kSegs * L;
+        parallel((worker, all) -> {
+            int b0 = WorkerPool.from(n, worker, all), b1 = WorkerPool.from(n, worker + 1, all);
+            Scratch s = scratch[worker];
+            if (dw != null) s.transformedGradient = zeroed(s.transformedGradient, gradientFloats);
+            if (dbias != null) s.biasGradient = zeroed(s.biasGradient, cout);
+            for (int b = b0; b < b1; b += size) {
+                WinogradPlan p = dxPlans.get(Math.min(size, b1 - b));
+                if (dbias != null) addBiasGradient(dy, b, p.in, s.biasGradient);
+                s.in = blocked(dy, 0, b, p.in, s.in);
+                if (dx != null) {
+                    s.out = Scratch.atLeast(s.out, p.out.floats());
+                    VectorWinogradKernels.conv(p, s.in, s.out, null, zeroAt(p.in), 0, p.items());
+                    fromBlocked(s.out, p.out, dx, b, true);
+                }
+                if (dw != null) {
+                    WinogradPlan xp = xPlans.get(Math.min(size, b1 - b));
+                    s.x = blocked(x, xOff, b, xp.in, s.x);
+                    addTransformedWeightGradient(xp, s.x, s.in, p.in, s);
+                }
+            }
+        });
+        int parts = scratch.length; // every worker zeroes its part, images or not
+        if (dw != null) {
+            parallel((worker, all) -> {
+                double[] u = new double[POSITIONS], tmp = new double[27];
+                for (int o = WorkerPool.from(cout, worker, all), o1 = WorkerPool.from(cout, worker + 1, all); o < o1; o++) {
+                    for (int i = 0; i < cin; i++) {
+                        for (int xi = 0; xi < POSITIONS; xi++) {
+                            int at = (xi * cSegs * L + i) * kSegs * L + o;
+                            double sum = 0;
+                            for (int t = 0; t < parts; t++) sum += scratch[t].transformedGradient[at];
+                            u[xi] = sum;
+                        }
+                        addKernelGradient(u, tmp, dw, (o * cin + i) * 9);
+                    }
+                }
+            });
+        }
+        if (dbias != null) {
+            for (int t = 0; t < parts; t++) for (int o = 0; o < cout; o++) dbias[o] += scratch[t].biasGradient[o];
+        }
+    }
+
+    /** Images per chunk: about {@link #TARGET_POSITIONS} pixels, the chunks of a thread's share as equal as they can be. */
+    private int chunk(int n, int h, int w) {
+        int share = (n + scratch.length - 1) / scratch.length;
         int most = Math.max(1, Math.min(share, TARGET_POSITIONS / (h * w)));
-        int pieces = (share + most - 1) / most, size = (share + pieces - 1) / pieces; // equal chunks where possible
+        int pieces = (share + most - 1) / most;
+        return (share + pieces - 1) / pieces;
+    }
+
+    /**
+     * The plans of every chunk size the workers will meet (their last chunk may be shorter), by size,
+     * made here rather than in the workers; their weights are the shape's shared packed array.
+     */
+    private Map<Integer, WinogradPlan> plans(int n, int cin, int cout, int h, int w, int size, float[] bias) {
         float[] weights = packed.computeIfAbsent(((long) cin << 32) | cout, key -> new float[WinogradPlan.packedFloats(cin, cout, L)]);
-        // Every chunk size the workers will meet (their last chunk may be shorter), planned here, not in the workers.
         Map<Integer, WinogradPlan> bySize = new HashMap<>();
-        for (int worker = 0; worker < workers; worker++) {
-            int images = WorkerPool.from(n, worker + 1, workers) - WorkerPool.from(n, worker, workers);
+        for (int worker = 0; worker < scratch.length; worker++) {
+            int images = WorkerPool.from(n, worker + 1, scratch.length) - WorkerPool.from(n, worker, scratch.length);
             if (images == 0) continue;
             for (int last : new int[] {Math.min(size, images), (images - 1) % size + 1}) {
                 bySize.computeIfAbsent(last, m -> setBias(plan(m, cin, cout, h, w, weights), bias, cout));
             }
         }
-        WinogradPlan any = bySize.values().iterator().next();
-        parallel((worker, all) -> {
-            int o0 = WorkerPool.from(cout, worker, all), o1 = WorkerPool.from(cout, worker + 1, all);
-            packWeights(wt, transposed, cin, cout, any, o0, o1);
-        });
-        parallel((worker, all) -> {
-            int b0 = WorkerPool.from(n, worker, all), b1 = WorkerPool.from(n, worker + 1, all);
-            Scratch s = scratch[worker];
-            for (int b = b0; b < b1; b += size) {
-                WinogradPlan p = bySize.get(Math.min(size, b1 - b));
-                int inFloats = Math.toIntExact(p.in.floats()), outFloats = Math.toIntExact(p.out.floats());
-                if (s.in.length < inFloats + L) s.in = new float[inFloats + L]; // new arrays are zero past the copy
-                if (s.out.length < outFloats) s.out = new float[outFloats];
-                java.util.Arrays.fill(s.in, inFloats, inFloats + L, 0f);
-                toBlocked(src, srcOff, b, p.in, s.in);
-                VectorWinogradKernels.conv(p, s.in, s.out, null, inFloats, 0, p.items());
-                fromBlocked(s.out, p.out, dst, b, add);
+        return bySize;
+    }
+
+    /** Packs the weights into the plans' shared array, the output channels split over the threads. */
+    private void packWeights(float[] wt, boolean transposed, int cin, int cout, Map<Integer, WinogradPlan> plans) {
+        WinogradPlan any = plans.values().iterator().next();
+        parallel((worker, all) -> packWeights(wt, transposed, cin, cout, any, WorkerPool.from(cout, worker, all),
+                WorkerPool.from(cout, worker + 1, all)));
+    }
+
+    /** Offset of the {@code L} zeros after a blocked value of geometry {@code g} ({@link #blocked}). */
+    private static int zeroAt(Blocked g) {
+        return Math.toIntExact(g.floats());
+    }
+
+    /** Images {@code [b, b + g.n())} of {@code src} in the blocked layout {@code g}, followed by {@code L} zeros, in {@code buffer} or a larger array. */
+    private static float[] blocked(float[] src, int srcOff, int b, Blocked g, float[] buffer) {
+        int floats = zeroAt(g);
+        float[] dst = Scratch.atLeast(buffer, floats + L);
+        toBlocked(src, srcOff, b, g, dst);
+        java.util.Arrays.fill(dst, floats, floats + L, 0f);
+        return dst;
+    }
+
+    private static float[] zeroed(float[] a, int size) {
+        if (a.length < size) return new float[size];
+        java.util.Arrays.fill(a, 0, size, 0f);
+        return a;
+    }
+
+    /** {@code part[o] += sum dY[b + i, o]} over the chunk's images, in double within a plane. */
+    private static void addBiasGradient(float[] dy, int b, Blocked g, float[] part) {
+        int hw = g.spatial();
+        for (int i = 0; i < g.n(); i++) {
+            for (int o = 0; o < g.c(); o++) {
+                double sum = 0;
+                for (int p = ((b + i) * g.c() + o) * hw, end = p + hw; p < end; p++) sum += dy[p];
+                part[o] += (float) sum;
             }
-        });
+        }
     }
 
     private void parallel(Gemm.Task task) {
@@ -124,6 +239,195 @@ final class WinogradTrainingConv {
         if (bias == null) java.util.Arrays.fill(p.bias, 0f);
         else System.arraycopy(bias, 0, p.bias, 0, cout);
         return p;
+    }
+
+    /**
+     * Adds the chunk's share of {@code dU} to {@code s.transformedGradient}: for each block of
+     * {@link #WEIGHT_GRADIENT_PANELS} panels of tiles, the inputs' transforms {@code V} (from the
+     * blocked input {@code xb}, plan {@code xp}) and the output gradients' {@code dM} (from the blocked
+     * {@code dyb} of geometry {@code dyg}), then per position one multiply over the block's tiles.
+     */
+    private static void addTransformedWeightGradient(WinogradPlan xp, float[] xb, float[] dyb, Blocked dyg, Scratch s) {
+        int cSegs = xp.in.blocks(), kSegs = dyg.blocks();
+        int vPanel = POSITIONS * cSegs * MR * L, mPanel = POSITIONS * kSegs * MR * L;
+        float[] v = s.transformedInput = Scratch.atLeast(s.transformedInput, (long) WEIGHT_GRADIENT_PANELS * vPanel);
+        float[] m = s.transformedOutputGradient = Scratch.atLeast(s.transformedOutputGradient,
+                (long) WEIGHT_GRADIENT_PANELS * mPanel);
+        int[] window = new int[16];
+        float[] between = new float[24 * L];
+        for (int t0 = 0; t0 < xp.tiles; t0 += WEIGHT_GRADIENT_PANELS * MR) {
+            int panels = Math.min(WEIGHT_GRADIENT_PANELS, (xp.tiles - t0 + MR - 1) / MR);
+            for (int panel = 0; panel < panels; panel++) {
+                int t = t0 + panel * MR, rows = Math.min(MR, xp.tiles - t);
+                VectorWinogradKernels.transformInput(xp, xb, zeroAt(xp.in), t, rows, v, panel * vPanel);
+                transformOutputGradient(xp, dyb, dyg, t, rows, m, panel * mPanel, window, between);
+            }
+            for (int xi = 0; xi < POSITIONS; xi++) {
+                multiplyTransposed(v, (xi * cSegs) * MR * L, vPanel, cSegs, m, (xi * kSegs) * MR * L, mPanel, kSegs, panels,
+                        s.transformedGradient, xi * cSegs * L * kSegs * L);
+            }
+        }
+    }
+
+    /**
+     * {@code dM = A dY A^T} (the transpose of the output transform {@code Y = A^T M A}) of tiles
+     * {@code [t, t + rows)} for every block of output channels, from the blocked {@code dY} (zero
+     * outside the image: those outputs do not exist), into {@code m[mOff]} in the A-panel layout
+     * ({@code mOff + ((ξ * blocks + block) * ROWS + row) * L + lane}); rows {@code [rows, ROWS)} are
+     * zeros. Per 1-D pass the four values {@code y} give {@code y0}, {@code (y0 + y2) ± (y1 + y3)},
+     * {@code (y0 + 4 y2) ± (2 y1 + 8 y3)} and {@code y3}: the columns of {@code A^T}.
+     */
+    private static void transformOutputGradient(WinogradPlan p, float[] dyb, Blocked dyg, int t, int rows, float[] m,
+                                                int mOff, int[] window, float[] between) {
+        int kSegs = dyg.blocks(), xiStride = kSegs * MR * L, perImage = p.tilesH * p.tilesW, zero = zeroAt(dyg);
+        for (int i = 0; i < MR; i++) {
+            if (i >= rows) {
+                for (int e = 0; e < POSITIONS * kSegs; e++) java.util.Arrays.fill(m, mOff + (e * MR + i) * L, mOff + (e * MR + i + 1) * L, 0f);
+                continue;
+            }
+            int tile = t + i, n = tile / perImage;
+            int oy0 = tile / p.tilesW % p.tilesH * WinogradF4x4.M, ox0 = tile % p.tilesW * WinogradF4x4.M;
+            for (int a = 0; a < 4; a++) {
+                for (int q = 0; q < 4; q++) {
+                    int y = oy0 + a, x = ox0 + q;
+                    window[a * 4 + q] = y < dyg.h() && x < dyg.w() ? (y * dyg.w() + x) * L : -1;
+                }
+            }
+            for (int kb = 0; kb < kSegs; kb++) {
+                int plane = (n * kSegs + kb) * dyg.blockStride();
+                // Columns q of dY: the six rows r of A dY, into between[(r * 4 + q) * L].
+                for (int q = 0; q < 4; q++) {
+                    adjointPass(dyb, at(window[q], plane, zero), at(window[4 + q], plane, zero),
+                            at(window[8 + q], plane, zero), at(window[12 + q], plane, zero), between, q * L, 4 * L);
+                }
+                // Rows r of A dY: the six values of ξ = r * 6 + q.
+                int panel = mOff + (kb * MR + i) * L;
+                for (int r = 0; r < 6; r++) {
+                    int o = r * 4 * L;
+                    adjointPass(between, o, o + L, o + 2 * L, o + 3 * L, m, panel + r * 6 * xiStride, xiStride);
+                }
+            }
+        }
+    }
+
+    /** A pixel of the block at {@code plane}, or the zero vector at {@code zero} for offset -1. */
+    private static int at(int offset, int plane, int zero) {
+        return offset < 0 ? zero : plane + offset;
+    }
+
+    /**
+     * One 1-D pass of {@code A (.)}: the four vectors at {@code src[o0..o3]} give, at
+     * {@code dst[off + r * stride]}, {@code y0}, {@code (y0 + y2) ± (y1 + y3)},
+     * {@code (y0 + 4 y2) ± (2 y1 + 8 y3)} and {@code y3}.
+     */
+    private static void adjointPass(float[] src, int o0, int o1, int o2, int o3, float[] dst, int off, int stride) {
+        FloatVector y0 = FloatVector.fromArray(F, src, o0), y1 = FloatVector.fromArray(F, src, o1);
+        FloatVector y2 = FloatVector.fromArray(F, src, o2), y3 = FloatVector.fromArray(F, src, o3);
+        FloatVector s02 = y0.add(y2), s13 = y1.add(y3);
+        FloatVector even = y2.mul(4f).add(y0), odd = y3.mul(4f).add(y1).mul(2f);
+        y0.intoArray(dst, off);
+        s02.add(s13).intoArray(dst, off + stride);
+        s02.sub(s13).intoArray(dst, off + 2 * stride);
+        even.add(odd).intoArray(dst, off + 3 * stride);
+        even.sub(odd).intoArray(dst, off + 4 * stride);
+        y3.intoArray(dst, off + 5 * stride);
+    }
+
+    /**
+     * {@code dU[c][o] += sum_{panel, row} V[panel][c-block][row][c-lane] · dM[panel][o-block][row][o-lane]}
+     * for one position: {@code v[vAt + panel * vPanel + (block * ROWS + row) * L + lane]}, likewise
+     * {@code m}, and {@code du[duAt + c * kSegs * L + o]}. Register tiles of 4 input channels x 2 vectors
+     * of output channels (one where a single vector is left), loaded once and run through every row of
+     * the block's panels. Rows past a panel's last tile are zeros on both sides and add nothing.
+     */
+    private static void multiplyTransposed(float[] v, int vAt, int vPanel, int cSegs, float[] m, int mAt, int mPanel,
+                                           int kSegs, int panels, float[] du, int duAt) {
+        int kPad = kSegs * L;
+        for (int c = 0; c < cSegs * L; c += 4) {
+            int vc = vAt + c / L * MR * L + c % L;
+            for (int kb = 0; kb < kSegs; kb += 2) {
+                int d = duAt + c * kPad + kb * L, mk = mAt + kb * MR * L;
+                if (kb + 1 < kSegs) multiply4x2(v, vc, vPanel, m, mk, mPanel, panels, du, d, kPad);
+                else multiply4x1(v, vc, vPanel, m, mk, mPanel, panels, du, d, kPad);
+            }
+        }
+    }
+
+    private static void multiply4x2(float[] v, int vc, int vPanel, float[] m, int mk, int mPanel, int panels, float[] du,
+                                    int d, int kPad) {
+        FloatVector a0 = FloatVector.fromArray(F, du, d), b0 = FloatVector.fromArray(F, du, d + L);
+        FloatVector a1 = FloatVector.fromArray(F, du, d + kPad), b1 = FloatVector.fromArray(F, du, d + kPad + L);
+        FloatVector a2 = FloatVector.fromArray(F, du, d + 2 * kPad), b2 = FloatVector.fromArray(F, du, d + 2 * kPad + L);
+        FloatVector a3 = FloatVector.fromArray(F, du, d + 3 * kPad), b3 = FloatVector.fromArray(F, du, d + 3 * kPad + L);
+        for (int panel = 0; panel < panels; panel++) {
+            int vr = vc + panel * vPanel, mr = mk + panel * mPanel;
+            for (int row = 0; row < MR; row++, vr += L, mr += L) {
+                FloatVector g0 = FloatVector.fromArray(F, m, mr), g1 = FloatVector.fromArray(F, m, mr + MR * L);
+                FloatVector x = FloatVector.broadcast(F, v[vr]);
+                a0 = g0.fma(x, a0);
+                b0 = g1.fma(x, b0);
+                x = FloatVector.broadcast(F, v[vr + 1]);
+                a1 = g0.fma(x, a1);
+                b1 = g1.fma(x, b1);
+                x = FloatVector.broadcast(F, v[vr + 2]);
+                a2 = g0.fma(x, a2);
+                b2 = g1.fma(x, b2);
+                x = FloatVector.broadcast(F, v[vr + 3]);
+                a3 = g0.fma(x, a3);
+                b3 = g1.fma(x, b3);
+            }
+        }
+        a0.intoArray(du, d);
+        b0.intoArray(du, d + L);
+        a1.intoArray(du, d + kPad);
+        b1.intoArray(du, d + kPad + L);
+        a2.intoArray(du, d + 2 * kPad);
+        b2.intoArray(du, d + 2 * kPad + L);
+        a3.intoArray(du, d + 3 * kPad);
+        b3.intoArray(du, d + 3 * kPad + L);
+    }
+
+    private static void multiply4x1(float[] v, int vc, int vPanel, float[] m, int mk, int mPanel, int panels, float[] du,
+                                    int d, int kPad) {
+        FloatVector a0 = FloatVector.fromArray(F, du, d), a1 = FloatVector.fromArray(F, du, d + kPad);
+        FloatVector a2 = FloatVector.fromArray(F, du, d + 2 * kPad), a3 = FloatVector.fromArray(F, du, d + 3 * kPad);
+        for (int panel = 0; panel < panels; panel++) {
+            int vr = vc + panel * vPanel, mr = mk + panel * mPanel;
+            for (int row = 0; row < MR; row++, vr += L, mr += L) {
+                FloatVector g0 = FloatVector.fromArray(F, m, mr);
+                a0 = g0.fma(FloatVector.broadcast(F, v[vr]), a0);
+                a1 = g0.fma(FloatVector.broadcast(F, v[vr + 1]), a1);
+                a2 = g0.fma(FloatVector.broadcast(F, v[vr + 2]), a2);
+                a3 = g0.fma(FloatVector.broadcast(F, v[vr + 3]), a3);
+            }
+        }
+        a0.intoArray(du, d);
+        a1.intoArray(du, d + kPad);
+        a2.intoArray(du, d + 2 * kPad);
+        a3.intoArray(du, d + 3 * kPad);
+    }
+
+    /**
+     * {@code dw[at + ky * 3 + kx] += (G^T dU G)[ky][kx]}, the transpose of {@code U = G g G^T}, for the
+     * 36 values {@code u[r * 6 + q]}: per column, then per row, the three values
+     * {@code u0/4 - (u1+u2)/6 + (u3+u4)/24}, {@code (u2-u1)/6 + (u3-u4)/12} and
+     * {@code (u3+u4-u1-u2)/6 + u5} (the columns of {@code G}); {@code tmp} holds 27.
+     */
+    static void addKernelGradient(double[] u, double[] tmp, float[] dw, int at) {
+        for (int q = 0; q < 6; q++) applyGTransposed(u[q], u[6 + q], u[12 + q], u[18 + q], u[24 + q], u[30 + q], tmp, q, 6);
+        for (int a = 0; a < 3; a++) {
+            int r = a * 6;
+            applyGTransposed(tmp[r], tmp[r + 1], tmp[r + 2], tmp[r + 3], tmp[r + 4], tmp[r + 5], tmp, 18 + a * 3, 1);
+        }
+        for (int k = 0; k < 9; k++) dw[at + k] += (float) tmp[18 + k];
+    }
+
+    private static void applyGTransposed(double u0, double u1, double u2, double u3, double u4, double u5, double[] out,
+                                         int off, int step) {
+        double s12 = u1 + u2, s34 = u3 + u4;
+        out[off] = u0 * QUARTER - s12 * SIXTH + s34 * TWENTY_FOURTH;
+        out[off + step] = (u2 - u1) * SIXTH + (u3 - u4) * TWELFTH;
+        out[off + 2 * step] = (s34 - s12) * SIXTH + u5;
     }
 
     /**
