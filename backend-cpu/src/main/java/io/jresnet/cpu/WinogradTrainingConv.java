@@ -141,16 +141,16 @@ final class WinogradTrainingConv {
         int parts = scratch.length; // every worker zeroes its part, images or not
         if (dw != null) {
             parallel((worker, all) -> {
-                double[] u = new double[POSITIONS], tmp = new double[27];
-                for (int o = WorkerPool.from(cout, worker, all), o1 = WorkerPool.from(cout, worker + 1, all); o < o1; o++) {
-                    for (int i = 0; i < cin; i++) {
+                float[] u = new float[POSITIONS * L], tmp = new float[27 * L];
+                for (int i = WorkerPool.from(cin, worker, all), i1 = WorkerPool.from(cin, worker + 1, all); i < i1; i++) {
+                    for (int o = 0; o < cout; o += L) {
                         for (int xi = 0; xi < POSITIONS; xi++) {
                             int at = (xi * cSegs * L + i) * kSegs * L + o;
-                            double sum = 0;
-                            for (int t = 0; t < parts; t++) sum += scratch[t].transformedGradient[at];
-                            u[xi] = sum;
+                            FloatVector sum = FloatVector.fromArray(F, scratch[0].transformedGradient, at);
+                            for (int t = 1; t < parts; t++) sum = sum.add(FloatVector.fromArray(F, scratch[t].transformedGradient, at));
+                            sum.intoArray(u, xi * L);
                         }
-                        addKernelGradient(u, tmp, dw, (o * cin + i) * 9);
+                        addKernelGradients(u, tmp, dw, cin, i, o, Math.min(L, cout - o));
                     }
                 }
             });
@@ -185,11 +185,11 @@ final class WinogradTrainingConv {
         return bySize;
     }
 
-    /** Packs the weights into the plans' shared array, the output channels split over the threads. */
+    /** Packs the weights into the plans' shared array, the input channels split over the threads. */
     private void packWeights(float[] wt, boolean transposed, int cin, int cout, Map<Integer, WinogradPlan> plans) {
         WinogradPlan any = plans.values().iterator().next();
-        parallel((worker, all) -> packWeights(wt, transposed, cin, cout, any, WorkerPool.from(cout, worker, all),
-                WorkerPool.from(cout, worker + 1, all)));
+        parallel((worker, all) -> packWeights(wt, transposed, cin, cout, any, WorkerPool.from(cin, worker, all),
+                WorkerPool.from(cin, worker + 1, all)));
     }
 
     /** Offset of the {@code L} zeros after a blocked value of geometry {@code g} ({@link #blocked}). */
@@ -408,75 +408,83 @@ final class WinogradTrainingConv {
     }
 
     /**
-     * {@code dw[at + ky * 3 + kx] += (G^T dU G)[ky][kx]}, the transpose of {@code U = G g G^T}, for the
-     * 36 values {@code u[r * 6 + q]}: per column, then per row, the three values
-     * {@code u0/4 - (u1+u2)/6 + (u3+u4)/24}, {@code (u2-u1)/6 + (u3-u4)/12} and
-     * {@code (u3+u4-u1-u2)/6 + u5} (the columns of {@code G}); {@code tmp} holds 27.
+     * {@code dw[((o + l) * cin + i) * 9 + ky * 3 + kx] += (G^T dU G)[ky][kx]}, the transpose of
+     * {@code U = G g G^T}, for {@code count} output channels from {@code o}, their 36 values
+     * {@code dU[r * 6 + q]} as the lanes of {@code u[(r * 6 + q) * L ..]}: per column, then per row, the
+     * three values {@code u0/4 - (u1+u2)/6 + (u3+u4)/24}, {@code (u2-u1)/6 + (u3-u4)/12} and
+     * {@code (u3+u4-u1-u2)/6 + u5} (the columns of {@code G}); {@code tmp} holds {@code 27 L} floats.
      */
-    static void addKernelGradient(double[] u, double[] tmp, float[] dw, int at) {
-        for (int q = 0; q < 6; q++) applyGTransposed(u[q], u[6 + q], u[12 + q], u[18 + q], u[24 + q], u[30 + q], tmp, q, 6);
-        for (int a = 0; a < 3; a++) {
-            int r = a * 6;
-            applyGTransposed(tmp[r], tmp[r + 1], tmp[r + 2], tmp[r + 3], tmp[r + 4], tmp[r + 5], tmp, 18 + a * 3, 1);
+    static void addKernelGradients(float[] u, float[] tmp, float[] dw, int cin, int i, int o, int count) {
+        for (int q = 0; q < 6; q++) {
+            applyGTransposed(u, q * L, (6 + q) * L, (12 + q) * L, (18 + q) * L, (24 + q) * L, (30 + q) * L, tmp, q * L, 6 * L);
         }
-        for (int k = 0; k < 9; k++) dw[at + k] += (float) tmp[18 + k];
+        for (int a = 0; a < 3; a++) {
+            int r = a * 6 * L;
+            applyGTransposed(tmp, r, r + L, r + 2 * L, r + 3 * L, r + 4 * L, r + 5 * L, tmp, (18 + a * 3) * L, L);
+        }
+        for (int l = 0; l < count; l++) {
+            int at = ((o + l) * cin + i) * 9;
+            for (int k = 0; k < 9; k++) dw[at + k] += tmp[(18 + k) * L + l];
+        }
     }
 
-    private static void applyGTransposed(double u0, double u1, double u2, double u3, double u4, double u5, double[] out,
-                                         int off, int step) {
-        double s12 = u1 + u2, s34 = u3 + u4;
-        out[off] = u0 * QUARTER - s12 * SIXTH + s34 * TWENTY_FOURTH;
-        out[off + step] = (u2 - u1) * SIXTH + (u3 - u4) * TWELFTH;
-        out[off + 2 * step] = (s34 - s12) * SIXTH + u5;
+    /** {@code G^T} applied to the six vectors at {@code src[o0..o5]}, the three results at {@code dst[off + k * step]}. */
+    private static void applyGTransposed(float[] src, int o0, int o1, int o2, int o3, int o4, int o5, float[] dst, int off,
+                                         int step) {
+        FloatVector u1 = FloatVector.fromArray(F, src, o1), u2 = FloatVector.fromArray(F, src, o2);
+        FloatVector u3 = FloatVector.fromArray(F, src, o3), u4 = FloatVector.fromArray(F, src, o4);
+        FloatVector s12 = u1.add(u2), s34 = u3.add(u4);
+        FloatVector.fromArray(F, src, o0).mul(QUARTER).sub(s12.mul(SIXTH)).add(s34.mul(TWENTY_FOURTH)).intoArray(dst, off);
+        u2.sub(u1).mul(SIXTH).add(u3.sub(u4).mul(TWELFTH)).intoArray(dst, off + step);
+        s34.sub(s12).mul(SIXTH).add(FloatVector.fromArray(F, src, o5)).intoArray(dst, off + 2 * step);
     }
 
     /**
-     * {@code U = G g G^T} of every kernel of outputs {@code [o0, o1)} into the plan's packed weights
-     * ({@link WinogradPlan}'s layout: position {@code ξ}, output group, input channel, output within
-     * the group). Entries of padding channels are never written and stay zero.
+     * {@code U = G g G^T} of every kernel of input channels {@code [i0, i1)} into the plan's packed
+     * weights ({@link WinogradPlan}'s layout: position {@code ξ}, output group, input channel, output
+     * within the group), {@code L} output channels at a time: their taps are first gathered into
+     * {@code taps[t * kPad + o]} (zero past the last output), then transformed as vectors, in float,
+     * and stored as one vector per position. {@code G} factored: per three values {@code (a, b, c)} the
+     * six are {@code a/4}, {@code -(a+b+c)/6}, {@code -(a-b+c)/6}, {@code a/24 + b/12 + c/6},
+     * {@code a/24 - b/12 + c/6} and {@code c} ({@link WinogradF4x4#G}'s rows). Done on every call,
+     * where inference does it once per model: kernel by kernel in double it took 2.6% of a ResNet-56
+     * step.
      */
-    private static void packWeights(float[] wt, boolean transposed, int cin, int cout, WinogradPlan p, int o0, int o1) {
-        double[] u = new double[WinogradF4x4.POSITIONS], g = new double[9], gg = new double[18];
-        for (int o = o0; o < o1; o++) {
-            int group = o / p.width, j = o % p.width;
-            for (int i = 0; i < cin; i++) {
-                if (transposed) {
-                    int at = (i * cout + o) * 9;
-                    for (int t = 0; t < 9; t++) g[t] = wt[at + 8 - t];
-                } else {
-                    int at = (o * cin + i) * 9;
-                    for (int t = 0; t < 9; t++) g[t] = wt[at + t];
+    static void packWeights(float[] wt, boolean transposed, int cin, int cout, WinogradPlan p, int i0, int i1) {
+        int kPad = (cout + L - 1) / L * L, xiStride = p.weightOffset(1, 0, 0);
+        float[] taps = new float[9 * kPad], between = new float[18 * L];
+        for (int i = i0; i < i1; i++) {
+            for (int o = 0; o < cout; o++) {
+                for (int t = 0; t < 9; t++) {
+                    taps[t * kPad + o] = transposed ? wt[(i * cout + o) * 9 + 8 - t] : wt[(o * cin + i) * 9 + t];
                 }
-                transformKernel(g, u, gg);
-                for (int xi = 0; xi < WinogradF4x4.POSITIONS; xi++) p.weights[p.weightOffset(xi, group, i) + j] = (float) u[xi];
+            }
+            for (int o = 0; o < kPad; o += L) {
+                // Columns s of g: the six rows r of G g, into between[(r * 3 + s) * L].
+                for (int s = 0; s < 3; s++) applyG(taps, s * kPad + o, (3 + s) * kPad + o, (6 + s) * kPad + o, between, s * L, 3 * L);
+                // Rows r of G g: the six values of ξ = r * 6 + q.
+                int at = p.weightOffset(0, o / p.width, i) + o % p.width;
+                for (int r = 0; r < 6; r++) {
+                    int b = r * 3 * L;
+                    applyG(between, b, b + L, b + 2 * L, p.weights, at + r * 6 * xiStride, xiStride);
+                }
             }
         }
     }
 
-    /**
-     * {@code u = G g G^T} ({@link WinogradF4x4#G}) with {@code G} factored: per column of three values
-     * {@code (a, b, c)} the six rows are {@code a/4}, {@code -(a+b+c)/6}, {@code -(a-b+c)/6},
-     * {@code a/24 + b/12 + c/6}, {@code a/24 - b/12 + c/6} and {@code c}; in double, as
-     * {@link WinogradF4x4#transformKernel}. Written out, with no divisions and nothing allocated: once
-     * per call instead of once per model, the plain form took a tenth of a ResNet-56 step. {@code gg}
-     * holds 18 values between the two passes.
-     */
-    static void transformKernel(double[] g, double[] u, double[] gg) {
-        for (int s = 0; s < 3; s++) applyG(g[s], g[3 + s], g[6 + s], gg, s, 3); // G g: 6 rows x 3 columns
-        for (int r = 0; r < 6; r++) applyG(gg[r * 3], gg[r * 3 + 1], gg[r * 3 + 2], u, r * 6, 1);
-    }
+    private static final float QUARTER = 1 / 4f, SIXTH = 1 / 6f, TWELFTH = 1 / 12f, TWENTY_FOURTH = 1 / 24f;
 
-    private static final double QUARTER = 1 / 4.0, SIXTH = 1 / 6.0, TWELFTH = 1 / 12.0, TWENTY_FOURTH = 1 / 24.0;
-
-    private static void applyG(double a, double b, double c, double[] out, int off, int step) {
-        double ac = a + c;
-        out[off] = a * QUARTER;
-        out[off + step] = -(ac + b) * SIXTH;
-        out[off + 2 * step] = -(ac - b) * SIXTH;
-        double even = a * TWENTY_FOURTH + c * SIXTH, odd = b * TWELFTH;
-        out[off + 3 * step] = even + odd;
-        out[off + 4 * step] = even - odd;
-        out[off + 5 * step] = c;
+    /** {@code G} applied to the three vectors at {@code src[oa], src[ob], src[oc]}, the six results at {@code dst[off + k * step]}. */
+    private static void applyG(float[] src, int oa, int ob, int oc, float[] dst, int off, int step) {
+        FloatVector a = FloatVector.fromArray(F, src, oa), b = FloatVector.fromArray(F, src, ob);
+        FloatVector c = FloatVector.fromArray(F, src, oc), ac = a.add(c);
+        a.mul(QUARTER).intoArray(dst, off);
+        ac.add(b).mul(-SIXTH).intoArray(dst, off + step);
+        ac.sub(b).mul(-SIXTH).intoArray(dst, off + 2 * step);
+        FloatVector even = a.mul(TWENTY_FOURTH).add(c.mul(SIXTH)), odd = b.mul(TWELFTH);
+        even.add(odd).intoArray(dst, off + 3 * step);
+        even.sub(odd).intoArray(dst, off + 4 * step);
+        c.intoArray(dst, off + 5 * step);
     }
 
     /**
