@@ -8,12 +8,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Training's 3x3 stride-1 convolutions with at least {@link #MIN_CHANNELS} channels in and out, forward
- * and input gradient, on Winograd {@code F(4x4,3x3)}: inference's kernels ({@link WinogradPlan},
+ * Training's 3x3 stride-1 convolutions with at least {@link #MIN_CHANNELS} channels in and out, all
+ * three passes, on Winograd {@code F(4x4,3x3)}: inference's kernels ({@link WinogradPlan},
  * {@link VectorWinogradKernels}), with the weights transformed again on every call since training
  * changes them. The input gradient is the forward convolution of {@code dY} with the weights flipped
- * and transposed, {@code W'[c, o, ky, kx] = W[o, c, 2 - ky, 2 - kx]}, so it runs on the same kernels.
- * The weight gradient stays on {@link BorderedPlaneConv}.
+ * and transposed, {@code W'[c, o, ky, kx] = W[o, c, 2 - ky, 2 - kx]}, so it runs on the same kernels;
+ * the weight gradient is the transpose of each forward step ({@link #backward}).
  *
  * <p>36 multiplies per 4x4 output tile instead of 144, at the price of copying each chunk of images
  * into the blocked layout ({@link Blocked}) and back, and of the transforms. On the Zen 4 of
