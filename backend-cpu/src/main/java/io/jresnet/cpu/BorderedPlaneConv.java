@@ -262,7 +262,8 @@ final class BorderedPlaneConv {
         }
     }
 
-    private static float[] zeroed(float[] a, int size) {
+    /** {@code a} with its first {@code size} floats zeroed, or a new zero array where {@code a} is shorter. */
+    static float[] zeroed(float[] a, int size) {
         if (a.length < size) return new float[size];
         Arrays.fill(a, 0, size, 0f);
         return a;

@@ -43,8 +43,10 @@ final class WinogradTrainingConv {
     private final Scratch[] scratch;
     /** Packed weights per (in channels, out channels), shared by that layer shape's plans. */
     private final Map<Long, float[]> packed = new HashMap<>();
-    /** Plans per (in, out, height, width, images). */
-    private final Map<String, WinogradPlan> plans = new HashMap<>();
+    /** Plans per (images, in, out, height, width). */
+    private final Map<PlanKey, WinogradPlan> plans = new HashMap<>();
+
+    private record PlanKey(int images, int cin, int cout, int h, int w) {}
 
     private static final class Scratch {
         /** A chunk's input, blocked, with {@code L} zeros after it (the kernel's stand-in for pixels outside the image). */
@@ -120,8 +122,8 @@ final class WinogradTrainingConv {
         parallel((worker, all) -> {
             int b0 = WorkerPool.from(n, worker, all), b1 = WorkerPool.from(n, worker + 1, all);
             Scratch s = scratch[worker];
-            if (dw != null) s.transformedGradient = zeroed(s.transformedGradient, gradientFloats);
-            if (dbias != null) s.biasGradient = zeroed(s.biasGradient, cout);
+            if (dw != null) s.transformedGradient = BorderedPlaneConv.zeroed(s.transformedGradient, gradientFloats);
+            if (dbias != null) s.biasGradient = BorderedPlaneConv.zeroed(s.biasGradient, cout);
             for (int b = b0; b < b1; b += size) {
                 WinogradPlan p = dxPlans.get(Math.min(size, b1 - b));
                 if (dbias != null) addBiasGradient(dy, b, p.in, s.biasGradient);
@@ -206,12 +208,6 @@ final class WinogradTrainingConv {
         return dst;
     }
 
-    private static float[] zeroed(float[] a, int size) {
-        if (a.length < size) return new float[size];
-        java.util.Arrays.fill(a, 0, size, 0f);
-        return a;
-    }
-
     /** {@code part[o] += sum dY[b + i, o]} over the chunk's images, in double within a plane. */
     private static void addBiasGradient(float[] dy, int b, Blocked g, float[] part) {
         int hw = g.spatial();
@@ -231,7 +227,7 @@ final class WinogradTrainingConv {
 
     /** The plan for chunks of {@code images} of this shape, made once. */
     private WinogradPlan plan(int images, int cin, int cout, int h, int w, float[] weights) {
-        return plans.computeIfAbsent(images + "/" + cin + "/" + cout + "/" + h + "/" + w,
+        return plans.computeIfAbsent(new PlanKey(images, cin, cout, h, w),
                 key -> WinogradPlan.forTraining(images, cin, cout, h, w, L, VectorTileKernel.ROWS, weights));
     }
 
